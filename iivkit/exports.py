@@ -1,0 +1,122 @@
+"""Export a workbook as interchange JSON, a zip of CSV tables, or an Excel file.
+
+All three start from the interchange :class:`~iivkit.interchange.Document`, so an anonymised
+export is anonymised the same way in every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .anonymise import anonymise
+from .errors import IivkitError
+from .interchange import Document, dump, to_document
+from .models import RECORD_TYPES
+from .schema import data_fields
+from .store import Workbook
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+def document_for_export(wb: Workbook, *, anonymised: bool = False, salt: str | None = None) -> Document:
+    """The workbook as a document, pseudonymised when asked.
+
+    :param salt: the secret that keys pseudonyms; defaults to the workbook's own, so the same
+        person gets the same pseudonym in every export of this workbook.
+    """
+    doc = to_document(wb)
+    if anonymised:
+        doc = anonymise(doc, salt or wb.meta("pseudonym_salt") or str(wb.path))
+    return doc
+
+
+def tables(doc: Document) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
+    """Columns and flat rows per record type; lists become JSON text, ``None`` an empty cell."""
+    data = doc.model_dump(mode="json")
+    out: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
+    for model in RECORD_TYPES:
+        raw = ([data["profile"]] if data["profile"] else []) if model.singleton else data[model.table]
+        columns = ["id", "version", *data_fields(model)]
+        rows = [
+            {c: json.dumps(r[c], ensure_ascii=False) if isinstance(r[c], list) else r[c] for c in columns}
+            for r in raw
+        ]
+        out[model.table] = (columns, rows)
+    return out
+
+
+def csv_zip(doc: Document) -> bytes:
+    """A zip with one CSV file per record type, header row included even when empty."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for table, (columns, rows) in tables(doc).items():
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            zf.writestr(f"{table}.csv", text.getvalue())
+    return buffer.getvalue()
+
+
+def xlsx_bytes(doc: Document) -> bytes:
+    """An Excel workbook with one sheet per record type.
+
+    Text that starts with ``=`` is stored as text, never as a formula, so a note cannot run
+    anything when the file is opened.
+    """
+    from openpyxl import Workbook as XlsxBook
+
+    book = XlsxBook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for table, (columns, rows) in tables(doc).items():
+        sheet = book.create_sheet(title=table[:31])
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row[c] for c in columns])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render(doc: Document, fmt: str) -> bytes:
+    """The document in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return dump(doc).encode("utf-8")
+    if fmt == "csv":
+        return csv_zip(doc)
+    if fmt == "xlsx":
+        return xlsx_bytes(doc)
+    raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write *content* to *path* atomically, readable by its owner only."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False) -> Path:
+    """Export the workbook to *out* in *fmt*; the file is private to its owner."""
+    if fmt not in FORMATS:
+        raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if not out.parent.exists():
+        raise IivkitError("the folder to write into does not exist", file=out.parent)
+    write_private(out, render(document_for_export(wb, anonymised=anonymised), fmt))
+    return out

@@ -1,0 +1,55 @@
+"""``iivkit lab``: JupyterLab on the workflow notebooks, bound to 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+
+def notebook_sources() -> list[Path]:
+    """The workflow notebooks: shipped in the package, or beside it in a source checkout."""
+    shipped = resources.files("iivkit").joinpath("notebooks")
+    if shipped.is_dir():
+        return sorted(Path(str(p)) for p in shipped.iterdir() if str(p).endswith(".ipynb"))
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
+    return sorted(checkout.glob("*.ipynb")) if checkout.is_dir() else []
+
+
+def copy_missing_notebooks(directory: Path) -> list[Path]:
+    """Copy any workflow notebook not yet in ``directory/notebooks``; never overwrite one."""
+    target = directory / "notebooks"
+    copied = []
+    sources = notebook_sources()
+    if sources:
+        target.mkdir(parents=True, exist_ok=True)
+    for src in sources:
+        dest = target / src.name
+        if src.resolve() != dest.resolve() and not dest.exists():
+            shutil.copyfile(src, dest)
+            copied.append(dest)
+    return copied
+
+
+def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
+    """Run JupyterLab in *directory* until it is stopped; return its exit status."""
+    copied = copy_missing_notebooks(directory)
+    for path in copied:
+        print(f"Copied {path}")
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={directory.resolve()}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if port:
+        cmd.append(f"--ServerApp.port={port}")
+    if not open_browser:
+        cmd.append("--no-browser")
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0

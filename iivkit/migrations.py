@@ -27,7 +27,7 @@ def migration(target: int) -> Callable[[Callable[[sqlite3.Connection], None]], C
 
 @migration(2)
 def _user_question_bank_and_referrals(conn: sqlite3.Connection) -> None:
-    """Format 2: the user's own question bank, nudge dates, and where a referral came from."""
+    """Format 2: the user's own question bank, nudge and check-in dates, and where a referral came from."""
     conn.execute(
         "CREATE TABLE questions (id INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1, "
         "category TEXT, text TEXT, seniority TEXT, focus_tags TEXT, tiara TEXT)"
@@ -41,6 +41,7 @@ def _user_question_bank_and_referrals(conn: sqlite3.Connection) -> None:
         "ON contacts(referred_in_interview_id)"
     )
     conn.execute("ALTER TABLE interviews ADD COLUMN nudge_sent TEXT")
+    conn.execute("ALTER TABLE interviews ADD COLUMN check_ins_sent TEXT")
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -455,6 +455,11 @@ class Interview(Record):
     nudge_sent: dt.date | None = Field(
         default=None, title="Nudge sent", description="When you followed up an unanswered invitation."
     )
+    check_ins_sent: list[dt.date] = Field(
+        default_factory=list,
+        title="Check-ins sent",
+        description="Dates of later check-ins with this person (30, 60, 90 days after).",
+    )
     salary_info: LongText = Field(
         default="", title="Salary", description="What they said about pay, in their words.",
         json_schema_extra={"widget": "textarea"},

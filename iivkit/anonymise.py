@@ -105,7 +105,7 @@ def anonymise(doc: Document, salt: str) -> Document:
         p.add_person(person["name"], role)
     walked = {k: v if k in ("format", "format_version") else _walk(v, p.text) for k, v in data.items()}
     targets = list(walked["contacts"]) + ([walked["profile"]] if walked["profile"] else [])
-    for target, (role, original) in zip(targets, originals):
+    for target, (role, original) in zip(targets, originals, strict=True):
         # Set the people's own fields from the originals: the text walk may not recognise
         # every phone format, and a pseudonymous email must not be hashed twice.
         target["name"] = p.add_person(original["name"], role)

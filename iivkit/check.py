@@ -37,9 +37,7 @@ class CheckReport:
         summary = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in self.counts.items() if n)
         head = f"{self.path}: {'ok' if self.ok else 'PROBLEMS'}" + (f" ({summary})" if summary else "")
         return (
-            [head]
-            + [f"  problem: {p}" for p in self.problems]
-            + [f"  warning: {w}" for w in self.warnings]
+            [head] + [f"  problem: {p}" for p in self.problems] + [f"  warning: {w}" for w in self.warnings]
         )
 
 
@@ -58,7 +56,9 @@ def _method(wb: Workbook, report: CheckReport) -> None:
     scheduled = {InterviewStatus.confirmed, InterviewStatus.done, InterviewStatus.debriefed}
     for interview in wb.all(Interview):
         if interview.status in scheduled and interview.scheduled_at is None:
-            report.warnings.append(f"{interview.describe()} is {interview.status.value} but has no date and time")
+            report.warnings.append(
+                f"{interview.describe()} is {interview.status.value} but has no date and time"
+            )
     for contact in wb.all(Contact):
         if contact.referred_by_id == contact.id:
             report.warnings.append(f"{contact.describe()} is marked as referred by themselves")

@@ -73,7 +73,8 @@ def xlsx_bytes(doc: Document) -> bytes:
     from openpyxl import Workbook as XlsxBook
 
     book = XlsxBook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    if book.active is not None:
+        book.remove(book.active)
     for table, (columns, rows) in tables(doc).items():
         sheet = book.create_sheet(title=table[:31])
         sheet.append(columns)

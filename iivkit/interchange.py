@@ -50,8 +50,10 @@ class Document(BaseModel):
         },
     )
 
-    format: Literal["iivkit-workbook"] = Field(default=FORMAT, description="Always 'iivkit-workbook'.")
-    format_version: Literal[1] = Field(default=FORMAT_VERSION, description="The document format version.")
+    format: Literal["iivkit-workbook"] = Field(
+        default="iivkit-workbook", description="Always 'iivkit-workbook'."
+    )
+    format_version: Literal[1] = Field(default=1, description="The document format version.")
     profile: Profile | None = None
     organisations: list[Organisation] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
@@ -132,7 +134,9 @@ def parse_document(text: str, *, file: str | Path | None = None) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", file=file) from None
+        raise InputFileError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", file=file
+        ) from None
     if not isinstance(data, dict):
         raise InputFileError("not an iivkit document: the top level must be a JSON object", file=file)
     try:

@@ -15,7 +15,9 @@ from pathlib import Path
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
 
-def migration(target: int) -> Callable[[Callable[[sqlite3.Connection], None]], Callable[[sqlite3.Connection], None]]:
+def migration(
+    target: int,
+) -> Callable[[Callable[[sqlite3.Connection], None]], Callable[[sqlite3.Connection], None]]:
     """Register the step that upgrades a workbook to format *target*."""
 
     def register(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:

@@ -85,9 +85,7 @@ def _url(value: str) -> str:
     return value
 
 
-Link = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2_000), AfterValidator(_url)
-]
+Link = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), AfterValidator(_url)]
 
 
 class Seniority(str, Enum):
@@ -352,7 +350,9 @@ class Finding(Record):
     claim: RequiredLongText = Field(
         title="Claim", description="What you found, in one or two sentences you could say aloud."
     )
-    topic: ShortText = Field(default="", title="Topic", description="e.g. funding, hiring, methods, salaries.")
+    topic: ShortText = Field(
+        default="", title="Topic", description="e.g. funding, hiring, methods, salaries."
+    )
     organisation_id: int | None = ref(
         "organisations", "Organisation", "The organisation it is about, if any."
     )
@@ -424,9 +424,7 @@ class Interview(Record):
         default=30, ge=5, le=240, title="Length (minutes)", description="Usually 20 to 30 minutes."
     )
     medium: Medium = Field(default=Medium.video, title="Medium", description="In person, video or phone.")
-    place: ShortText = Field(
-        default="", title="Place or link", description="Address, room or meeting link."
-    )
+    place: ShortText = Field(default="", title="Place or link", description="Address, room or meeting link.")
     status: InterviewStatus = Field(
         default=InterviewStatus.planned, title="Status", description="Where this interview is."
     )
@@ -436,19 +434,25 @@ class Interview(Record):
         description="Topics to cover; sent with the confirmation so they can prepare.",
     )
     invitation_text: LongText = Field(
-        default="", title="Invitation letter", description="The introduction and invitation.",
+        default="",
+        title="Invitation letter",
+        description="The introduction and invitation.",
         json_schema_extra={"widget": "textarea"},
     )
     invitation_sent: dt.date | None = Field(default=None, title="Invitation sent", description="Date sent.")
     confirmation_text: LongText = Field(
-        default="", title="Confirmation email", description="Confirms the appointment and keywords.",
+        default="",
+        title="Confirmation email",
+        description="Confirms the appointment and keywords.",
         json_schema_extra={"widget": "textarea"},
     )
     confirmation_sent: dt.date | None = Field(
         default=None, title="Confirmation sent", description="Date sent."
     )
     thank_you_text: LongText = Field(
-        default="", title="Thank-you note", description="Specific, within a day or two.",
+        default="",
+        title="Thank-you note",
+        description="Specific, within a day or two.",
         json_schema_extra={"widget": "textarea"},
     )
     thank_you_sent: dt.date | None = Field(default=None, title="Thank-you sent", description="Date sent.")
@@ -461,19 +465,27 @@ class Interview(Record):
         description="Dates of later check-ins with this person (30, 60, 90 days after).",
     )
     salary_info: LongText = Field(
-        default="", title="Salary", description="What they said about pay, in their words.",
+        default="",
+        title="Salary",
+        description="What they said about pay, in their words.",
         json_schema_extra={"widget": "textarea"},
     )
     environment_info: LongText = Field(
-        default="", title="Work environment", description="Hours, culture, pressure, travel.",
+        default="",
+        title="Work environment",
+        description="Hours, culture, pressure, travel.",
         json_schema_extra={"widget": "textarea"},
     )
     chances_feedback: LongText = Field(
-        default="", title="Your chances", description="Their candid read of your chances.",
+        default="",
+        title="Your chances",
+        description="Their candid read of your chances.",
         json_schema_extra={"widget": "textarea"},
     )
     next_questions: LongText = Field(
-        default="", title="Ask next time", description="What to ask in the next interviews.",
+        default="",
+        title="Ask next time",
+        description="What to ask in the next interviews.",
         json_schema_extra={"widget": "textarea"},
     )
     notes: LongText = Field(default="", title="Notes", description="Anything else.")
@@ -514,7 +526,8 @@ class PlannedQuestion(Record):
     label: ClassVar[str] = "planned question"
 
     interview_id: int = Field(
-        title="Interview", description="The interview it belongs to.",
+        title="Interview",
+        description="The interview it belongs to.",
         json_schema_extra={"references": "interviews"},
     )
     position: int = Field(default=0, ge=0, title="Order", description="Position in the plan.")
@@ -526,7 +539,9 @@ class PlannedQuestion(Record):
     )
     reason: ShortText = Field(default="", title="Why", description="Why it was picked.")
     answer: LongText = Field(
-        default="", title="Answer notes", description="What they said.",
+        default="",
+        title="Answer notes",
+        description="What they said.",
         json_schema_extra={"widget": "textarea"},
     )
 
@@ -539,15 +554,19 @@ class FindingOutcome(Record):
     unique_together: ClassVar[tuple[str, ...]] = ("interview_id", "finding_id")
 
     interview_id: int = Field(
-        title="Interview", description="Where the finding was discussed.",
+        title="Interview",
+        description="Where the finding was discussed.",
         json_schema_extra={"references": "interviews"},
     )
     finding_id: int = Field(
-        title="Finding", description="The finding tested.",
+        title="Finding",
+        description="The finding tested.",
         json_schema_extra={"references": "findings"},
     )
     outcome: Outcome = Field(
-        default=Outcome.not_discussed, title="Outcome", description="Confirmed, refuted, mixed or not discussed."
+        default=Outcome.not_discussed,
+        title="Outcome",
+        description="Confirmed, refuted, mixed or not discussed.",
     )
     note: LongText = Field(default="", title="Note", description="What exactly they said.")
 
@@ -559,7 +578,8 @@ class Insight(Record):
     label: ClassVar[str] = "insight"
 
     interview_id: int = Field(
-        title="Interview", description="Where you learned it.",
+        title="Interview",
+        description="Where you learned it.",
         json_schema_extra={"references": "interviews"},
     )
     kind: InsightKind = Field(default=InsightKind.insight, title="Kind", description="What sort of thing.")

@@ -49,7 +49,9 @@ BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def validation_error(exc: ValidationError, *, record: str, file: str | Path | None = None) -> ValidationFailed:
+def validation_error(
+    exc: ValidationError, *, record: str, file: str | Path | None = None
+) -> ValidationFailed:
     """Turn pydantic's error into ours, naming the first field at fault."""
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or None
@@ -95,7 +97,9 @@ class Workbook:
             conn.execute("BEGIN IMMEDIATE")
             for stmt in current_ddl():
                 conn.execute(stmt)
-            conn.execute("INSERT INTO meta(key, value) VALUES ('pseudonym_salt', ?)", (secrets.token_hex(16),))
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('pseudonym_salt', ?)", (secrets.token_hex(16),)
+            )
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -267,13 +271,16 @@ class Workbook:
             self._touched.add(model.table)
             try:
                 cur = conn.execute(
-                    f"UPDATE {model.table} SET {sets}, version = version + 1 WHERE id = :id AND version = :version",
+                    f"UPDATE {model.table} SET {sets}, version = version + 1 "
+                    "WHERE id = :id AND version = :version",
                     row,
                 )
             except sqlite3.IntegrityError as exc:
                 raise self._integrity(exc, record) from None
             if cur.rowcount == 0:
-                found = conn.execute(f"SELECT version FROM {model.table} WHERE id = ?", (record.id,)).fetchone()
+                found = conn.execute(
+                    f"SELECT version FROM {model.table} WHERE id = ?", (record.id,)
+                ).fetchone()
                 if found is None:
                     raise RecordNotFound("does not exist", file=self.path, record=record.describe())
                 raise StaleRecordError(
@@ -292,7 +299,10 @@ class Workbook:
 
     def exists(self, model: type[Record], record_id: int) -> bool:
         """True if a record of this type has this id."""
-        return self.conn.execute(f"SELECT 1 FROM {model.table} WHERE id = ?", (record_id,)).fetchone() is not None
+        return (
+            self.conn.execute(f"SELECT 1 FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
+            is not None
+        )
 
     def get(self, model: type[R], record_id: int) -> R:
         """Read one record by id."""
@@ -396,7 +406,11 @@ class Workbook:
     def set_meta(self, key: str, value: str) -> None:
         """Set a workbook-level setting."""
         with self.transaction() as conn:
-            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # -- frames --------------------------------------------------------------------------
 

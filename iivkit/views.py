@@ -79,9 +79,7 @@ def evidence(wb: Workbook) -> pd.DataFrame:
         """,
         wb.conn,
     )
-    outcomes = pd.read_sql_query(
-        "SELECT finding_id, interview_id, outcome FROM finding_outcomes", wb.conn
-    )
+    outcomes = pd.read_sql_query("SELECT finding_id, interview_id, outcome FROM finding_outcomes", wb.conn)
     labels = _interview_labels(wb)
     spoken = outcomes[outcomes["outcome"] != Outcome.not_discussed.value]
     counts = (

@@ -1,0 +1,44 @@
+# make demo   build a demo workbook, a class of synthetic students, and their reports
+# make test   lint, type-check, run the tests (and the notebooks, once there are any)
+# make lab    open JupyterLab on the notebooks with the demo workbook
+#
+# Every target works from a fresh checkout: it creates .venv and installs the project
+# into it once, and again only when pyproject.toml changes.
+
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LINT_PATHS := iivkit tests $(wildcard benchmarks)
+
+.PHONY: demo test lab clean distclean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/iivkit demo --out demo --class 10
+
+test: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy iivkit
+	$(BIN)/pytest tests
+	if ls notebooks/*.ipynb >/dev/null 2>&1; then $(BIN)/pytest --nbval-lax --nbval-current-env notebooks; fi
+
+lab: $(STAMP)
+	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo
+	$(BIN)/iivkit lab demo
+
+# Generated files and caches; keeps .venv so the next run starts fast.
+clean:
+	rm -rf demo build dist *.egg-info test-results .mypy_cache .ruff_cache .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# Everything clean removes, and the virtual environment too.
+distclean: clean
+	rm -rf $(VENV)

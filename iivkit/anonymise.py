@@ -20,7 +20,7 @@ from .interchange import Document
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(
     r"(?<![\w+])"
-    r"(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?|\(?0)"  # an international prefix, or a trunk 0
+    r"(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\(?|\(?0)"  # +country code (area code may be bracketed), or a trunk 0
     r"\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}"
     r"(?!\w)"
 )

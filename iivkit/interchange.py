@@ -165,7 +165,7 @@ def import_document(wb: Workbook, doc: Document) -> dict[str, int]:
             if record.singleton and wb.profile() is not None:
                 current = wb.profile()
                 assert current is not None
-                wb.update(record.model_copy(update={"version": current.version}))
+                wb.update(record.model_copy(update={"id": current.id, "version": current.version}))
             else:
                 wb.add(record)
             counts[record.table] = counts.get(record.table, 0) + 1

@@ -126,7 +126,8 @@ class Workbook:
             raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=p) from None
         if head != _SQLITE_MAGIC:
             raise NotAWorkbookError("not an iivkit workbook (not an SQLite file)", file=p)
-        conn = cls._connect(p)
+        # No write-ahead log yet: switching it on rewrites the header of a file that may not be ours.
+        conn = cls._connect(p, wal=False)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -143,6 +144,11 @@ class Workbook:
                 f"{SCHEMA_VERSION}); upgrade iivkit to open it",
                 file=p,
             )
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise NotAWorkbookError(f"damaged or not a workbook ({exc})", file=p) from None
         wb = cls(p, conn)
         if version < SCHEMA_VERSION:
             if not migrate:
@@ -152,13 +158,14 @@ class Workbook:
         return wb
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
+    def _connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
+            if wal:
+                conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()

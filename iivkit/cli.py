@@ -103,9 +103,21 @@ def _remove_workbook(path: Path) -> None:
 
 @main.command()
 @click.argument("workbook", type=PathArg)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), required=True, help="json, csv (a zip of one CSV per table) or xlsx.")
-@click.option("--anonymise", is_flag=True, help="Replace people's names, emails and phone numbers with stable pseudonyms, free text included.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "xlsx"]),
+    required=True,
+    help="json, csv (a zip of one CSV per table) or xlsx.",
+)
+@click.option(
+    "--anonymise",
+    is_flag=True,
+    help="Replace people's names, emails and phone numbers with stable pseudonyms, free text included.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write."
+)
 def export(workbook: Path, fmt: str, anonymise: bool, out: Path) -> None:
     """Export WORKBOOK as JSON, CSV or Excel."""
     from .exports import export as do_export
@@ -129,8 +141,20 @@ def check(workbook: Path) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("demo"), show_default=True, help="Folder for the demo.")
-@click.option("--class", "class_size", type=click.IntRange(0, 1000), default=0, help="Also create a class of N synthetic students.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo"),
+    show_default=True,
+    help="Folder for the demo.",
+)
+@click.option(
+    "--class",
+    "class_size",
+    type=click.IntRange(0, 1000),
+    default=0,
+    help="Also create a class of N synthetic students.",
+)
 def demo(out: Path, class_size: int) -> None:
     """Build a demo workbook (and a demo class) to explore iivkit with.
 
@@ -166,7 +190,9 @@ def _prepare_demo_folder(out: Path) -> None:
 
 
 @main.command()
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.argument(
+    "directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path(".")
+)
 @click.option("--port", type=int, default=0, help="Port to listen on (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 def lab(directory: Path, port: int, no_browser: bool) -> None:
@@ -179,3 +205,112 @@ def lab(directory: Path, port: int, no_browser: bool) -> None:
     if not directory.exists():
         raise WorkbookMissingError("no such folder", file=directory)
     sys.exit(launch(directory, port=port, open_browser=not no_browser))
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option("--interview", "interview_id", type=int, required=True, help="The interview's id.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write into (created if missing).",
+)
+def letters(workbook: Path, interview_id: int, out: Path) -> None:
+    """Write an interview's letters to OUT as .eml drafts and Markdown copies, plus an .ics event.
+
+    The invitation and confirmation are always written, the thank-you once the interview is
+    done, and a nudge while the invitation waits for a reply; the .ics only when the interview
+    has a date. Each letter is checked: no unfilled placeholder, the parts it needs, a
+    subject line. A letter that fails is still written (so you can see what to fix), marked
+    NOT READY, and the exit status is 1.
+    """
+    from .drafts import write_drafts
+    from .models import Contact, Interview
+
+    with Workbook.open(workbook) as wb:
+        if not wb.exists(Interview, interview_id):
+            fail(f"{workbook}: interview {interview_id} does not exist")
+        interview = wb.get(Interview, interview_id)
+        contact = wb.get(Contact, interview.contact_id)
+        result = write_drafts(wb, interview_id, out)
+    click.echo(f"Letters for interview {interview_id} with {contact.name}, in {out}:")
+    for written in result.letters:
+        check = written.check
+        status = "ready" if check.ready else "NOT READY"
+        click.echo(f"  {written.letter.title}: {status} ({check.words} words)")
+        for path in written.files:
+            click.echo(f"    {path}")
+        for problem in check.problems:
+            click.echo(f"    problem: {problem}")
+    if result.calendar is not None and interview.scheduled_at is not None:
+        when = f"{interview.scheduled_at:%Y-%m-%d %H:%M} {interview.timezone}"
+        click.echo(f"  calendar event: {when}\n    {result.calendar}")
+    else:
+        click.echo("  calendar event: none yet (the interview has no date)")
+    not_ready = sum(not w.check.ready for w in result.letters)
+    if not_ready:
+        click.echo(f"{not_ready} letter(s) not ready: fix the problems above, then write them again.")
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count from this day (YYYY-MM-DD) instead of today.",
+)
+def due(workbook: Path, today: Any) -> None:
+    """Print WORKBOOK's follow-up queue: what is overdue, due today, or coming up, and why.
+
+    The rules (thank-you after 1 business day, a second contact after 3 and a nudge after 7
+    business days without reply, check-ins at 30/60/90 days) are the workbook's own when set.
+    """
+    import datetime as dt
+    import textwrap
+
+    from .followups import follow_up_list
+
+    day: dt.date = today.date() if today is not None else dt.date.today()
+    with Workbook.open(workbook) as wb:
+        items = follow_up_list(wb, day)
+    counts = {s: sum(i.state == s for i in items) for s in ("overdue", "due", "upcoming")}
+    click.echo(
+        f"Follow-ups in {workbook} on {day.isoformat()}: {counts['overdue']} overdue, "
+        f"{counts['due']} due today, {counts['upcoming']} coming up."
+    )
+    if not items:
+        return
+    click.echo("")
+    click.echo(f"{'due':<11} {'state':<9} {'what':<15} {'interview':<9}  who")
+    for item in items:
+        who = item.contact + (f" ({item.organisation})" if item.organisation else "")
+        kind = item.kind.replace("_", " ").replace("thank you", "thank-you")
+        click.echo(
+            f"{item.due_date.isoformat():<11} {item.state:<9} {kind:<15} {item.interview_id:<9}  {who}"
+        )
+        for line in textwrap.wrap(item.why, width=88):
+            click.echo(f"{'':<11} {line}")
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option("--contact", "contact_id", type=int, required=True, help="Id of the contact to plan for.")
+@click.option(
+    "--minutes", type=click.IntRange(5, 240), default=30, show_default=True, help="Length of the interview."
+)
+def plan(workbook: Path, contact_id: int, minutes: int) -> None:
+    """Print a question plan for one contact, grouped by category with why, and its coverage.
+
+    Every finding marked to test that concerns the contact becomes a springboard question; the
+    plan opens with rapport and ends by asking who else to talk to.
+    """
+    from .planner import coverage, render_text
+    from .planner import plan as make_plan
+
+    with Workbook.open(workbook) as wb:
+        the_plan = make_plan(wb, contact_id, minutes=minutes)
+        gaps = coverage(the_plan, wb, contact_id)
+    click.echo(render_text(the_plan, gaps), nl=False)

@@ -1,0 +1,233 @@
+"""Synthesis across interviews: who should answer each open question, salary remarks, recurring advice."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from iivkit.models import (
+    Contact,
+    Insight,
+    Interview,
+    OpenQuestion,
+    Organisation,
+)
+from iivkit.store import Workbook
+from iivkit.synthesis import (
+    advice_groups,
+    hiring_signals,
+    recurring_advice,
+    route_open_questions,
+    salary_remarks,
+)
+
+
+@dataclasses.dataclass
+class Team:
+    wb: Workbook
+    ceo: int  # very senior generalist at Acme, interviewed
+    engineer: int  # mid technology specialist at Acme
+    recruiter: int  # mid HR specialist at Beta Health
+    nurse: int  # junior clinical contact at Beta Health
+    declined: int  # technology specialist who declined
+    first: int  # interview with the CEO
+    second: int  # interview with the recruiter
+
+
+def _id(record: Contact | Interview | Organisation) -> int:
+    assert record.id is not None
+    return record.id
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Iterator[Team]:
+    wb = Workbook.create(tmp_path / "synthesis.iiv")
+    acme = _id(wb.add(Organisation(name="Acme Analytics")))
+    beta = _id(wb.add(Organisation(name="Beta Health")))
+
+    def contact(
+        name: str, org: int, seniority: str, focus: str, role: str, status: str = "identified"
+    ) -> int:
+        return _id(
+            wb.add(
+                Contact(
+                    name=name,
+                    organisation_id=org,
+                    seniority=seniority,
+                    focus_area=focus,
+                    role=role,
+                    status=status,
+                )
+            )
+        )
+
+    ceo = contact("Grace Mokoena", acme, "very_senior", "general", "Chief Executive", "thanked")
+    engineer = contact("Tariq Byte", acme, "mid", "technology", "Data Engineer")
+    recruiter = contact("Lindiwe Dube", beta, "mid", "hr", "Talent Partner", "thanked")
+    nurse = contact("Ben Carter", beta, "junior", "clinical", "Staff Nurse")
+    declined = contact("Pat Coder", acme, "senior", "technology", "Software Lead", "declined")
+    first = _id(
+        wb.add(
+            Interview(
+                contact_id=ceo,
+                status="debriefed",
+                scheduled_at=dt.datetime(2026, 9, 8, 10, 0),
+                salary_info="Graduates start at about R20,000 a month here.",
+            )
+        )
+    )
+    second = _id(
+        wb.add(Interview(contact_id=recruiter, status="debriefed", scheduled_at=dt.datetime(2026, 9, 1, 9)))
+    )
+    yield Team(wb, ceo, engineer, recruiter, nurse, declined, first, second)
+    wb.close()
+
+
+def ask(team: Team, text: str, how: str = "", *, raised_in: int | None = None) -> int:
+    q = team.wb.add(OpenQuestion(text=text, how_to_answer=how, interview_id=raised_in))
+    assert q.id is not None
+    return q.id
+
+
+# -- routing open questions ------------------------------------------------------------------
+
+
+def test_open_questions_route_to_the_contact_whose_focus_fits(team: Team) -> None:
+    tech = ask(team, "Which software and data tools would I need to learn first?", raised_in=team.first)
+    hiring = ask(team, "How does recruitment for graduates work, and who screens the applications?")
+    clinic = ask(team, "What is a shift on the hospital ward like for patients and staff?")
+    routes = route_open_questions(team.wb)
+    assert routes.loc[tech, "best_contact_id"] == team.engineer
+    assert "focus technology" in routes.loc[tech, "reason"]
+    assert routes.loc[hiring, "best_contact_id"] == team.recruiter
+    assert routes.loc[clinic, "best_contact_id"] == team.nurse
+    assert routes.loc[tech, "raised_with"] == "Grace Mokoena"
+
+
+def test_a_question_naming_a_contact_or_organisation_routes_there(team: Team) -> None:
+    named = ask(team, "Is the analytics team growing?", "Ask Lindiwe when we next speak.")
+    org = ask(team, "Does Beta Health take interns?")
+    routes = route_open_questions(team.wb)
+    assert routes.loc[named, "best_contact_id"] == team.recruiter
+    assert "named: Lindiwe Dube" in routes.loc[named, "reason"]
+    assert routes.loc[org, "organisation"] == "Beta Health"
+    assert "works at Beta Health" in routes.loc[org, "reason"]
+
+
+def test_strategy_questions_go_to_senior_people_and_entry_questions_to_junior_ones(team: Team) -> None:
+    strategic = ask(team, "Where is Acme Analytics heading, and what is its strategy?", raised_in=team.second)
+    entry = ask(team, "What is the first year like for a graduate at Beta Health?")
+    routes = route_open_questions(team.wb)
+    assert routes.loc[strategic, "best_contact_id"] == team.ceo
+    assert routes.loc[entry, "best_contact_id"] == team.nurse
+
+
+def test_routing_skips_the_person_who_raised_it_and_people_who_declined(team: Team) -> None:
+    q = ask(team, "How does Acme Analytics decide on new software?", "Ask Grace", raised_in=team.first)
+    routes = route_open_questions(team.wb)
+    assert (
+        routes.loc[q, "best_contact_id"] == team.engineer
+    )  # not the CEO who raised it, not Pat who declined
+
+
+def test_a_question_nobody_fits_gets_no_contact_and_says_so(team: Team) -> None:
+    q = ask(team, "Zzz qqq?")
+    routes = route_open_questions(team.wb)
+    assert routes.loc[q, "best_contact"] is None
+    assert "no contact fits" in routes.loc[q, "reason"]
+
+
+def test_answered_questions_are_not_routed(team: Team) -> None:
+    ask(team, "Which software do they use?")
+    team.wb.add(OpenQuestion(text="Old question about software", status="answered", answer="Python."))
+    assert len(route_open_questions(team.wb)) == 1
+
+
+# -- salary remarks and advice ---------------------------------------------------------------
+
+
+def test_salary_remarks_come_from_interview_notes_and_salary_insights(team: Team) -> None:
+    team.wb.add(
+        Insight(interview_id=team.second, kind="salary", text="Talent partners earn R35,000 after 3 years.")
+    )
+    team.wb.add(Insight(interview_id=team.second, kind="advice", text="Not a salary remark."))
+    df = salary_remarks(team.wb)
+    assert list(df["remark"]) == [
+        "Talent partners earn R35,000 after 3 years.",
+        "Graduates start at about R20,000 a month here.",
+    ]
+    first = df.iloc[0]
+    assert (first["contact"], first["organisation"], first["role"], first["seniority"], first["date"]) == (
+        "Lindiwe Dube",
+        "Beta Health",
+        "Talent Partner",
+        "mid",
+        "2026-09-01",
+    )
+    assert list(df["source"]) == ["insight", "salary notes"]
+
+
+def test_recurring_advice_is_grouped_with_counts_and_who_gave_it(team: Team) -> None:
+    for interview, text, tiara in [
+        (team.first, "Keep your CV to two pages and lead with projects.", None),
+        (team.second, "Rewrite the cover letter for every application.", None),
+        (team.second, "Volunteer at a clinic to get experience.", "advice"),
+        (team.first, "Be patient with the public service hiring process.", None),
+    ]:
+        kind = "insight" if tiara else "advice"
+        team.wb.add(Insight(interview_id=interview, kind=kind, tiara=tiara, text=text))
+    team.wb.add(Insight(interview_id=team.first, kind="insight", text="Not advice: the CV market is busy."))
+    df = recurring_advice(team.wb)
+    top = df.iloc[0]
+    assert top["group"] == "CV and cover letter"
+    assert top["count"] == 2
+    assert top["contacts"] == "Grace Mokoena, Lindiwe Dube"
+    assert len(top["examples"]) == 2
+    assert set(df["group"]) == {
+        "CV and cover letter",
+        "Experience: internships, learnerships, volunteering",
+        "Persistence and attitude",
+    }
+    assert df["count"].sum() == 4
+
+
+def test_advice_outside_the_themes_is_grouped_by_a_shared_word() -> None:
+    groups = advice_groups(["Read the annual report.", "Annual reviews matter.", "Smile."])
+    assert groups == ["about 'annual'", "about 'annual'", "Other advice"]
+
+
+def test_no_advice_gives_an_empty_table(team: Team) -> None:
+    assert recurring_advice(team.wb).empty
+
+
+def test_hiring_signals_are_listed_by_organisation(team: Team) -> None:
+    team.wb.add(
+        Insight(interview_id=team.first, kind="hiring_signal", text="Acme hires two analysts in March.")
+    )
+    team.wb.add(
+        Insight(interview_id=team.second, kind="hiring_signal", text="Beta Health is freezing posts.")
+    )
+    df = hiring_signals(team.wb)
+    assert list(df["organisation"]) == ["Acme Analytics", "Beta Health"]
+    assert list(df["contact"]) == ["Grace Mokoena", "Lindiwe Dube"]
+
+
+# -- on the demo -----------------------------------------------------------------------------
+
+
+def test_demo_open_questions_route_with_reasons(tmp_path: Path) -> None:
+    demo = pytest.importorskip("iivkit.demo")
+    with demo.build_demo(tmp_path / "demo.iiv") as wb:
+        routes = route_open_questions(wb)
+        names = {c.id: c.name for c in wb.all(Contact)}
+        assert not salary_remarks(wb).empty
+        assert not recurring_advice(wb).empty
+    assert len(routes) >= 3
+    assert routes["best_contact_id"].notna().all()
+    assert (routes["reason"].str.len() > 0).all()
+    ethics = routes[routes["question"].str.contains("ethics approval")]
+    assert names[int(ethics["best_contact_id"].iloc[0])] == "Lerato Khumalo"

@@ -1,0 +1,282 @@
+"""The DataFrame views, checked on workbooks whose right answers are known.
+
+Each expectation is computed here independently, in plain Python from the records the test
+wrote, and compared with what the view computes in SQL and pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iivkit import (
+    Contact,
+    Finding,
+    FindingOutcome,
+    Interview,
+    OpenQuestion,
+    Organisation,
+    Workbook,
+)
+from iivkit.models import RECORD_TYPES, ContactStatus, InterviewStatus, OpenQuestionStatus, Outcome
+from iivkit.views import evidence, evidence_counts, open_questions, pipeline, pipeline_counts, table
+
+PIPELINE = [
+    "identified",
+    "invited",
+    "confirmed",
+    "interviewed",
+    "thanked",
+    "declined",
+    "no_reply",
+]
+
+
+def expected_status(outcomes: list[Outcome]) -> str:
+    """The evidence status of a finding, by the rule in the method, from its interviews' outcomes."""
+    spoken = [o for o in outcomes if o is not Outcome.not_discussed]
+    if not spoken:
+        return "untested"
+    if len(spoken) == 1:
+        return "single-source"
+    if all(o is Outcome.confirmed for o in spoken):
+        return "confirmed"
+    if all(o is Outcome.refuted for o in spoken):
+        return "refuted"
+    return "mixed"
+
+
+# -- one view per record type --------------------------------------------------------------
+
+
+def test_there_is_a_table_view_for_every_record_type_with_one_row_per_record(rich_workbook: Path) -> None:
+    with Workbook.open(rich_workbook) as wb:
+        for model in RECORD_TYPES:
+            frame = table(wb, model)
+            assert list(frame.index) == [r.id for r in wb.all(model)], model.table
+            assert set(frame.columns) >= set(model.model_fields) - {"id"}, model.table
+
+
+def test_list_fields_in_a_table_view_hold_lists(rich_workbook: Path) -> None:
+    with Workbook.open(rich_workbook) as wb:
+        frame = table(wb, Interview)
+        first = wb.all(Interview)[0]
+    assert frame.loc[first.id, "keywords"] == first.keywords
+    assert frame.loc[first.id, "check_ins_sent"] == [d.isoformat() for d in first.check_ins_sent]
+
+
+# -- pipeline ------------------------------------------------------------------------------
+
+
+def test_pipeline_orders_contacts_by_stage_then_by_when_they_were_added(workbook: Workbook) -> None:
+    statuses = ["declined", "thanked", "identified", "no_reply", "invited", "identified", "interviewed"]
+    ids = [
+        workbook.add(Contact(name=f"Person {n}", status=ContactStatus(s))).id for n, s in enumerate(statuses)
+    ]
+    expected = sorted(zip(statuses, ids, strict=True), key=lambda pair: (PIPELINE.index(pair[0]), pair[1]))
+    frame = pipeline(workbook)
+    assert list(zip(frame["status"].astype(str), frame["contact_id"], strict=True)) == expected
+
+
+def test_pipeline_counts_list_every_stage_even_when_empty(workbook: Workbook) -> None:
+    statuses = ["invited", "invited", "thanked", "declined", "invited"]
+    for n, status in enumerate(statuses):
+        workbook.add(Contact(name=f"Person {n}", status=ContactStatus(status)))
+    counts = pipeline_counts(workbook)
+    assert list(counts.index) == PIPELINE
+    tally = Counter(statuses)
+    assert counts.to_dict() == {stage: tally.get(stage, 0) for stage in PIPELINE}
+
+
+def test_pipeline_counts_each_contacts_interviews_and_names_their_organisation(workbook: Workbook) -> None:
+    org = workbook.add(Organisation(name="Gauteng Department of Health"))
+    busy = workbook.add(Contact(name="Sipho Dlamini", organisation_id=org.id, status=ContactStatus.thanked))
+    idle = workbook.add(Contact(name="Aisha Patel"))
+    for status, day in [("debriefed", 12), ("done", 20), ("planned", 28)]:
+        workbook.add(
+            Interview(
+                contact_id=busy.id,
+                status=InterviewStatus(status),
+                scheduled_at=dt.datetime(2024, 3, day, 10, 0),
+            )
+        )
+    frame = pipeline(workbook).set_index("contact_id")
+    assert frame.loc[busy.id, "organisation"] == "Gauteng Department of Health"
+    assert frame.loc[busy.id, "interviews"] == 3
+    assert frame.loc[busy.id, "interviews_done"] == 2
+    assert frame.loc[busy.id, "last_scheduled"].startswith("2024-03-28")
+    assert frame.loc[idle.id, "interviews"] == 0
+    assert frame.loc[idle.id, "interviews_done"] == 0
+    assert pd.isna(frame.loc[idle.id, "organisation"])
+
+
+def test_pipeline_of_an_empty_workbook_is_empty(workbook: Workbook) -> None:
+    assert len(pipeline(workbook)) == 0
+    assert pipeline_counts(workbook).sum() == 0
+
+
+# -- evidence ------------------------------------------------------------------------------
+
+# finding: (marked to test, outcome in interview 1, 2, 3; None where it was not raised)
+EVIDENCE_CASES: dict[str, tuple[bool, list[Outcome | None]]] = {
+    "two agree it holds": (True, [Outcome.confirmed, Outcome.confirmed, None]),
+    "three agree it is wrong": (True, [Outcome.refuted, Outcome.refuted, Outcome.refuted]),
+    "they disagree": (True, [Outcome.confirmed, Outcome.refuted, None]),
+    "one person only": (True, [None, Outcome.confirmed, None]),
+    "one mixed answer": (False, [Outcome.mixed, None, None]),
+    "two mixed answers": (True, [Outcome.mixed, None, Outcome.mixed]),
+    "confirmed, but one did not discuss it": (
+        True,
+        [Outcome.confirmed, Outcome.not_discussed, Outcome.confirmed],
+    ),
+    "raised but never discussed": (True, [Outcome.not_discussed, Outcome.not_discussed, None]),
+    "marked to test, not yet raised": (True, [None, None, None]),
+    "not to test, never raised": (False, [None, None, None]),
+}
+
+
+def build_evidence_workbook(
+    wb: Workbook, cases: dict[str, tuple[bool, list[Outcome | None]]]
+) -> dict[str, int]:
+    contacts = [
+        wb.add(Contact(name=name)) for name in ("Sipho Dlamini", "Aisha Patel", "Johan van der Merwe")
+    ]
+    interviews = [wb.add(Interview(contact_id=c.id, status=InterviewStatus.debriefed)) for c in contacts]
+    ids = {}
+    for claim, (to_test, outcomes) in cases.items():
+        finding = wb.add(Finding(claim=claim, to_test=to_test))
+        ids[claim] = finding.id
+        for interview, outcome in zip(interviews, outcomes, strict=True):
+            if outcome is not None:
+                wb.add(FindingOutcome(interview_id=interview.id, finding_id=finding.id, outcome=outcome))
+    return ids
+
+
+def test_evidence_status_of_each_finding_follows_the_outcomes(workbook: Workbook) -> None:
+    ids = build_evidence_workbook(workbook, EVIDENCE_CASES)
+    frame = evidence(workbook)
+    got = {claim: frame.loc[fid, "status"] for claim, fid in ids.items() if fid in frame.index}
+    want = {
+        claim: expected_status([o for o in outcomes if o is not None])
+        for claim, (to_test, outcomes) in EVIDENCE_CASES.items()
+        if to_test or any(o is not None for o in outcomes)
+    }
+    assert got == want
+    # And the named expectations, so that a wrong rule in expected_status cannot hide a wrong view:
+    assert got["two agree it holds"] == "confirmed"
+    assert got["three agree it is wrong"] == "refuted"
+    assert got["they disagree"] == "mixed"
+    assert got["one person only"] == "single-source"
+    assert got["one mixed answer"] == "single-source"
+    assert got["two mixed answers"] == "mixed"
+    assert got["confirmed, but one did not discuss it"] == "confirmed"
+    assert got["raised but never discussed"] == "untested"
+    assert got["marked to test, not yet raised"] == "untested"
+
+
+def test_evidence_lists_findings_to_test_and_findings_raised_but_no_others(workbook: Workbook) -> None:
+    ids = build_evidence_workbook(workbook, EVIDENCE_CASES)
+    frame = evidence(workbook)
+    assert ids["not to test, never raised"] not in frame.index
+    assert ids["one mixed answer"] in frame.index, "raised in an interview, though not marked to test"
+    assert list(frame.index) == sorted(frame.index)
+
+
+def test_evidence_has_one_column_per_interview_holding_each_outcome(workbook: Workbook) -> None:
+    ids = build_evidence_workbook(workbook, EVIDENCE_CASES)
+    frame = evidence(workbook)
+    columns = ["I1 Sipho Dlamini", "I2 Aisha Patel", "I3 Johan van der Merwe"]
+    assert [c for c in frame.columns if c.startswith("I")] == columns
+    for claim, (_, outcomes) in EVIDENCE_CASES.items():
+        if ids[claim] not in frame.index:
+            continue
+        for column, outcome in zip(columns, outcomes, strict=True):
+            cell = frame.loc[ids[claim], column]
+            assert pd.isna(cell) if outcome is None else cell == outcome.value, (claim, column)
+
+
+def test_evidence_counts_add_up_per_status(workbook: Workbook) -> None:
+    build_evidence_workbook(workbook, EVIDENCE_CASES)
+    counts = evidence_counts(workbook)
+    assert list(counts.index) == ["confirmed", "refuted", "mixed", "single-source", "untested"]
+    want = Counter(
+        expected_status([o for o in outcomes if o is not None])
+        for to_test, outcomes in EVIDENCE_CASES.values()
+        if to_test or any(o is not None for o in outcomes)
+    )
+    assert counts.to_dict() == {status: want.get(status, 0) for status in counts.index}
+
+
+def test_evidence_of_a_workbook_without_findings_is_empty(workbook: Workbook) -> None:
+    assert len(evidence(workbook)) == 0
+    assert evidence_counts(workbook).sum() == 0
+
+
+OUTCOME_OR_NOTHING = st.sampled_from([None, *Outcome])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    grid=st.lists(
+        st.tuples(st.booleans(), st.lists(OUTCOME_OR_NOTHING, min_size=3, max_size=3)), min_size=1, max_size=8
+    )
+)
+def test_evidence_status_matches_an_independent_count_for_any_outcomes(grid) -> None:
+    cases = {f"Finding {n}": (to_test, outcomes) for n, (to_test, outcomes) in enumerate(grid)}
+    with tempfile.TemporaryDirectory() as folder, Workbook.create(Path(folder) / "e.iiv") as wb:
+        ids = build_evidence_workbook(wb, cases)
+        frame = evidence(wb)
+    for claim, (to_test, outcomes) in cases.items():
+        raised = [o for o in outcomes if o is not None]
+        if not to_test and not raised:
+            assert ids[claim] not in frame.index
+            continue
+        row = frame.loc[ids[claim]]
+        assert row["status"] == expected_status(raised), (claim, outcomes)
+        assert row["n_confirmed"] == raised.count(Outcome.confirmed)
+        assert row["n_refuted"] == raised.count(Outcome.refuted)
+        assert row["n_mixed"] == raised.count(Outcome.mixed)
+
+
+# -- open questions ------------------------------------------------------------------------
+
+
+def test_open_questions_lists_only_the_open_ones_with_who_could_answer(workbook: Workbook) -> None:
+    sipho = workbook.add(Contact(name="Sipho Dlamini"))
+    johan = workbook.add(Contact(name="Johan van der Merwe"))
+    interview = workbook.add(Interview(contact_id=sipho.id))
+    asked = [
+        ("Who analysed the trial data?", OpenQuestionStatus.open, johan.id, interview.id),
+        ("What does HR screen for?", OpenQuestionStatus.answered, None, interview.id),
+        ("Is there a graduate programme?", OpenQuestionStatus.open, None, None),
+        ("Old question", OpenQuestionStatus.dropped, johan.id, None),
+    ]
+    ids = [
+        workbook.add(
+            OpenQuestion(
+                text=text,
+                status=status,
+                suggested_contact_id=who,
+                interview_id=where,
+                how_to_answer=f"how: {text}",
+            )
+        ).id
+        for text, status, who, where in asked
+    ]
+    frame = open_questions(workbook)
+    want = [i for i, (_, status, _, _) in zip(ids, asked, strict=True) if status is OpenQuestionStatus.open]
+    assert list(frame.index) == want
+    first = frame.loc[ids[0]]
+    assert first["question"] == "Who analysed the trial data?"
+    assert first["how_to_answer"] == "how: Who analysed the trial data?"
+    assert first["suggested_contact"] == "Johan van der Merwe"
+    assert first["raised_with"] == "Sipho Dlamini"
+    third = frame.loc[ids[2]]
+    assert pd.isna(third["suggested_contact"]) and pd.isna(third["raised_with"])
+    assert set(open_questions(workbook, include_closed=True).index) == set(ids)

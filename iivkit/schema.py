@@ -9,6 +9,7 @@ one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import types
 import typing
@@ -97,15 +98,21 @@ def current_ddl() -> list[str]:
     return stmts
 
 
+@functools.cache
+def _column_kinds(model: type[Record]) -> tuple[tuple[str, bool, bool], ...]:
+    """``(name, is_list, is_bool)`` per field, worked out once per model, not once per row."""
+    return tuple((n, is_list_field(i), is_bool_field(i)) for n, i in model.model_fields.items())
+
+
 def to_row(record: Record) -> dict[str, Any]:
     """A record as column values for SQLite."""
     data = record.model_dump(mode="json")
     row: dict[str, Any] = {}
-    for name, info in type(record).model_fields.items():
+    for name, is_list, is_bool in _column_kinds(type(record)):
         value = data[name]
-        if is_list_field(info):
+        if is_list:
             value = json.dumps(value, ensure_ascii=False)
-        elif is_bool_field(info):
+        elif is_bool:
             value = int(bool(value))
         row[name] = value
     return row
@@ -114,11 +121,11 @@ def to_row(record: Record) -> dict[str, Any]:
 def from_row(model: type[Record], row: dict[str, Any]) -> dict[str, Any]:
     """Column values back into the plain data a model validates."""
     out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    for name, is_list, is_bool in _column_kinds(model):
         value = row.get(name)
-        if is_list_field(info):
+        if is_list:
             value = json.loads(value) if value else []
-        elif is_bool_field(info):
+        elif is_bool:
             value = bool(value)
         out[name] = value
     return out

@@ -9,9 +9,9 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LINT_PATHS := iivkit tests $(wildcard benchmarks)
+LINT_PATHS := iivkit tests $(wildcard benchmarks) $(wildcard scripts)
 
-.PHONY: demo test lab clean distclean
+.PHONY: demo test lab screenshots clean distclean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(STAMP)
 lab: $(STAMP)
 	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo
 	$(BIN)/iivkit lab demo
+
+# Pictures of each workflow notebook for the README, taken in headless Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 # Generated files and caches; keeps .venv so the next run starts fast.
 clean:

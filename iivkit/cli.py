@@ -314,3 +314,191 @@ def plan(workbook: Path, contact_id: int, minutes: int) -> None:
         the_plan = make_plan(wb, contact_id, minutes=minutes)
         gaps = coverage(the_plan, wb, contact_id)
     click.echo(render_text(the_plan, gaps), nl=False)
+
+
+@main.command()
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the reports and index.html (created if missing).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Reports to run at once (default: the number of CPU cores).",
+)
+@click.option(
+    "--interview",
+    "interviews",
+    type=click.IntRange(min=1),
+    multiple=True,
+    help="Report on this interview id in each workbook (repeatable); default: those done or debriefed.",
+)
+@click.option("--force", is_flag=True, help="Re-run reports even when their inputs have not changed.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="Seconds one report may take before it is stopped and marked failed.",
+)
+@click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (.ipynb).")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run the reports on this Dask cluster (e.g. tcp://host:8786); needs iivkit[distributed].",
+)
+def report(
+    paths: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    interviews: tuple[int, ...],
+    force: bool,
+    timeout: float,
+    keep_notebooks: bool,
+    scheduler: str | None,
+) -> None:
+    """Make one HTML debrief report per interview in the workbooks at PATH..., and an index.
+
+    PATH is a workbook or a folder searched for *.iiv files. Reports whose inputs (the
+    interview's records, the report notebook, the iivkit version) have not changed since the
+    last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
+    """
+    import contextlib
+
+    from .reports import FAILED, OK, UP_TO_DATE, make_reports
+
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: is a file; choose a folder for the reports")
+    with contextlib.ExitStack() as stack:
+        execute = None
+        if scheduler:
+            from .cluster import DaskExecutor, DaskUnavailable
+
+            try:
+                execute = stack.enter_context(DaskExecutor(scheduler))
+            except DaskUnavailable as exc:
+                fail(str(exc))
+        batch = make_reports(
+            list(paths),
+            out,
+            execute=execute,
+            jobs=jobs,
+            interviews=list(interviews) or None,
+            force=force,
+            timeout=timeout,
+            keep_notebooks=keep_notebooks,
+        )
+    click.echo(
+        f"Reports: {batch.count(OK)} made, {batch.count(FAILED)} failed, "
+        f"{batch.count(UP_TO_DATE)} up to date, in {batch.seconds:.1f} s."
+    )
+    for row in batch.rows:
+        if row.status == FAILED:
+            where = "" if row.error.startswith(str(row.workbook)) else f"{row.workbook}: "
+            if row.interview is not None and f"interview {row.interview}" not in row.error:
+                where += f"interview {row.interview}: "
+            click.echo(f"  failed: {where}{row.error}", err=True)
+    click.echo(f"Index: {batch.index}")
+    if batch.failed:
+        sys.exit(1)
+
+
+@main.group()
+def course() -> None:
+    """Run the course with a class: feedback on the exercises for each student, and a class summary."""
+
+
+@course.command("report")
+@click.argument("class_dir", metavar="CLASS_DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the feedback pages and index.html (created if missing).",
+)
+@click.option(
+    "--layout",
+    default="{student}/workbook.iiv",
+    show_default=True,
+    metavar="PATTERN",
+    help="Where each student's workbook is under CLASS_DIR; {student} is the student's name, "
+    "and * or ? match any text (e.g. '{student}/*.iiv', 'submitted/{student}.iiv').",
+)
+@click.option(
+    "--anonymise",
+    is_flag=True,
+    help="Pseudonymise contacts' names, emails and phone numbers in every page (students keep their names).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Pages to make at once (default: the number of CPU cores).",
+)
+@click.option("--force", is_flag=True, help="Re-make pages even when the workbooks have not changed.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count overdue follow-ups as of this day (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="Seconds one page may take before it is stopped and marked failed.",
+)
+def course_report_command(
+    class_dir: Path,
+    out: Path,
+    layout: str,
+    anonymise: bool,
+    jobs: int | None,
+    force: bool,
+    today: Any,
+    timeout: float,
+) -> None:
+    """Make a feedback page per student of CLASS_DIR, and the class summary OUT/index.html.
+
+    Each student's page says, per exercise, what is complete and what is missing, with hints.
+    The summary lists every student, including those whose workbook is missing or unreadable,
+    with the reason. Pages whose workbook has not changed since the last run into OUT are kept.
+    Exit status 1 if a page or the summary could not be made.
+    """
+    from .course import FAILED, NO_WORKBOOK, OK, UP_TO_DATE, course_report
+
+    if not class_dir.is_dir():
+        fail(f"{class_dir}: no such class folder")
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: is a file; choose a folder for the feedback pages")
+    run = course_report(
+        class_dir,
+        out,
+        layout=layout,
+        anonymise=anonymise,
+        jobs=jobs,
+        force=force,
+        timeout=timeout,
+        today=today.date() if today else None,
+    )
+    missing = [r for r in run.rows if r.status == NO_WORKBOOK]
+    click.echo(
+        f"Feedback pages: {run.count(OK)} made, {run.count(FAILED)} failed, {run.count(UP_TO_DATE)} up to "
+        f"date, {len(missing)} without a usable workbook; {len(run.rows)} students, in {run.seconds:.1f} s."
+    )
+    for row in missing:
+        click.echo(f"  no workbook: {row.student}: {row.reason}")
+    for row in run.rows:
+        if row.status == FAILED:
+            click.echo(f"  failed: {row.student}: {row.reason}", err=True)
+    if run.summary_status == FAILED:
+        click.echo(f"  failed: the class summary: {run.summary_error}", err=True)
+    click.echo(f"Class summary: {run.index}" + (" (anonymised)" if anonymise else ""))
+    if run.failed:
+        sys.exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,13 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         cmd.append(f"--ServerApp.port={port}")
     if not open_browser:
         cmd.append("--no-browser")
+    env = dict(os.environ)
+    workbooks = sorted(directory.glob("*.iiv"))
+    if workbooks and "IIVKIT_WORKBOOK" not in env:
+        # Notebooks opened without a workbook parameter use this folder's workbook.
+        env["IIVKIT_WORKBOOK"] = str(workbooks[0].resolve())
+        print(f"Notebooks will open {workbooks[0]} unless you set their workbook parameter.")
     try:
-        return subprocess.call(cmd)
+        return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0

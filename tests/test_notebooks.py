@@ -1,0 +1,145 @@
+"""The workflow notebooks: committed clean, and run top to bottom headless under papermill.
+
+Each notebook runs with its default parameters (the demo workbook, built on demand in a
+private cache folder) and with explicit parameters on a fresh workbook. ``pytest --nbval-lax
+notebooks/`` runs them once more, as ``make test`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import pytest
+
+from iivkit.demo import build_demo
+from iivkit.models import Contact, Interview, InterviewStatus
+from iivkit.store import Workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+WORKFLOW = ["01_research", "02_prepare", "03_debrief", "05_track"]
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.fixture
+def kernel_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels import this checkout and build their demo workbook in a private cache."""
+    cache = tmp_path_factory.getbasetemp() / "demo-cache"
+    monkeypatch.setenv("IIVKIT_CACHE_DIR", str(cache))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    )
+
+
+def run(name: str, out: Path, **parameters: Any) -> nbformat.NotebookNode:
+    """Execute notebook *name* with papermill and return the executed notebook."""
+    result = papermill.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(out / f"{name}.out.ipynb"),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        log_output=False,
+    )
+    return nbformat.from_dict(result)
+
+
+def printed(nb: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+def widget_outputs(nb: nbformat.NotebookNode) -> int:
+    return sum(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+
+
+# -- committed clean --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs_counts_or_widget_state(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for n, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], (
+                f"{path.name} cell {n} has outputs: clear them before committing"
+            )
+            assert cell.get("execution_count") is None, f"{path.name} cell {n} has an execution count"
+    assert "widgets" not in nb.get("metadata", {}), f"{path.name} holds widget state"
+
+
+@pytest.mark.parametrize("name", WORKFLOW)
+def test_workflow_notebook_opens_with_guidance_and_a_parameters_cell(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and "How to do it well" in nb.cells[0].source
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "workbook = None" in tagged[0].source
+
+
+def test_every_workflow_notebook_is_there() -> None:
+    assert {p.stem for p in all_notebooks()} >= set(WORKFLOW)
+
+
+# -- run headless -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("kernel_env")
+@pytest.mark.parametrize("name", WORKFLOW)
+def test_workflow_notebook_runs_with_its_defaults(name: str, tmp_path: Path) -> None:
+    nb = run(name, tmp_path)
+    assert "Workbook:" in printed(nb)
+    assert widget_outputs(nb) >= 1 or name == "05_track"
+
+
+@pytest.fixture
+def fresh_demo(tmp_path: Path) -> Path:
+    path = tmp_path / "fresh.iiv"
+    build_demo(path).close()
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("kernel_env")
+def test_prepare_and_debrief_take_explicit_parameters(fresh_demo: Path, tmp_path: Path) -> None:
+    with Workbook.open(fresh_demo) as wb:
+        contact = wb.all(Contact)[-1]
+        interview = wb.all(Interview, status=InterviewStatus.debriefed)[0]
+
+    prepared = run("02_prepare", tmp_path, workbook=str(fresh_demo), contact=contact.id)
+    assert f"with {contact.name} (contact {contact.id})" in printed(prepared)
+    debriefed = run("03_debrief", tmp_path, workbook=str(fresh_demo), interview=str(interview.id))
+    assert f"Debriefing interview {interview.id} " in printed(debriefed)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("kernel_env")
+@pytest.mark.parametrize("name", ["01_research", "05_track"])
+def test_research_and_tracking_run_on_a_new_empty_workbook(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "empty.iiv"
+    Workbook.create(path).close()
+    extra = {"today": "2026-03-01"} if name == "05_track" else {}
+    nb = run(name, tmp_path, workbook=str(path), **extra)
+    assert str(path) in printed(nb)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("kernel_env")
+def test_a_bad_parameter_stops_the_notebook_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.iiv"
+    Workbook.create(path).close()
+    with pytest.raises(papermill.PapermillExecutionError, match="no contacts yet"):
+        run("02_prepare", tmp_path, workbook=str(path))

@@ -1,0 +1,299 @@
+"""``iivkit report``: one HTML per interview, an index, failures kept to their row, and no work twice.
+
+Orchestration is tested with the fake runner (no kernels); a few tests run the real thing:
+the command line end to end, and the Dask path on a local cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from report_helpers import MARKUP, build_workbook
+
+import iivkit.cluster
+import iivkit.runner
+from iivkit import Insight, Workbook
+from iivkit.cli import main
+from iivkit.demo import build_class
+from iivkit.report_data import report_inputs_json
+from iivkit.reports import (
+    FAILED,
+    OK,
+    STATE_FILE,
+    UP_TO_DATE,
+    Batch,
+    find_workbooks,
+    make_reports,
+    report_stems,
+)
+from iivkit.runner import FakeRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
+
+
+@pytest.fixture
+def school(tmp_path: Path) -> Path:
+    """Two students' workbooks (two interviews each) and a junk file named like a workbook."""
+    root = tmp_path / "class"
+    for name in ("ada", "grace"):
+        (root / name).mkdir(parents=True)
+        build_workbook(root / name / "workbook.iiv", interviews=2, student=name.title())
+    (root / "junk.iiv").write_text("not a workbook\n")
+    return root
+
+
+def run(paths: list[Path], out: Path, runner: FakeRunner | None = None, **options: Any) -> Batch:
+    return make_reports(
+        paths, out, runner=runner or FakeRunner(), notebook=NOTEBOOK, progress=False, **options
+    )
+
+
+def statuses(batch: Batch) -> dict[str, str]:
+    return {row.name: row.status for row in batch.rows}
+
+
+# -- finding and naming ------------------------------------------------------------------------
+
+
+def test_folders_are_searched_for_workbooks_and_hidden_folders_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a" / ".ipynb_checkpoints").mkdir(parents=True)
+    (tmp_path / "a" / "x.iiv").write_text("")
+    (tmp_path / "a" / ".ipynb_checkpoints" / "x.iiv").write_text("")
+    (tmp_path / "a" / "notes.txt").write_text("")
+    single = tmp_path / "single.iiv"
+    single.write_text("")
+    found = find_workbooks([tmp_path / "a", single, single])
+    assert found == [tmp_path / "a" / "x.iiv", single]
+
+
+def test_reports_are_named_for_the_student_and_never_clash(tmp_path: Path) -> None:
+    paths = [tmp_path / "ada" / "workbook.iiv", tmp_path / "own.iiv", tmp_path / "x" / "own.iiv"]
+    stems = report_stems(paths)
+    assert stems[paths[0]] == "ada"
+    assert stems[paths[1]] != stems[paths[2]] and all(
+        s.startswith("own-") for s in (stems[paths[1]], stems[paths[2]])
+    )
+
+
+# -- a batch -----------------------------------------------------------------------------------
+
+
+def test_one_report_per_interview_held_and_an_index_linking_them(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = run([school], out)
+    made = sorted(p.name for p in out.glob("*.html") if p.name != "index.html")
+    assert made == [
+        "ada__interview-1.html",
+        "ada__interview-2.html",
+        "grace__interview-1.html",
+        "grace__interview-2.html",
+    ]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in made:
+        assert f'href="{name}"' in index
+    assert batch.count(OK) == 4 and "4 made" in index
+
+
+def test_a_junk_workbook_fails_alone_named_in_the_index_with_exit_status_1(
+    school: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(iivkit.runner, "NotebookRunner", lambda **_: FakeRunner())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", str(school), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "4 made, 1 failed" in result.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr class="failed">(.*?)</tr>', index, re.S)
+    assert row and "junk.iiv" in row.group(1) and "not an iivkit workbook" in row.group(1)
+    assert len(list(out.glob("*__interview-*.html"))) == 4
+
+
+def test_a_failing_report_fails_its_row_alone_and_is_retried_next_time(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = run(
+        [school], out, FakeRunner(failures={"ada__interview-2": "ZeroDivisionError: division by zero"})
+    )
+    assert statuses(batch)["ada__interview-2"] == FAILED
+    assert batch.count(OK) == 3
+    assert "ZeroDivisionError: division by zero" in (out / "index.html").read_text(encoding="utf-8")
+    again = FakeRunner()
+    assert statuses(run([school], out, again))["ada__interview-2"] == OK
+    assert [j.name for j in again.calls] == ["ada__interview-2"]
+
+
+def test_an_unknown_interview_fails_its_row_alone(tmp_path: Path) -> None:
+    one = build_workbook(tmp_path / "one.iiv", interviews=1)
+    two = build_workbook(tmp_path / "two.iiv", interviews=2)
+    batch = run([one, two], tmp_path / "out", interviews=[2])
+    assert statuses(batch) == {"one__interview-2": FAILED, "two__interview-2": OK}
+    failed = next(r for r in batch.rows if r.status == FAILED)
+    assert "interview 2" in failed.error and "does not exist" in failed.error
+
+
+def test_index_escapes_user_text(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=1)
+    with Workbook.open(path) as wb:
+        wb.conn.execute("UPDATE contacts SET name = ? WHERE id = 1", (MARKUP,))
+    run([path], tmp_path / "out", FakeRunner(failures={"w__interview-1": MARKUP}))
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in index and "<img src=x" not in index
+    assert "&lt;script&gt;alert(" in index
+
+
+def test_keep_notebooks_writes_each_executed_notebook(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=1)
+    run([path], tmp_path / "out", keep_notebooks=True)
+    assert json.loads((tmp_path / "out" / "w__interview-1.ipynb").read_text())["nbformat"] == 4
+
+
+# -- incremental -------------------------------------------------------------------------------
+
+
+def test_unchanged_reports_are_skipped_and_the_index_says_up_to_date(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([school], out)
+    again = FakeRunner()
+    batch = run([school], out, again)
+    assert again.calls == []
+    assert batch.count(UP_TO_DATE) == 4 and batch.count(FAILED) == 1  # the junk file, every time
+    assert (out / "index.html").read_text(encoding="utf-8").count("up to date</td>") == 4
+
+
+def test_changing_one_interview_reruns_only_its_report(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([school], out)
+    with Workbook.open(school / "grace" / "workbook.iiv") as wb:
+        insight = wb.all(Insight, interview_id=2)[0]
+        wb.update(insight.model_copy(update={"text": "Changed after a second look."}))
+    again = FakeRunner()
+    batch = run([school], out, again)
+    assert [j.name for j in again.calls] == ["grace__interview-2"]
+    assert statuses(batch)["grace__interview-1"] == UP_TO_DATE
+
+
+def test_force_a_new_notebook_or_a_deleted_report_runs_again(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([school], out)
+    forced = FakeRunner()
+    run([school], out, forced, force=True)
+    assert len(forced.calls) == 4
+
+    (out / "ada__interview-1.html").unlink()
+    deleted = FakeRunner()
+    run([school], out, deleted)
+    assert [j.name for j in deleted.calls] == ["ada__interview-1"]
+
+    edited = tmp_path / "04_debrief_report.ipynb"
+    shutil.copy(NOTEBOOK, edited)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Debrief report", "Debrief report (v2)"))
+    changed = FakeRunner()
+    make_reports([school], out, runner=changed, notebook=edited, progress=False)
+    assert len(changed.calls) == 4
+
+
+def test_a_damaged_state_file_means_running_everything(school: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run([school], out)
+    (out / STATE_FILE).write_text("{ not json")
+    again = FakeRunner()
+    run([school], out, again)
+    assert len(again.calls) == 4
+
+
+def test_a_report_depends_on_its_interview_and_the_findings_it_tested(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=3)
+    with Workbook.open(path) as wb:
+        before = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
+        wb.conn.execute("UPDATE insights SET text = 'new' WHERE interview_id = 3")
+        after_insight = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
+        # Interview 3's outcome changes the evidence status of a finding all three tested.
+        wb.conn.execute(
+            "UPDATE finding_outcomes SET outcome = 'refuted' WHERE interview_id = 3 AND finding_id = 1"
+        )
+        after_outcome = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
+    assert [before[i] == after_insight[i] for i in (1, 2, 3)] == [True, True, False]
+    assert all(after_insight[i] != after_outcome[i] for i in (1, 2, 3))
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "nowhere" in result.output and "Traceback" not in result.output
+
+
+def test_scheduler_without_dask_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
+    path = build_workbook(tmp_path / "w.iiv", interviews=1)
+    result = CliRunner().invoke(
+        main, ["report", str(path), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert result.exit_code == 2
+    assert "iivkit[distributed]" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_report_end_to_end_on_a_demo_class_with_junk_and_markup(
+    tmp_path: Path, run_iivkit: Callable[..., Any]
+) -> None:
+    folder = tmp_path / "demo"
+    build_class(folder / "class", 2)
+    (folder / "markup").mkdir()
+    build_workbook(folder / "markup" / "workbook.iiv", interviews=1, markup=True)
+    (folder / "class" / "junk.iiv").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    out = tmp_path / "reports"
+    done = run_iivkit("report", folder, "--out", out, "--jobs", "2")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "junk.iiv" in done.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    reports = sorted(out.glob("*__interview-*.html"))
+    assert len(reports) >= 2 and index.count('<tr class="ok">') == len(reports)
+    assert index.count('<tr class="failed">') == 1
+    for report in reports:
+        html = report.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?(https?:)?//", html)
+        assert "hl-ipython" not in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(" in (out / "markup__interview-1.html").read_text(encoding="utf-8")
+    again = run_iivkit("report", folder, "--out", out)
+    assert again.returncode == 1 and f"0 made, 1 failed, {len(reports)} up to date" in again.stdout
+
+
+# -- Dask --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dask_scheduler() -> Iterator[str]:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+    iivkit.cluster.close_worker_runner()
+
+
+@pytest.mark.slow
+def test_reports_run_on_a_dask_cluster(school: Path, tmp_path: Path, dask_scheduler: str) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["report", str(school), "--out", str(out), "--scheduler", dask_scheduler]
+    )
+    assert result.exit_code == 1, result.output  # the junk workbook
+    assert "4 made, 1 failed" in result.output
+    html = (out / "ada__interview-1.html").read_text(encoding="utf-8")
+    assert "Person 1" in html and "The plan and the answers" in html

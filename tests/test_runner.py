@@ -1,0 +1,314 @@
+"""The report runner: the debrief notebook, run for real, makes safe offline HTML, as plain papermill would.
+
+Most tests share one :class:`NotebookRunner` (kernels forked from a warm fork server). The
+equality test runs the plain way too: ``papermill`` then ``jupyter nbconvert`` as processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from report_helpers import MARKUP, build_workbook
+
+from iivkit import report_data
+from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
+from iivkit.kernels import KernelPool, KernelStartError, forkable
+from iivkit.runner import FakeRunner, NotebookRunner, ReportJob
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
+BIN = Path(sys.executable).parent
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page with its attributes, and the text of its script elements."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def body(html: str) -> str:
+    """The page from ``<body>`` on, with cell ids (new for papermill's injected cell) made equal."""
+    return re.sub(r'id="cell-id=[^"]*"', 'id="cell-id=X"', html[html.index("<body") :])
+
+
+def tiny_notebook(path: Path, *sources: str) -> Path:
+    metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources], metadata=metadata), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[NotebookRunner]:
+    with NotebookRunner(workers=2) as r:
+        yield r
+
+
+@pytest.fixture(scope="module")
+def markup_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_workbook(tmp_path_factory.mktemp("wb") / "markup.iiv", markup=True)
+
+
+@pytest.fixture(scope="module")
+def report_html(runner: NotebookRunner, markup_workbook: Path) -> str:
+    result = runner.run(ReportJob(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
+    assert result.ok, result.error
+    assert result.html is not None
+    return result.html
+
+
+# -- the fake --------------------------------------------------------------------------------
+
+
+def test_the_fake_runner_makes_escaped_pages_and_fails_on_demand(tmp_path: Path) -> None:
+    fake = FakeRunner(failures={"b__interview-2": "boom"})
+    ok = fake.run(ReportJob(NOTEBOOK, tmp_path / "<a>.iiv", 1, "a__interview-1"))
+    failed = fake.run(ReportJob(NOTEBOOK, tmp_path / "b.iiv", 2, "b__interview-2"))
+    assert ok.ok and ok.html and "&lt;a&gt;.iiv" in ok.html
+    assert not failed.ok and failed.error == "boom"
+    assert [j.name for j in fake.calls] == ["a__interview-1", "b__interview-2"]
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+
+def test_the_report_notebook_checks_its_parameters(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=2)
+    assert report_data.resolve_parameters(str(path), "2") == (path, 2)
+    assert report_data.resolve_parameters(path, 1.0) == (path, 1)
+    assert report_data.resolve_parameters(str(path), None) == (path, 1)
+    with pytest.raises(ValidationFailed, match="interview"):
+        report_data.resolve_parameters(str(path), "second")
+    with pytest.raises(ValidationFailed, match="interview"):
+        report_data.resolve_parameters(str(path), True)
+    with pytest.raises(WorkbookMissingError):
+        report_data.resolve_parameters(str(tmp_path / "nope.iiv"), 1)
+    with pytest.raises(RecordNotFound, match="interview 9"):
+        report_data.collect(path, 9)
+
+
+def test_the_report_notebook_is_committed_clean_with_a_parameters_cell() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert "workbook = None" in tagged[0].source and "interview = None" in tagged[0].source
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "widgets" not in nb.metadata
+
+
+# -- the report, for real --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_markup_in_notes_appears_as_text(report_html: str) -> None:
+    page = Tags(report_html)
+    assert not any("alert" in s for s in page.scripts)
+    assert not any("onerror" in attrs for _, attrs in page.tags)
+    assert not any(tag == "img" and attrs.get("src") == "x" for tag, attrs in page.tags)
+    assert "&lt;script&gt;alert(" in report_html
+    assert "&lt;img src=x onerror=" in report_html
+    assert MARKUP not in report_html
+
+
+@pytest.mark.slow
+def test_the_report_loads_nothing_from_the_network(report_html: str) -> None:
+    page = Tags(report_html)
+    for tag, attrs in page.tags:
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\s*(https?:)?//", value), f"<{tag} {name}={value!r}> loads from the network"
+    assert not any(re.search(r"import\(|https?://", s) for s in page.scripts)
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?:", report_html)
+
+
+@pytest.mark.slow
+def test_the_report_shows_no_code(report_html: str) -> None:
+    classes = " ".join(attrs.get("class") or "" for _, attrs in Tags(report_html).tags)
+    assert "jp-InputArea-editor" not in classes and "jp-CodeMirrorEditor" not in classes
+    assert "hl-ipython" not in classes and "jp-InputPrompt" not in classes
+    code = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+    for line in (line for source in code for line in source.splitlines() if line.strip()):
+        assert line.strip() not in report_html
+
+
+@pytest.mark.slow
+def test_the_report_has_every_section(report_html: str) -> None:
+    for text in (
+        "Person 1",  # who
+        "Health Lab",  # organisation
+        "2024-03-01 10:00 (Africa/Johannesburg)",  # when
+        "The plan and the answers",
+        "How did you start?",
+        "The lab hires two analysts a year.",  # tested finding …
+        "Evidence status",  # … with its status now
+        "Advice",  # TIARA group
+        "Not tagged",
+        "R 30 000 a month to start",  # salary
+        "Good, with an internship first.",  # chances
+        "Which team hires juniors?",  # open question …
+        "Person 1 (Analyst)",  # … and whom to ask
+        "Referral 1",
+        "Follow-ups due",
+        'src="data:image/png;base64,',  # the chart, embedded
+    ):
+        assert text in report_html, text
+
+
+@pytest.mark.slow
+def test_fast_path_html_equals_plain_papermill_and_nbconvert(
+    runner: NotebookRunner, markup_workbook: Path, tmp_path: Path, python_env: dict[str, str]
+) -> None:
+    executed = tmp_path / "plain.ipynb"
+    subprocess.run(
+        [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "workbook", str(markup_workbook),
+         "-p", "interview", "2", "--no-progress-bar"],
+        check=True, env=python_env, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+        check=True, env=python_env, capture_output=True,
+    )  # fmt: skip
+    plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    job = ReportJob(NOTEBOOK, markup_workbook, 2, "markup__interview-2")
+    forked = runner.run(job)
+    with NotebookRunner(workers=1, preload=False) as spawning:
+        spawned = spawning.run(job)
+    assert forked.html and spawned.html
+    assert body(forked.html) == body(plain)
+    assert body(spawned.html) == body(plain)
+    assert "cdnjs" in plain and "cdnjs" not in forked.html  # the one intended difference, in <head>
+
+
+@pytest.mark.slow
+def test_each_report_gets_a_fresh_kernel(runner: NotebookRunner, tmp_path: Path) -> None:
+    dirty = tiny_notebook(
+        tmp_path / "dirty.ipynb",
+        "leak = 1\nimport pandas as pd\npd.set_option('display.max_rows', 3)\nimport iivkit\niivkit.LEAK = 1",
+    )
+    clean = tiny_notebook(
+        tmp_path / "clean.ipynb",
+        "assert 'leak' not in globals()\n"
+        "import pandas as pd\nassert pd.get_option('display.max_rows') == 60\n"
+        "import iivkit\nassert not hasattr(iivkit, 'LEAK')",
+    )
+    for _ in range(2):  # more reports than the pool holds kernels, so any reuse would show
+        assert runner.run(ReportJob(dirty, tmp_path / "x.iiv", 1, "dirty")).ok
+        result = runner.run(ReportJob(clean, tmp_path / "x.iiv", 1, "clean"))
+        assert result.ok, result.error
+
+
+@pytest.mark.slow
+def test_an_error_in_the_report_fails_it_with_one_line(runner: NotebookRunner, markup_workbook: Path) -> None:
+    result = runner.run(ReportJob(NOTEBOOK, markup_workbook, 99, "markup__interview-99", keep_notebook=True))
+    assert not result.ok and result.html is None
+    assert result.error and "\n" not in result.error
+    assert result.error.startswith("RecordNotFound:") and "interview 99" in result.error
+    assert result.notebook and "RecordNotFound" in result.notebook
+
+
+@pytest.mark.slow
+def test_a_dead_kernel_fails_its_report_and_the_next_one_runs(runner: NotebookRunner, tmp_path: Path) -> None:
+    dies = tiny_notebook(tmp_path / "dies.ipynb", "import os\nos._exit(1)", "print('never')")
+    lives = tiny_notebook(tmp_path / "lives.ipynb", "print('fine')")
+    dead = runner.run(ReportJob(dies, tmp_path / "x.iiv", 1, "dies"))
+    assert not dead.ok and dead.error == "the kernel died while running the report"
+    assert runner.run(ReportJob(lives, tmp_path / "x.iiv", 1, "lives")).ok
+
+
+@pytest.mark.slow
+def test_a_report_past_its_timeout_is_stopped(runner: NotebookRunner, tmp_path: Path) -> None:
+    slow = tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    result = runner.run(ReportJob(slow, tmp_path / "x.iiv", 1, "slow", timeout=1.5))
+    assert not result.ok and result.error == "timed out after 1.5 s"
+    assert result.seconds < 30
+
+
+def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = KernelPool(size=0, preload=False)
+    attempts: list[int] = []
+
+    def flaky() -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KernelStartError("Address already in use")
+        return "kernel"
+
+    monkeypatch.setattr(pool, "_start_one", flaky)
+    try:
+        assert pool.acquire() == "kernel" and len(attempts) == 2
+
+        def broken() -> object:
+            attempts.append(1)
+            raise KernelStartError("no")
+
+        monkeypatch.setattr(pool, "_start_one", broken)
+        with pytest.raises(KernelStartError):
+            pool.acquire()
+        assert len(attempts) == 4
+    finally:
+        pool.close()
+
+
+def test_kernels_are_forked_only_from_the_python_the_kernelspec_runs() -> None:
+    assert forkable(["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    assert forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    assert not forkable(["/opt/other/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    assert not forkable(["python", "-m", "some_other_kernel", "-f", "{connection_file}"])
+
+
+@pytest.mark.slow
+def test_without_a_working_fork_server_kernels_start_the_ordinary_way(
+    monkeypatch: pytest.MonkeyPatch, markup_workbook: Path
+) -> None:
+    from iivkit import forkserver
+
+    monkeypatch.setitem(forkserver.ForkServer.__init__.__kwdefaults__, "preload", ("no_such_module",))
+    with NotebookRunner(workers=1, preload=True) as fallback:
+        result = fallback.run(ReportJob(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
+        assert result.ok, result.error
+        assert fallback.pool.preload is False
+
+
+@pytest.mark.slow
+def test_the_report_notebook_runs_with_its_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import papermill
+
+    monkeypatch.delenv("IIVKIT_WORKBOOK", raising=False)
+    monkeypatch.setenv("IIVKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    )
+    nb = papermill.execute_notebook(
+        str(NOTEBOOK), None, kernel_name="python3", progress_bar=False, cwd=str(tmp_path)
+    )
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "The plan and the answers" not in html  # headings are markdown cells, not outputs
+    assert "Interviewee" in html and "data:image/png;base64," in html

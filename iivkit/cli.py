@@ -155,8 +155,9 @@ def check(workbook: Path) -> None:
     default=0,
     help="Also create a class of N synthetic students.",
 )
-def demo(out: Path, class_size: int) -> None:
-    """Build a demo workbook (and a demo class) to explore iivkit with.
+@click.option("--no-reports", is_flag=True, help="Skip the batch debrief reports at the end.")
+def demo(out: Path, class_size: int, no_reports: bool) -> None:
+    """Build a demo workbook (and a demo class), then their debrief reports.
 
     Re-running replaces an earlier demo in the same folder; any other non-empty folder is
     left alone.
@@ -170,6 +171,15 @@ def demo(out: Path, class_size: int) -> None:
     if class_size:
         paths = build_class(out / "class", class_size)
         click.echo(f"Demo class of {len(paths)} students: {out / 'class'}")
+    if no_reports:
+        return
+    from .reports import FAILED, OK, make_reports
+
+    batch = make_reports([out], out / "reports")
+    click.echo(f"Debrief reports: {batch.count(OK)} made, {batch.count(FAILED)} failed.")
+    click.echo(f"Report index: {batch.index}")
+    if batch.failed:
+        sys.exit(1)
 
 
 def _prepare_demo_folder(out: Path) -> None:

@@ -230,6 +230,9 @@ def test_cli_demo_round_trip_gives_an_identical_document(tmp_path: Path, cli) ->
     assert built.exit_code == 0, built.output
     workbook = demo / "workbook.iiv"
     assert str(workbook) in built.stdout
+    # The demo ends with its debrief reports: one per held interview, and an index.
+    assert (demo / "reports" / "index.html").is_file()
+    assert len(list((demo / "reports").glob("*__interview-*.html"))) == 2
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     assert cli("export", workbook, "--format", "json", "--out", first).exit_code == 0
     assert cli("import", tmp_path / "copy.iiv", first).exit_code == 0

@@ -50,6 +50,9 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         cmd.append(f"--ServerApp.port={port}")
     if not open_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and CI machines often run as root; JupyterLab refuses that unless told.
+        cmd.append("--allow-root")
     env = dict(os.environ)
     workbooks = sorted(directory.glob("*.iiv"))
     if workbooks and "IIVKIT_WORKBOOK" not in env:

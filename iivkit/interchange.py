@@ -144,7 +144,11 @@ def parse_document(text: str, *, file: str | Path | None = None) -> Document:
     except ValidationError as exc:
         first = exc.errors()[0]
         record, field = _where(tuple(first["loc"]), data)
-        message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        message = (
+            "unknown field"
+            if first["type"] == "extra_forbidden"
+            else first["msg"].removeprefix("Value error, ")
+        )
         if first["type"] == "missing":
             message = "required field is missing"
         more = len(exc.errors()) - 1

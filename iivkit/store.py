@@ -55,7 +55,7 @@ def validation_error(
     """Turn pydantic's error into ours, naming the first field at fault."""
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or None
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
     if len(exc.errors()) > 1:

@@ -10,25 +10,34 @@ from importlib import resources
 from pathlib import Path
 
 
-def notebook_sources() -> list[Path]:
-    """The workflow notebooks: shipped in the package, or beside it in a source checkout."""
-    shipped = resources.files("iivkit").joinpath("notebooks")
+def notebooks_root() -> Path | None:
+    """Where the notebooks are: shipped in the package, or beside it in a source checkout."""
+    shipped = Path(str(resources.files("iivkit").joinpath("notebooks")))
     if shipped.is_dir():
-        return sorted(Path(str(p)) for p in shipped.iterdir() if str(p).endswith(".ipynb"))
+        return shipped
     checkout = Path(__file__).resolve().parent.parent / "notebooks"
-    return sorted(checkout.glob("*.ipynb")) if checkout.is_dir() else []
+    return checkout if checkout.is_dir() else None
+
+
+def notebook_sources() -> list[Path]:
+    """The workflow and exercise notebooks, relative to :func:`notebooks_root`."""
+    root = notebooks_root()
+    if root is None:
+        return []
+    found = [*root.glob("*.ipynb"), *root.glob("exercises/*.ipynb")]
+    return sorted(p.relative_to(root) for p in found)
 
 
 def copy_missing_notebooks(directory: Path) -> list[Path]:
-    """Copy any workflow notebook not yet in ``directory/notebooks``; never overwrite one."""
+    """Copy any workflow or exercise notebook not yet in ``directory/notebooks``; never overwrite one."""
+    root = notebooks_root()
     target = directory / "notebooks"
     copied = []
-    sources = notebook_sources()
-    if sources:
-        target.mkdir(parents=True, exist_ok=True)
-    for src in sources:
-        dest = target / src.name
+    for rel in notebook_sources():
+        assert root is not None
+        src, dest = root / rel, target / rel
         if src.resolve() != dest.resolve() and not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
             copied.append(dest)
     return copied

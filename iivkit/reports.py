@@ -267,11 +267,11 @@ Execute = Callable[[list[ReportJob]], Iterator[ReportResult]]
 
 def default_notebook() -> Path:
     """The report notebook shipped with iivkit (or beside it, in a source checkout)."""
-    from .lab import notebook_sources
+    from .lab import notebooks_root
 
-    for path in notebook_sources():
-        if path.name == REPORT_NOTEBOOK:
-            return path
+    root = notebooks_root()
+    if root is not None and (root / REPORT_NOTEBOOK).is_file():
+        return root / REPORT_NOTEBOOK
     raise WorkbookMissingError(
         "the report notebook is missing from this iivkit installation", file=REPORT_NOTEBOOK
     )

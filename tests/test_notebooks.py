@@ -26,7 +26,8 @@ WORKFLOW = ["01_research", "02_prepare", "03_debrief", "05_track"]
 
 
 def all_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+    """Every committed notebook: the workflow ones, the exercises and the course notebooks."""
+    return sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
 @pytest.fixture

@@ -7,11 +7,15 @@ another's state. A kernel that fails to start is retried once by the pool.
 
 Kernels talk over IPC sockets in a private folder on POSIX, so kernels started by several
 processes at once cannot collide on TCP ports.
+
+Every blocking call into jupyter_client and nbclient goes through :func:`in_thread_context`,
+so each thread drives its kernels on an event loop of its own (see there why that needs saying).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import shutil
@@ -22,9 +26,10 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -38,6 +43,37 @@ log = logging.getLogger(__name__)
 
 class KernelStartError(RuntimeError):
     """A kernel did not start, or did not answer, in time."""
+
+
+T = TypeVar("T")
+
+_thread = threading.local()
+
+
+def in_thread_context(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Call *fn* in a :mod:`contextvars` context that belongs to this thread alone.
+
+    jupyter_client's and nbclient's blocking methods run their coroutines with jupyter_core's
+    ``run_sync``, which keeps "this thread's event loop" in a context variable: it assumes every
+    thread has a context of its own. Not every thread does. A Dask worker runs each task in a
+    copy of the context the task came from, so with ``processes=False`` (threads in a process that
+    has already made a blocking Jupyter call) every worker thread finds that one loop, and two
+    reports at once fail with "This event loop is already running"; threads started on a
+    free-threaded Python 3.14 begin with a copy of their starter's context too. Here a thread gets
+    one fresh context, kept for the thread's life, so it gets its own loop, reused report after
+    report, exactly as a plain thread would. The caller's context variables are not visible to
+    *fn*; a call from inside *fn* runs in the same context.
+    """
+    if getattr(_thread, "inside", False):
+        return fn(*args, **kwargs)
+    context = getattr(_thread, "context", None)
+    if context is None:
+        context = _thread.context = contextvars.Context()
+    _thread.inside = True
+    try:
+        return context.run(fn, *args, **kwargs)
+    finally:
+        _thread.inside = False
 
 
 def kernel_env() -> dict[str, str]:
@@ -110,6 +146,9 @@ class Kernel:
 
     def shutdown(self) -> None:
         """Stop the kernel and remove its connection files."""
+        in_thread_context(self._shutdown)
+
+    def _shutdown(self) -> None:
         try:
             self.manager.shutdown_kernel(now=True)
         except Exception:  # an already dead kernel is shut down enough
@@ -211,11 +250,11 @@ class KernelPool:
 
     def _start_with_retry(self) -> Kernel:
         try:
-            return self._start_one()
+            return in_thread_context(self._start_one)
         except Exception:  # any start failure earns one retry
             if self._closed:
                 raise
-            return self._start_one()
+            return in_thread_context(self._start_one)
 
     def _refill(self) -> None:
         if not self._closed and len(self._ready) < self.size:

@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .kernels import Kernel
+
+_R = TypeVar("_R", bound="Runner")
 
 OFFLINE_TEMPLATE = "iivkit_offline.html.j2"
 """nbconvert's lab template without the blocks that load scripts from a CDN: require.js,
@@ -93,7 +95,7 @@ class Runner(ABC):
     def close(self) -> None:  # noqa: B027 - most runners hold nothing to release
         """Release whatever the runner holds (kernels, threads)."""
 
-    def __enter__(self) -> Runner:
+    def __enter__(self: _R) -> _R:
         return self
 
     def __exit__(
@@ -324,6 +326,8 @@ class NotebookRunner(Runner):
         from papermill.engines import papermill_engines
         from papermill.execute import raise_for_execution_errors
 
+        from .kernels import in_thread_context
+
         expired = threading.Event()
 
         def expire() -> None:
@@ -335,7 +339,10 @@ class NotebookRunner(Runner):
             watchdog.daemon = True
             watchdog.start()
         try:
-            nb = papermill_engines.execute_notebook_with_engine(
+            # nbclient runs the notebook on this thread's own event loop, whatever context
+            # the thread was handed (a Dask worker's is a copy of another thread's).
+            nb = in_thread_context(
+                papermill_engines.execute_notebook_with_engine,
                 None,
                 nb,
                 kernel_name=self.kernel_name,

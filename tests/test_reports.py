@@ -34,7 +34,7 @@ from iivkit.reports import (
     make_reports,
     report_stems,
 )
-from iivkit.runner import FakeRunner
+from iivkit.runner import FakeRunner, ReportJob
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
@@ -275,6 +275,11 @@ def test_report_end_to_end_on_a_demo_class_with_junk_and_markup(
 @pytest.fixture
 def dask_scheduler() -> Iterator[str]:
     distributed = pytest.importorskip("distributed")
+    from jupyter_core.utils import ensure_event_loop
+
+    # What any earlier blocking Jupyter call in this thread leaves in its context, which the
+    # cluster's worker threads are handed copies of: the test does not depend on what ran before.
+    ensure_event_loop()
     with distributed.LocalCluster(
         n_workers=1,
         threads_per_worker=2,
@@ -288,12 +293,27 @@ def dask_scheduler() -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_reports_run_on_a_dask_cluster(school: Path, tmp_path: Path, dask_scheduler: str) -> None:
+def test_reports_run_on_a_dask_cluster(
+    school: Path, tmp_path: Path, dask_scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers are threads of this process: note every attempt's failure, also one a retry hid.
+    attempts_failed: list[str] = []
+    execute = iivkit.runner.NotebookRunner._execute
+
+    def noting(self: iivkit.runner.NotebookRunner, job: ReportJob, *args: Any) -> tuple[Any, Any]:
+        nb, error = execute(self, job, *args)
+        if error is not None:
+            attempts_failed.append(f"{job.name}: {iivkit.runner.error_message(error, job)}")
+        return nb, error
+
+    monkeypatch.setattr(iivkit.runner.NotebookRunner, "_execute", noting)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main, ["report", str(school), "--out", str(out), "--scheduler", dask_scheduler]
     )
+    failures = "\n".join(line for line in result.output.splitlines() if "failed: " in line)
     assert result.exit_code == 1, result.output  # the junk workbook
-    assert "4 made, 1 failed" in result.output
+    assert "4 made, 1 failed" in result.output, f"failures:\n{failures}\n\noutput:\n{result.output}"
+    assert attempts_failed == [], "\n".join(attempts_failed)
     html = (out / "ada__interview-1.html").read_text(encoding="utf-8")
     assert "Person 1" in html and "The plan and the answers" in html

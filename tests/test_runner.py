@@ -6,11 +6,15 @@ equality test runs the plain way too: ``papermill`` then ``jupyter nbconvert`` a
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from report_helpers import MARKUP, build_workbook
 
 from iivkit import report_data
 from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
-from iivkit.kernels import KernelPool, KernelStartError, forkable
+from iivkit.kernels import KernelPool, KernelStartError, forkable, in_thread_context
 from iivkit.runner import FakeRunner, NotebookRunner, ReportJob
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,7 +265,8 @@ def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(pool, "_start_one", flaky)
     try:
-        assert pool.acquire() == "kernel" and len(attempts) == 2
+        kernel: object = pool.acquire()
+        assert kernel == "kernel" and len(attempts) == 2
 
         def broken() -> object:
             attempts.append(1)
@@ -273,6 +278,40 @@ def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.Monkey
         assert len(attempts) == 4
     finally:
         pool.close()
+
+
+def test_threads_handed_another_threads_context_each_run_jupyter_on_their_own_loop() -> None:
+    """A Dask worker thread runs each task in a copy of the context it came from. With a Jupyter
+    event loop in that context, two reports at once shared it: "This event loop is already running"."""
+    from jupyter_core.utils import ensure_event_loop, run_sync
+
+    def submitter() -> tuple[asyncio.AbstractEventLoop, contextvars.Context]:
+        # A thread that has made a blocking Jupyter call, as the test process has before the Dask test.
+        return ensure_event_loop(), contextvars.copy_context()
+
+    async def report() -> asyncio.AbstractEventLoop:
+        await asyncio.sleep(0.2)  # long enough for the other thread's report to overlap
+        return asyncio.get_running_loop()
+
+    both = threading.Barrier(2)
+
+    def worker_task() -> list[asyncio.AbstractEventLoop]:
+        both.wait(timeout=10)
+        return [in_thread_context(run_sync(report)) for _ in range(2)]
+
+    with ThreadPoolExecutor(1) as one:
+        submitters_loop, context = one.submit(submitter).result()
+    used: list[asyncio.AbstractEventLoop] = []
+    try:
+        with ThreadPoolExecutor(2) as workers:
+            futures = [workers.submit(context.copy().run, worker_task) for _ in range(2)]
+            first, second = (f.result(timeout=30) for f in futures)
+        used = [*first, *second]
+        assert first[0] is first[1] and second[0] is second[1]  # a thread keeps its loop
+        assert first[0] is not second[0] and submitters_loop not in used
+    finally:
+        for loop in {submitters_loop, *used}:
+            loop.close()
 
 
 def test_kernels_are_forked_only_from_the_python_the_kernelspec_runs() -> None:
@@ -288,7 +327,9 @@ def test_without_a_working_fork_server_kernels_start_the_ordinary_way(
 ) -> None:
     from iivkit import forkserver
 
-    monkeypatch.setitem(forkserver.ForkServer.__init__.__kwdefaults__, "preload", ("no_such_module",))
+    defaults = forkserver.ForkServer.__init__.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "preload", ("no_such_module",))
     with NotebookRunner(workers=1, preload=True) as fallback:
         result = fallback.run(ReportJob(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
         assert result.ok, result.error

@@ -28,7 +28,8 @@ test: $(STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy iivkit
 	$(BIN)/pytest tests
-	if ls notebooks/*.ipynb >/dev/null 2>&1; then $(BIN)/pytest --nbval-lax --nbval-current-env notebooks; fi
+	if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+	  IIVKIT_CACHE_DIR=$$(mktemp -d) env -u IIVKIT_WORKBOOK $(BIN)/pytest --nbval-lax --nbval-current-env notebooks; fi
 
 lab: $(STAMP)
 	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo
@@ -38,9 +39,10 @@ lab: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
-# Generated files and caches; keeps .venv so the next run starts fast.
+# Generated files and caches; keeps .venv so the next run starts fast, and demo/, where
+# `make lab` may hold your own notes (`iivkit demo` replaces only what it made there).
 clean:
-	rm -rf demo build dist *.egg-info test-results .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build dist *.egg-info test-results .mypy_cache .ruff_cache .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 # Everything clean removes, and the virtual environment too.

@@ -6,6 +6,8 @@ mistake is one line on stderr naming the file, record and field, never a traceba
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
 import sys
@@ -30,17 +32,31 @@ def fail(message: str, code: int = 2) -> NoReturn:
 class Group(click.Group):
     """A click group that turns iivkit's errors into one line and exit status 2."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["iivkit.arguments"] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        arguments: list[str] = ctx.meta.get("iivkit.arguments", [])
         try:
             return super().invoke(ctx)
         except IivkitError as exc:
             fail(str(exc))
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 fail(f"the workbook is busy in another program for too long ({exc}); try again")
-            raise
+            # A workbook damaged past what opening it checks: say which file, not a traceback.
+            fail(f"{_first_file(arguments)}the workbook is damaged ({exc}); 'iivkit check' tells more")
         except KeyboardInterrupt:
             fail("interrupted; nothing half-written was kept", 130)
+
+
+def _first_file(arguments: list[str]) -> str:
+    """``"PATH: "`` for the first existing file among the command's arguments, else ``""``."""
+    for arg in arguments:
+        if Path(arg).is_file():
+            return f"{arg}: "
+    return ""
 
 
 PathArg = click.Path(path_type=Path, dir_okay=False)
@@ -67,7 +83,10 @@ def init(workbook: Path) -> None:
 @main.command("import")
 @click.argument("workbook", type=PathArg)
 @click.argument("file", type=PathArg)
-def import_(workbook: Path, file: Path) -> None:
+@click.option(
+    "--replace-profile", is_flag=True, help="Let the file's profile replace the one already in WORKBOOK."
+)
+def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
     """Load the records in FILE.json (the interchange format) into WORKBOOK.
 
     The whole file is validated first and loaded in one transaction: any error and nothing is
@@ -86,7 +105,7 @@ def import_(workbook: Path, file: Path) -> None:
     wb = Workbook.create(workbook) if created else Workbook.open(workbook)
     try:
         with wb:
-            counts = import_document(wb, doc)
+            counts = import_document(wb, doc, replace_profile=replace_profile)
     except IivkitError as exc:
         if created:
             _remove_workbook(workbook)
@@ -118,12 +137,13 @@ def _remove_workbook(path: Path) -> None:
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write."
 )
-def export(workbook: Path, fmt: str, anonymise: bool, out: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (never a workbook).")
+def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) -> None:
     """Export WORKBOOK as JSON, CSV or Excel."""
     from .exports import export as do_export
 
     with Workbook.open(workbook) as wb:
-        do_export(wb, fmt, out, anonymised=anonymise)
+        do_export(wb, fmt, out, anonymised=anonymise, overwrite=force)
     click.echo(f"Wrote {out}" + (" (anonymised)" if anonymise else "") + ".")
 
 
@@ -182,21 +202,38 @@ def demo(out: Path, class_size: int, no_reports: bool) -> None:
         sys.exit(1)
 
 
+DEMO_OWNED = ("workbook.iiv-wal", "workbook.iiv-shm", "class", "reports")
+"""What ``iivkit demo`` makes and may replace; the workbook itself is kept as a backup."""
+
+
 def _prepare_demo_folder(out: Path) -> None:
+    """Make *out* ready for a fresh demo, replacing only what an earlier demo made there.
+
+    Anything else in the folder (notebooks copied by ``iivkit lab``, the user's own files) is
+    left alone, and the previous demo workbook, which the user may have written in, is kept
+    as ``workbook.iiv.previous``.
+    """
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the demo")
-    if out.exists() and any(out.iterdir()):
-        if not (out / DEMO_MARKER).exists():
-            fail(f"{out}: folder is not empty and was not made by 'iivkit demo'; choose another with --out")
-        for child in out.iterdir():
-            if child.name == DEMO_MARKER:
-                continue
-            if child.is_dir():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
+    if out.exists() and any(out.iterdir()) and not (out / DEMO_MARKER).exists():
+        fail(f"{out}: folder is not empty and was not made by 'iivkit demo'; choose another with --out")
     out.mkdir(parents=True, exist_ok=True)
-    (out / DEMO_MARKER).write_text("Made by 'iivkit demo'; re-running it replaces this folder's contents.\n")
+    previous = out / "workbook.iiv"
+    if previous.exists():
+        # Checkpoint the write-ahead log into the file first, so the kept copy is complete.
+        with contextlib.suppress(IivkitError, sqlite3.DatabaseError), Workbook.open(previous) as wb:
+            wb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(previous, out / "workbook.iiv.previous")
+    for name in DEMO_OWNED:
+        child = out / name
+        if child.is_symlink() or child.is_file():
+            child.unlink()
+        elif child.is_dir():
+            shutil.rmtree(child)
+    (out / DEMO_MARKER).write_text(
+        "Made by 'iivkit demo'. Re-running it replaces workbook.iiv (keeping the old one as "
+        "workbook.iiv.previous), class/ and reports/; anything else here is left alone.\n"
+    )
 
 
 @main.command()
@@ -378,12 +415,13 @@ def report(
     interview's records, the report notebook, the iivkit version) have not changed since the
     last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
     """
-    import contextlib
-
-    from .reports import FAILED, OK, UP_TO_DATE, make_reports
+    from .reports import FAILED, OK, STATE_FILE, UP_TO_DATE, make_reports
 
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the reports")
+    if out.is_dir() and any(out.iterdir()) and not (out / STATE_FILE).exists():
+        # Its index.html and reports would be overwritten: only reuse a folder of our own.
+        fail(f"{out}: folder is not empty and holds no earlier reports; choose another --out")
     with contextlib.ExitStack() as stack:
         execute = None
         if scheduler:

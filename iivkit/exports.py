@@ -113,11 +113,23 @@ def write_private(path: Path, content: bytes) -> None:
         raise
 
 
-def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False) -> Path:
-    """Export the workbook to *out* in *fmt*; the file is private to its owner."""
+def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False, overwrite: bool = False) -> Path:
+    """Export the workbook to *out* in *fmt*; the file is private to its owner.
+
+    :param overwrite: replace an existing file at *out*. A workbook is never replaced.
+    """
     if fmt not in FORMATS:
         raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not out.parent.exists():
         raise IivkitError("the folder to write into does not exist", file=out.parent)
+    if out.exists():
+        if out.is_dir():
+            raise IivkitError("is a folder; give the path of the file to write", file=out)
+        with out.open("rb") as fh:
+            is_database = fh.read(16) == b"SQLite format 3\x00"
+        if is_database or out.resolve() == wb.path.resolve():
+            raise IivkitError("is a workbook; an export never replaces one. Choose another --out", file=out)
+        if not overwrite:
+            raise IivkitError("already exists; pass --force to replace it", file=out)
     write_private(out, render(document_for_export(wb, anonymised=anonymised), fmt))
     return out

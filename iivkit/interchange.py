@@ -157,22 +157,35 @@ def parse_document(text: str, *, file: str | Path | None = None) -> Document:
         raise ValidationFailed(message, file=file, record=record, field=field) from None
 
 
-def import_document(wb: Workbook, doc: Document) -> dict[str, int]:
+def import_document(wb: Workbook, doc: Document, *, replace_profile: bool = False) -> dict[str, int]:
     """Add every record of *doc* to *wb* in one transaction; return counts by table.
 
     Records keep their ids, so references inside the document hold. An id already used in
     the workbook is refused and nothing is written.
+
+    :param replace_profile: let the document's profile replace the workbook's; without it, a
+        workbook that already has a profile refuses one from the document.
     """
     counts: dict[str, int] = {}
     with wb.transaction():
         for record in doc.records():
-            if record.singleton and wb.profile() is not None:
-                current = wb.profile()
-                assert current is not None
-                wb.update(record.model_copy(update={"id": current.id, "version": current.version}))
-            else:
+            if not record.singleton:
                 wb.add(record)
-            counts[record.table] = counts.get(record.table, 0) + 1
+                counts[record.table] = counts.get(record.table, 0) + 1
+        if doc.profile is not None:
+            current = wb.profile()
+            if current is None:
+                wb.add(doc.profile)
+            elif not replace_profile:
+                raise ValidationFailed(
+                    f"the workbook already has a profile (for {current.name}); nothing was imported. "
+                    "Pass --replace-profile to replace it with the document's",
+                    file=wb.path,
+                    record="profile",
+                )
+            else:
+                wb.update(doc.profile.model_copy(update={"id": current.id, "version": current.version}))
+            counts = {"profile": 1, **counts}
     return counts
 
 

@@ -584,3 +584,13 @@ def with_parents() -> Callable[[Workbook], None]:
 def record_types() -> tuple[type[Record], ...]:
     """Every record type."""
     return RECORD_TYPES
+
+
+@pytest.fixture(autouse=True)
+def _isolated_from_the_users_workbook(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests never touch the user's own workbook or demo cache, even when run from ``iivkit lab``."""
+    monkeypatch.delenv("IIVKIT_WORKBOOK", raising=False)
+    if "IIVKIT_CACHE_DIR" not in os.environ:
+        monkeypatch.setenv("IIVKIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "iivkit-cache"))

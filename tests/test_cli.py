@@ -322,3 +322,64 @@ def test_the_installed_program_reports_its_version(run_iivkit) -> None:
     result = run_iivkit("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("iivkit")
+
+
+# -- protecting what is already there ------------------------------------------------------
+
+
+def test_export_never_replaces_a_workbook_and_asks_before_replacing_a_file(
+    rich_workbook: Path, tmp_path: Path, cli
+) -> None:
+    before = rich_workbook.read_bytes()
+    onto_itself = cli("export", rich_workbook, "--format", "json", "--out", rich_workbook, "--force")
+    assert onto_itself.exit_code == 2 and "never replaces" in onto_itself.output
+    assert rich_workbook.read_bytes() == before
+    existing = tmp_path / "notes.json"
+    existing.write_text("my own notes", encoding="utf-8")
+    refused = cli("export", rich_workbook, "--format", "json", "--out", existing)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert existing.read_text(encoding="utf-8") == "my own notes"
+    assert cli("export", rich_workbook, "--format", "json", "--out", existing, "--force").exit_code == 0
+    assert json.loads(existing.read_text(encoding="utf-8"))["format"] == "iivkit-workbook"
+
+
+def test_rerunning_the_demo_keeps_the_users_files_and_the_previous_workbook(tmp_path: Path, cli) -> None:
+    demo = tmp_path / "demo"
+    assert cli("demo", "--out", demo, "--no-reports").exit_code == 0
+    (demo / "notebooks").mkdir()
+    (demo / "notebooks" / "mine.ipynb").write_text("{}", encoding="utf-8")
+    (demo / "ideas.txt").write_text("ask about internships", encoding="utf-8")
+    with Workbook.open(demo / "workbook.iiv") as wb:
+        wb.add(Organisation(name="Added by the user"))
+    assert cli("demo", "--out", demo, "--no-reports").exit_code == 0
+    assert (demo / "ideas.txt").read_text(encoding="utf-8") == "ask about internships"
+    assert (demo / "notebooks" / "mine.ipynb").exists()
+    with Workbook.open(demo / "workbook.iiv.previous") as wb:
+        assert "Added by the user" in {o.name for o in wb.all(Organisation)}
+    with Workbook.open(demo / "workbook.iiv") as wb:
+        assert "Added by the user" not in {o.name for o in wb.all(Organisation)}
+
+
+def test_a_damaged_workbook_gives_one_line_naming_the_file_not_a_traceback(
+    rich_workbook: Path, tmp_path: Path, run_iivkit
+) -> None:
+    with Workbook.open(rich_workbook) as wb:
+        for n in range(300):
+            wb.add(Organisation(name=f"Organisation {n}", notes="x" * 500))
+    data = bytearray(rich_workbook.read_bytes())
+    data[8192:24576] = b"\xde\xad" * 8192
+    rich_workbook.write_bytes(bytes(data))
+    done = run_iivkit("export", rich_workbook, "--format", "json", "--out", tmp_path / "out.json")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and str(rich_workbook) in done.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_report_will_not_write_into_a_folder_of_other_files(rich_workbook: Path, tmp_path: Path, cli) -> None:
+    out = tmp_path / "website"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>my site</h1>", encoding="utf-8")
+    result = cli("report", rich_workbook, "--out", out)
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert (out / "index.html").read_text(encoding="utf-8") == "<h1>my site</h1>"

@@ -189,10 +189,26 @@ def test_importing_into_a_workbook_with_other_records_adds_to_them(tmp_path: Pat
         assert wb.profile() is not None and wb.profile().name == "Thandiwe Nkosi"
 
 
-def test_importing_a_profile_replaces_the_workbooks_profile(tmp_path: Path, good_document) -> None:
+def test_importing_a_profile_over_an_existing_one_is_refused_and_writes_nothing(
+    tmp_path: Path, good_document, counts
+) -> None:
+    path = tmp_path / "wb.iiv"
+    with Workbook.create(path) as wb:
+        wb.add(Profile(name="Old Name", careers_of_interest=["nursing"]))
+        with pytest.raises(ValidationFailed) as caught:
+            import_document(wb, parse_document(json.dumps(good_document())))
+        profile = wb.profile()
+    assert caught.value.record == "profile" and "--replace-profile" in str(caught.value)
+    assert profile is not None and profile.name == "Old Name"
+    assert sum(counts(path).values()) == 1
+
+
+def test_importing_a_profile_with_replace_profile_replaces_the_workbooks_profile(
+    tmp_path: Path, good_document
+) -> None:
     with Workbook.create(tmp_path / "wb.iiv") as wb:
         wb.add(Profile(name="Old Name", careers_of_interest=["nursing"]))
-        import_document(wb, parse_document(json.dumps(good_document())))
+        import_document(wb, parse_document(json.dumps(good_document())), replace_profile=True)
         profile = wb.profile()
     assert profile is not None
     assert profile.name == "Thandiwe Nkosi"

@@ -355,7 +355,8 @@ def test_cli_plan_for_an_unknown_contact_is_a_one_line_error(
 def test_cli_plan_on_the_demo_gives_each_contact_a_different_plan(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    demo = pytest.importorskip("iivkit.demo")
+    from iivkit import demo
+
     path = tmp_path / "demo.iiv"
     with demo.build_demo(path) as wb:
         contacts = [c.id for c in wb.all(Contact)]
@@ -372,7 +373,8 @@ def test_cli_plan_on_the_demo_gives_each_contact_a_different_plan(
 
 
 def test_demo_plans_fit_seniority_and_focus(tmp_path: Path) -> None:
-    demo = pytest.importorskip("iivkit.demo")
+    from iivkit import demo
+
     with demo.build_demo(tmp_path / "demo.iiv") as wb:
         contacts = wb.all(Contact)
         plans = {c.id: plan(wb, c.id or 0, minutes=45) for c in contacts}

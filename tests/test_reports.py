@@ -274,7 +274,7 @@ def test_report_end_to_end_on_a_demo_class_with_junk_and_markup(
 
 @pytest.fixture
 def dask_scheduler() -> Iterator[str]:
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the test extra installs it: a missing install must fail, not skip
     from jupyter_core.utils import ensure_event_loop
 
     # What any earlier blocking Jupyter call in this thread leaves in its context, which the

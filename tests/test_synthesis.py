@@ -220,7 +220,8 @@ def test_hiring_signals_are_listed_by_organisation(team: Team) -> None:
 
 
 def test_demo_open_questions_route_with_reasons(tmp_path: Path) -> None:
-    demo = pytest.importorskip("iivkit.demo")
+    from iivkit import demo
+
     with demo.build_demo(tmp_path / "demo.iiv") as wb:
         routes = route_open_questions(wb)
         names = {c.id: c.name for c in wb.all(Contact)}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .bank import CATEGORY_LABELS, FOCUS_KEYWORDS, BankQuestion, all_questions, fill, infer_topics, mentions
-from .errors import ValidationFailed
+from .errors import StaleRecordError, ValidationFailed
 from .models import Category, Contact, Finding, FocusArea, Interview, Organisation, PlannedQuestion, Seniority
 from .store import Workbook
 
@@ -391,11 +391,23 @@ def coverage(plan: Plan, wb: Workbook, contact_id: int | None = None) -> list[Ga
 # -- saving and printing ---------------------------------------------------------------------
 
 
-def save_plan(wb: Workbook, interview_id: int, plan: Plan) -> list[PlannedQuestion]:
+def plan_versions(wb: Workbook, interview_id: int) -> dict[int, int]:
+    """The interview's planned questions as id → version: what an editor read, for :func:`save_plan`."""
+    return {q.id: q.version for q in wb.all(PlannedQuestion, interview_id=interview_id) if q.id is not None}
+
+
+def save_plan(
+    wb: Workbook, interview_id: int, plan: Plan, *, expected: dict[int, int] | None = None
+) -> list[PlannedQuestion]:
     """Save *plan* as the interview's planned questions, in one transaction.
 
     Planned questions that already have answer notes are kept; the unanswered ones are replaced.
     Returns the new records.
+
+    :param expected: the interview's planned questions (id → version, see :func:`plan_versions`)
+        as they were when the plan was opened for editing. When given and the saved plan no
+        longer matches it (a question changed, added or removed since), the save is refused
+        with :class:`~iivkit.errors.StaleRecordError` and nothing is written.
     """
     with wb.transaction():
         interview = wb.get(Interview, interview_id)
@@ -407,13 +419,17 @@ def save_plan(wb: Workbook, interview_id: int, plan: Plan) -> list[PlannedQuesti
                 record=interview.describe(),
                 field="contact_id",
             )
-        kept: set[str] = set()
-        for old in wb.all(PlannedQuestion, interview_id=interview_id):
-            if old.answer.strip():
-                kept.add(old.text)
-            elif old.id is not None:
-                wb.delete(PlannedQuestion, old.id, version=old.version)
-        return [
+        saved = wb.all(PlannedQuestion, interview_id=interview_id)
+        if expected is not None and {q.id: q.version for q in saved} != expected:
+            raise StaleRecordError(
+                f"the plan for interview {interview_id} was changed elsewhere since you opened it; reload",
+                file=wb.path,
+                record=interview.describe(),
+            )
+        kept = {old.text for old in saved if old.answer.strip()}
+        # The new questions go in before the old ones come out, so that they get new ids: SQLite
+        # hands the highest deleted id out again, and a replaced plan must not pass for the old.
+        added = [
             wb.add(
                 PlannedQuestion(
                     interview_id=interview_id,
@@ -428,6 +444,10 @@ def save_plan(wb: Workbook, interview_id: int, plan: Plan) -> list[PlannedQuesti
             for n, item in enumerate(plan.items)
             if item.text not in kept
         ]
+        for old in saved:
+            if not old.answer.strip() and old.id is not None:
+                wb.delete(PlannedQuestion, old.id, version=old.version)
+        return added
 
 
 def _label(value: Seniority | FocusArea) -> str:

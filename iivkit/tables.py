@@ -2,7 +2,8 @@
 
 Each function returns a :class:`pandas.io.formats.style.Styler`: the data of a view in
 :mod:`iivkit.views` (or the follow-up rules), with readable column names, outcomes and
-statuses in colour, and user text escaped so that a note holding ``<script>`` shows as text.
+statuses in colour, and user text escaped wherever it lands (cells, row and column labels,
+captions) so that a name or note holding ``<script>`` shows as text.
 Long tables show their first rows with a note saying how many were left out; pass
 ``limit=None`` to see everything.
 """
@@ -10,13 +11,18 @@ Long tables show their first rows with a note saying how many were left out; pas
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import html
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import views
 from .store import Workbook
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style_render import CSSDict
 
 DEFAULT_LIMIT = 40
 """Rows shown before a table is cut; enough to scan, short enough to scroll past."""
@@ -47,7 +53,7 @@ COLOURS = {
 }
 # Confirmed appears both as an outcome and as a pipeline status; the same green suits both.
 
-TABLE_STYLES = [
+TABLE_STYLES: list[CSSDict] = [
     {"selector": "td", "props": "text-align:left; vertical-align:top; max-width:32em; white-space:normal"},
     {"selector": "th", "props": "text-align:left; vertical-align:top"},
     {"selector": "caption", "props": "caption-side:bottom; text-align:left; color:#555; padding-top:4px"},
@@ -71,6 +77,29 @@ def _colour(value: Any) -> str:
     return f"background-color:{colour}" if colour else ""
 
 
+def _escaped(df: pd.DataFrame) -> Styler:
+    """*df* styled with every piece of user text escaped: cells, row and column labels, level names.
+
+    Labels come from user data too (the evidence table's columns are contact names), and a
+    notebook renders the table as HTML, so none of it may reach the page as markup.
+    """
+    names_formattable = hasattr(Styler, "format_index_names")  # pandas >= 3
+    if not names_formattable:  # older pandas renders level names as they are: escape them here
+        df = df.copy(deep=False)
+        df.index = df.index.set_names([_escape_name(n) for n in df.index.names])
+        df.columns = df.columns.set_names([_escape_name(n) for n in df.columns.names])
+    styler = df.style.format(escape="html")
+    for axis in (0, 1):
+        styler = styler.format_index(escape="html", axis=axis)  # every level of a MultiIndex
+        if names_formattable:
+            styler = styler.format_index_names(escape="html", axis=axis)
+    return styler
+
+
+def _escape_name(name: Any) -> Any:
+    return html.escape(name) if isinstance(name, str) else name
+
+
 def styled(
     df: pd.DataFrame,
     *,
@@ -92,10 +121,10 @@ def styled(
         notes.append(empty)
     elif len(shown) < total:
         notes.append(f"Showing the first {len(shown)} of {total} rows; pass limit=None to see all.")
-    styler = shown.style.format(escape="html").set_table_styles(TABLE_STYLES)
+    styler = _escaped(shown).set_table_styles(TABLE_STYLES)
     if notes:
-        styler = styler.set_caption(" ".join(notes))
-    cols = [c for c in (coloured or []) if c in shown.columns]
+        styler = styler.set_caption(html.escape(" ".join(notes)))
+    cols: list[Hashable] = [c for c in (coloured or []) if c in shown.columns]
     if cols:
         styler = styler.map(_colour, subset=cols)
     return styler

@@ -19,7 +19,7 @@ import pytest
 from iivkit import tables
 from iivkit.charts import evidence_chart, pipeline_chart
 from iivkit.demo import build_demo
-from iivkit.errors import RecordNotFound, ValidationFailed
+from iivkit.errors import RecordNotFound, StaleRecordError, ValidationFailed
 from iivkit.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
 from iivkit.forms.record_form import NEW
 from iivkit.guide import interview_guide_html
@@ -40,6 +40,7 @@ from iivkit.models import (
     Profile,
 )
 from iivkit.notebook_support import as_date, choose_contact, choose_interview, prepare_interview
+from iivkit.planner import plan, plan_versions, save_plan
 from iivkit.store import Workbook
 
 
@@ -272,6 +273,87 @@ def test_plan_editor_creates_the_interview_when_there_is_none(wb: Workbook) -> N
     (interview,) = wb.all(Interview, contact_id=bo.id)
     assert interview.status is InterviewStatus.planned
     assert wb.all(PlannedQuestion, interview_id=interview.id)
+    editor.add(Category.career, "What would you do in my place?")
+    assert editor.save() is not None, "its own earlier save does not make the editor stale"
+    assert "What would you do in my place?" in plan_texts(wb, interview.id or 0)
+
+
+def plan_texts(wb: Workbook, interview_id: int) -> list[str]:
+    saved = wb.all(PlannedQuestion, interview_id=interview_id)
+    return [q.text for q in sorted(saved, key=lambda q: (q.position, q.id or 0))]
+
+
+def test_a_stale_plan_save_is_refused_and_reload_offered(wb: Workbook) -> None:
+    mine = PlanEditor(wb, 1, 1)
+    theirs = PlanEditor(wb, 1, 1)
+    theirs.add(Category.career, "Theirs: what would you do in my place?")
+    assert theirs.save() is not None
+    theirs.add(Category.career, "Theirs again: is the salary range I found realistic?")
+    assert theirs.save() is not None, "an editor's own save refreshes what it opened"
+    saved = plan_texts(wb, 1)
+    assert "Theirs again: is the salary range I found realistic?" in saved
+
+    mine.add(Category.career, "Mine: <b>which</b> skills matter most?")
+    assert mine.save() is None
+    assert plan_texts(wb, 1) == saved, "the workbook keeps the other editor's plan"
+    assert (
+        "Not saved" in mine.status.value
+        and "the plan for interview 1 was changed elsewhere" in mine.status.value
+    )
+    assert "Theirs: what would you do in my place?" in mine.status.value, "the conflict is shown"
+    assert "Mine: &lt;b&gt;which&lt;/b&gt; skills matter most?" in mine.status.value
+    assert mine.reload_button.layout.display != "none"
+
+    mine.reload_button.click()
+    assert mine.reload_button.layout.display == "none"
+    assert "Theirs: what would you do in my place?" in [i.text for i in mine.current_plan().items]
+    mine.add(Category.career, "Mine: which skills matter most?")
+    assert mine.save() is not None
+    texts = plan_texts(wb, 1)
+    assert "Mine: which skills matter most?" in texts and "Theirs: what would you do in my place?" in texts
+
+    assert theirs.save() is None and "changed elsewhere" in theirs.status.value
+    assert plan_texts(wb, 1) == texts
+
+
+def test_a_plan_saved_again_unchanged_in_size_still_makes_other_editors_stale(wb: Workbook) -> None:
+    """Saving replaces the unanswered questions; the replacements must not look like the originals
+    (SQLite hands a deleted row's id out again), or a same-sized save elsewhere would go unseen."""
+    save_plan(wb, 1, plan(wb, 1, 30))
+    mine, theirs = PlanEditor(wb, 1, 1), PlanEditor(wb, 1, 1)
+    entries = [e for cat in Category for e in theirs.entries[cat]]
+    dropped = next(e for e in entries if e.ticked)
+    taken = next(e for e in entries if not e.ticked)
+    dropped.checkbox.value, taken.checkbox.value = False, True  # one question swapped for another
+    before = plan_texts(wb, 1)
+    assert theirs.save() is not None
+    saved = plan_texts(wb, 1)
+    assert len(saved) == len(before) and saved != before
+    assert mine.save() is None and "changed elsewhere" in mine.status.value
+    assert plan_texts(wb, 1) == saved
+
+
+@pytest.mark.parametrize("change", ["edited", "added", "removed", "replanned"])
+def test_save_plan_with_a_stale_snapshot_raises_and_writes_nothing(wb: Workbook, change: str) -> None:
+    opened = plan_versions(wb, 1)
+    (question,) = wb.all(PlannedQuestion, interview_id=1)
+    if change == "edited":
+        wb.update(question.model_copy(update={"reason": "moved up"}))
+    elif change == "added":
+        wb.add(PlannedQuestion(interview_id=1, category=Category.closing, text="Who else?", position=1))
+    elif change == "removed":
+        wb.delete(PlannedQuestion, question.id or 0)
+    else:
+        save_plan(wb, 1, plan(wb, 1, 20))
+    before = [q.model_dump() for q in wb.all(PlannedQuestion)]
+    with pytest.raises(StaleRecordError, match="the plan for interview 1 was changed elsewhere"):
+        save_plan(wb, 1, plan(wb, 1, 30), expected=opened)
+    assert [q.model_dump() for q in wb.all(PlannedQuestion)] == before
+
+    current = plan_versions(wb, 1)
+    written = save_plan(wb, 1, plan(wb, 1, 30), expected=current)
+    assert written and plan_texts(wb, 1) == [q.text for q in written]
+    assert save_plan(wb, 1, plan(wb, 1, 30), expected=None), "without a snapshot, the last save wins"
 
 
 # -- the debrief form -----------------------------------------------------------------------

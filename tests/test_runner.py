@@ -66,6 +66,22 @@ def tiny_notebook(path: Path, *sources: str) -> Path:
     return path
 
 
+def process_alive(pid: int) -> bool:
+    """True while *pid* is a running process (a zombie, dead but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        state = stat.read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in {"Z", "X"}
+
+
 @pytest.fixture(scope="module")
 def runner() -> Iterator[NotebookRunner]:
     with NotebookRunner(workers=2) as r:
@@ -247,10 +263,21 @@ def test_a_dead_kernel_fails_its_report_and_the_next_one_runs(runner: NotebookRu
 
 @pytest.mark.slow
 def test_a_report_past_its_timeout_is_stopped(runner: NotebookRunner, tmp_path: Path) -> None:
-    slow = tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    pid_file, after = tmp_path / "kernel.pid", tmp_path / "after"
+    slow = tiny_notebook(
+        tmp_path / "slow.ipynb",
+        f"import os, pathlib, time\npathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))",
+        "time.sleep(600)",
+        f"import pathlib\npathlib.Path({str(after)!r}).write_text('ran on')",
+    )
+    lives = tiny_notebook(tmp_path / "lives.ipynb", "print('fine')")
     result = runner.run(ReportJob(slow, tmp_path / "x.iiv", 1, "slow", timeout=1.5))
-    assert not result.ok and result.error == "timed out after 1.5 s"
-    assert result.seconds < 30
+    assert not result.ok and result.html is None
+    assert result.error == "timed out after 1.5 s"
+    # The kernel that ran the report was killed, not left sleeping: the next cell never ran.
+    assert not process_alive(int(pid_file.read_text()))
+    assert not after.exists()
+    assert runner.run(ReportJob(lives, tmp_path / "x.iiv", 1, "lives")).ok
 
 
 def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:

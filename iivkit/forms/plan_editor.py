@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 
 import ipywidgets as w
 
 from ..bank import CATEGORY_LABELS, all_questions, fill
 from ..errors import IivkitError, StaleRecordError
 from ..models import Category, Contact, Interview, InterviewStatus, PlannedQuestion
-from ..planner import Plan, PlanItem, coverage, plan, save_plan
+from ..planner import Plan, PlanItem, coverage, plan, plan_versions, save_plan
 from ..store import Workbook
 from .fields import enum_label
 from .record_form import ERROR_STYLE, OK_STYLE
@@ -43,9 +44,9 @@ class PlanEntry:
         return bool(self.checkbox.value)
 
 
-def _saved_items(wb: Workbook, interview_id: int) -> list[PlanItem]:
+def _saved_items(wb: Workbook, saved: list[PlannedQuestion]) -> list[PlanItem]:
     minutes = {q.id: q.minutes for q in all_questions(wb)}
-    saved = sorted(wb.all(PlannedQuestion, interview_id=interview_id), key=lambda q: (q.position, q.id or 0))
+    saved = sorted(saved, key=lambda q: (q.position, q.id or 0))
     return [
         PlanItem(
             category=q.category,
@@ -157,7 +158,14 @@ class PlanEditor:
         interview = self.wb.get(Interview, self.interview_id) if self.interview_id is not None else None
         self.minutes = self._minutes or (interview.duration_minutes if interview else 30)
         self.suggestion = plan(self.wb, self.contact_id, self.minutes)
-        saved = _saved_items(self.wb, self.interview_id) if self.interview_id is not None else []
+        records = (
+            self.wb.all(PlannedQuestion, interview_id=self.interview_id)
+            if self.interview_id is not None
+            else []
+        )
+        # What the plan was when opened: a save refuses to overwrite anyone's change since.
+        self.loaded_versions = {q.id: q.version for q in records if q.id is not None}
+        saved = _saved_items(self.wb, records)
         offered = saved or list(self.suggestion.items)
         texts = {i.text for i in offered}
         unticked = [i for i in self.suggestion.items if i.text not in texts] if saved else []
@@ -260,23 +268,39 @@ class PlanEditor:
                 else:
                     interview_id = self.interview_id
                 assert interview_id is not None
-                saved = save_plan(self.wb, interview_id, current)
-        except StaleRecordError:
-            self.status.value = (
-                f"<span style='{ERROR_STYLE}'><b>Not saved:</b> the plan was changed elsewhere since you "
-                "opened it. Press <i>Reload</i> to see the saved plan, then make your changes again.</span>"
-            )
-            self.reload_button.layout.display = ""
+                saved = save_plan(self.wb, interview_id, current, expected=self.loaded_versions)
+                loaded = plan_versions(self.wb, interview_id)  # in the same transaction as the save
+        except StaleRecordError as exc:
+            self._show_conflict(exc, current)
             return None
         except IivkitError as exc:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: {html.escape(str(exc))}</span>"
             return None
         self.interview_id = interview_id
+        self.loaded_versions = loaded
         self.status.value = (
             f"<span style='{OK_STYLE}'>Saved the plan: {len(current.items)} questions "
             f"(interview {interview_id}).</span>"
         )
         return saved
+
+    def _show_conflict(self, exc: StaleRecordError, mine: Plan) -> None:
+        """Say the save was refused, show the plan saved meanwhile beside this one, offer Reload."""
+        assert self.interview_id is not None
+        theirs = _saved_items(self.wb, self.wb.all(PlannedQuestion, interview_id=self.interview_id))
+        rows = "".join(
+            f"<tr><td>{n}</td>"
+            f"<td>{html.escape(a.text) if a else ''}</td>"
+            f"<td>{html.escape(b.text) if b else ''}</td></tr>"
+            for n, (a, b) in enumerate(itertools.zip_longest(mine.items, theirs), start=1)
+        )
+        self.status.value = (
+            f"<div style='{ERROR_STYLE}'><b>Not saved: {html.escape(exc.message.split(';')[0])}.</b> "
+            "Press <i>Reload</i> to load the saved plan, then make your changes again.</div>"
+            "<table class='iiv-conflict'><tr><th>No.</th><th>Yours (not saved)</th>"
+            f"<th>In the workbook now</th></tr>{rows}</table>"
+        )
+        self.reload_button.layout.display = ""
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -1,5 +1,5 @@
 # make demo   build a demo workbook, a class of synthetic students, and their reports
-# make test   lint, type-check, run the tests (and the notebooks, once there are any)
+# make test   lint, type-check, run the tests and the notebooks
 # make lab    open JupyterLab on the notebooks with the demo workbook
 #
 # Every target works from a fresh checkout: it creates .venv and installs the project

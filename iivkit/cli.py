@@ -98,8 +98,12 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         fail(f"{file}: no such file")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{file}: cannot read: {exc}")
+    except UnicodeDecodeError:
+        fail(
+            f"{file}: not a JSON interchange file (a CSV or Excel export cannot be imported; use the JSON one)"
+        )
+    except OSError as exc:
+        fail(f"{file}: cannot read: {exc.strerror}")
     doc = parse_document(text, file=file)
     created = not workbook.exists()
     wb = Workbook.create(workbook) if created else Workbook.open(workbook)
@@ -112,7 +116,8 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
         raise exc.located(file) from None
     total = sum(counts.values())
     detail = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in counts.items())
-    click.echo(f"Imported {total} records into {workbook}" + (f": {detail}." if detail else "."))
+    noun = "record" if total == 1 else "records"
+    click.echo(f"Imported {total} {noun} into {workbook}" + (f": {detail}." if detail else "."))
 
 
 def _remove_workbook(path: Path) -> None:
@@ -415,13 +420,15 @@ def report(
     interview's records, the report notebook, the iivkit version) have not changed since the
     last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
     """
-    from .reports import FAILED, OK, STATE_FILE, UP_TO_DATE, make_reports
+    from .reports import FAILED, OK, STATE_FILE, UP_TO_DATE, find_workbooks, make_reports
 
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the reports")
     if out.is_dir() and any(out.iterdir()) and not (out / STATE_FILE).exists():
         # Its index.html and reports would be overwritten: only reuse a folder of our own.
         fail(f"{out}: folder is not empty and holds no earlier reports; choose another --out")
+    if not find_workbooks(paths):
+        fail(f"no workbooks (*.iiv files) found in {', '.join(map(str, paths))}")
     with contextlib.ExitStack() as stack:
         execute = None
         if scheduler:
@@ -519,12 +526,14 @@ def course_report_command(
     with the reason. Pages whose workbook has not changed since the last run into OUT are kept.
     Exit status 1 if a page or the summary could not be made.
     """
-    from .course import FAILED, NO_WORKBOOK, OK, UP_TO_DATE, course_report
+    from .course import FAILED, NO_WORKBOOK, OK, UP_TO_DATE, check_layout, course_report, discover
 
     if not class_dir.is_dir():
         fail(f"{class_dir}: no such class folder")
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the feedback pages")
+    if not discover(class_dir, check_layout(layout)):
+        fail(f"{class_dir}: no students found with the layout {layout!r}; check the folder or --layout")
     run = course_report(
         class_dir,
         out,

@@ -367,7 +367,11 @@ def course_report(
     try:
         if planned.jobs:
             bar = tqdm(
-                total=len(planned.jobs), unit="page", desc="Feedback", file=sys.stderr, disable=not progress
+                total=len(planned.jobs),
+                unit="page",
+                desc="Feedback",
+                file=sys.stderr,
+                disable=None if progress else True,
             )
             with bar:
                 for result in run_jobs([job for _, job, _ in planned.jobs]):

@@ -122,6 +122,8 @@ def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False, overw
         raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not out.parent.exists():
         raise IivkitError("the folder to write into does not exist", file=out.parent)
+    if fmt == "csv" and out.suffix.lower() != ".zip":
+        raise IivkitError("a CSV export is a zip of one CSV file per table: name it .zip", file=out)
     if out.exists():
         if out.is_dir():
             raise IivkitError("is a folder; give the path of the file to write", file=out)

@@ -153,7 +153,7 @@ def parse_document(text: str, *, file: str | Path | None = None) -> Document:
             message = "required field is missing"
         more = len(exc.errors()) - 1
         if more:
-            message += f" (and {more} more problem(s))"
+            message += f" (and {more} more {'problem' if more == 1 else 'problems'})"
         raise ValidationFailed(message, file=file, record=record, field=field) from None
 
 

@@ -330,7 +330,11 @@ def make_reports(
         from tqdm import tqdm
 
         bar = tqdm(
-            total=len(planned.jobs), unit="report", desc="Reports", file=sys.stderr, disable=not progress
+            total=len(planned.jobs),
+            unit="report",
+            desc="Reports",
+            file=sys.stderr,
+            disable=None if progress else True,
         )
         try:
             for result in execute([job for _, job, _ in planned.jobs]):

@@ -153,8 +153,9 @@ def html_exporter() -> Any:
     """nbconvert's HTML exporter for reports: no code, no prompts, nothing loaded from the network."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
-    return HTMLExporter(
+    exporter = HTMLExporter(
         template_name="lab",
         template_file=OFFLINE_TEMPLATE,
         extra_loaders=[DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
@@ -162,6 +163,9 @@ def html_exporter() -> Any:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    # Cells tagged "notebook-only" say how to run the notebook by hand: noise on a report page.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    return exporter
 
 
 def to_html(nb: Any, *, exporter: Any | None = None, title: str | None = None) -> str:

@@ -59,7 +59,8 @@ def validation_error(
     if first["type"] == "extra_forbidden":
         message = "unknown field"
     if len(exc.errors()) > 1:
-        message += f" (and {len(exc.errors()) - 1} more problem(s))"
+        more = len(exc.errors()) - 1
+        message += f" (and {more} more {'problem' if more == 1 else 'problems'})"
     return ValidationFailed(message, file=file, record=record, field=field)
 
 

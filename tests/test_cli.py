@@ -383,3 +383,41 @@ def test_report_will_not_write_into_a_folder_of_other_files(rich_workbook: Path,
     result = cli("report", rich_workbook, "--out", out)
     assert result.exit_code == 2 and "not empty" in result.output
     assert (out / "index.html").read_text(encoding="utf-8") == "<h1>my site</h1>"
+
+
+def test_importing_a_csv_export_by_mistake_says_to_use_the_json_one(
+    rich_workbook: Path, tmp_path: Path, cli
+) -> None:
+    exported = tmp_path / "tables.zip"
+    assert cli("export", rich_workbook, "--format", "csv", "--out", exported).exit_code == 0
+    result = cli("import", tmp_path / "new.iiv", exported)
+    assert result.exit_code == 2 and "use JSON" in result.output
+    assert not (tmp_path / "new.iiv").exists()
+
+
+def test_a_csv_export_must_be_named_as_the_zip_it_is(rich_workbook: Path, tmp_path: Path, cli) -> None:
+    result = cli("export", rich_workbook, "--format", "csv", "--out", tmp_path / "tables.csv")
+    assert result.exit_code == 2 and ".zip" in result.output
+    assert not (tmp_path / "tables.csv").exists()
+
+
+def test_report_on_a_folder_without_workbooks_is_a_usage_error(tmp_path: Path, cli) -> None:
+    (tmp_path / "empty").mkdir()
+    result = cli("report", tmp_path / "empty", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "no workbooks" in result.output
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_course_report_with_a_layout_that_finds_nobody_is_a_usage_error(tmp_path: Path, cli) -> None:
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "notes.txt").write_text("not a student", encoding="utf-8")
+    result = cli(
+        "course",
+        "report",
+        tmp_path / "class",
+        "--out",
+        tmp_path / "out",
+        "--layout",
+        "submitted/{student}.iiv",
+    )
+    assert result.exit_code == 2 and "no students found" in result.output

@@ -5,7 +5,11 @@ The shipped questions live in ``data/question_bank.json``; each entry is checked
 :class:`~iivkit.models.Question` records; they join the bank with ids ``user-<record id>``.
 
 A text may use the placeholders ``{finding}``, ``{source}`` and ``{organisation}``. A text with
-``{finding}`` is a *springboard template*: the planner fills it from a research finding.
+``{finding}`` is a *springboard template*: the planner fills it from a research finding. Topic
+tags choose among the templates: ``own_work`` for a finding the contact wrote themselves (the
+question speaks to them as its author), ``salary`` for a finding about pay (a career question);
+the others are for any finding. A question tagged ``after_referral`` follows up on "who else
+should I talk to?"; as that question always comes last, the planner leaves such questions out.
 
 This module also holds the focus vocabulary (:data:`FOCUS_KEYWORDS`) and the word matching
 that the planner and the synthesis use to tell what a topic or a question is about.
@@ -122,6 +126,14 @@ FOCUS_KEYWORDS: dict[FocusArea, tuple[str, ...]] = {
 _SALARY_WORDS = ("salary", "salaries", "pay", "earn", "income", "remuneration", "wage")
 _CHANCES_WORDS = ("chances", "chance", "prospects", "my profile")
 _REFERRAL_WORDS = ("who else", "anyone else", "someone else", "introduce me")
+_AFTER_REFERRAL_WORDS = (
+    "mention your name",
+    "use your name",
+    "if you do suggest",
+    "if you suggest",
+    "the people you suggest",
+    "the person you suggest",
+)
 
 
 class BankQuestion(BaseModel):
@@ -297,7 +309,10 @@ def focus_of(text: str) -> list[FocusArea]:
 
 
 def infer_topics(text: str) -> tuple[str, ...]:
-    """Topic tags recognisable from a question's words: salary, chances, referral."""
+    """Topic tags recognisable from a question's words: salary, chances, referral, after_referral.
+
+    ``after_referral`` marks a follow-up that only makes sense once "who else" has been asked.
+    """
     found = []
     if mentions(text, _SALARY_WORDS):
         found.append("salary")
@@ -305,4 +320,6 @@ def infer_topics(text: str) -> tuple[str, ...]:
         found.append("chances")
     if mentions(text, _REFERRAL_WORDS):
         found.append("referral")
+    if mentions(text, _AFTER_REFERRAL_WORDS):
+        found.append("after_referral")
     return tuple(found)

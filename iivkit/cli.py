@@ -100,7 +100,7 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
         fail(f"{file}: no such file")
     except UnicodeDecodeError:
         fail(
-            f"{file}: not a JSON interchange file (a CSV or Excel export cannot be imported; use the JSON one)"
+            f"{file}: not a JSON interchange file (CSV and Excel exports cannot be imported; use JSON)"
         )
     except OSError as exc:
         fail(f"{file}: cannot read: {exc.strerror}")

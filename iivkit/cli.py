@@ -99,9 +99,7 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
     except FileNotFoundError:
         fail(f"{file}: no such file")
     except UnicodeDecodeError:
-        fail(
-            f"{file}: not a JSON interchange file (CSV and Excel exports cannot be imported; use JSON)"
-        )
+        fail(f"{file}: not a JSON interchange file (CSV and Excel exports cannot be imported; use JSON)")
     except OSError as exc:
         fail(f"{file}: cannot read: {exc.strerror}")
     doc = parse_document(text, file=file)

@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .bank import CATEGORY_LABELS, FOCUS_KEYWORDS, BankQuestion, all_questions, fill, infer_topics, mentions
+from .bank import (
+    CATEGORY_LABELS,
+    FOCUS_KEYWORDS,
+    BankQuestion,
+    all_questions,
+    fill,
+    infer_topics,
+    mentions,
+    normalise,
+)
 from .errors import StaleRecordError, ValidationFailed
 from .models import Category, Contact, Finding, FocusArea, Interview, Organisation, PlannedQuestion, Seniority
 from .store import Workbook
@@ -75,8 +84,18 @@ class Plan:
 
     @property
     def over_budget(self) -> bool:
-        """True when the findings to test alone need more than the minutes planned."""
+        """True when the plan needs more than the minutes planned.
+
+        Only the questions the plan cannot drop take it over: the opener, the closing "who
+        else" and one springboard per finding to test. Every other question is added only
+        while it fits.
+        """
         return self.total_minutes > self.minutes
+
+    @property
+    def findings_tested(self) -> int:
+        """How many findings to test the plan raises."""
+        return len({i.finding_id for i in self.items if i.finding_id is not None})
 
     def to_frame(self) -> pd.DataFrame:
         """The plan as a table, one row per question, numbered from 1."""
@@ -183,6 +202,39 @@ def _source(f: Finding) -> str:
     return extra or NO_SOURCE
 
 
+def _own_source(f: Finding) -> str:
+    """How a springboard names a source to its own author: your article “Title” (2024)."""
+    year = f" ({f.source_date.year})" if f.source_date else ""
+    return f"your article “{f.source_title}”{year}" if f.source_title else "your own writing"
+
+
+_TITLES = frozenset(
+    "dr doctor prof professor mr mrs ms miss mx sir dame rev reverend adv hon judge".split()  # noqa: SIM905
+)
+
+
+def _bare_name(name: str) -> str:
+    return " ".join(w for w in normalise(name).split() if w not in _TITLES)
+
+
+def is_author(contact: Contact, f: Finding) -> bool:
+    """True when the contact wrote the finding's source: their name is among its authors.
+
+    Titles (Dr, Prof, Mr…) are ignored on both sides, and the whole name must match, so
+    "Dr Ayesha Patel" wrote a source by "Ayesha Patel" or "A. Khan and Ayesha Patel", but not
+    one by "Ayesha Naidoo".
+    """
+    name = _bare_name(contact.name)
+    return len(name.split()) >= 2 and f" {name} " in f" {_bare_name(f.source_author)} "
+
+
+def is_about_pay(f: Finding) -> bool:
+    """True for a finding about salaries: its topic is pay, or its claim quotes an amount of pay."""
+    if "salary" in infer_topics(f.topic):
+        return True
+    return "salary" in infer_topics(f.claim) and any(ch.isdigit() for ch in f.claim)
+
+
 # -- the plan --------------------------------------------------------------------------------
 
 
@@ -190,8 +242,9 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
     """Plan the questions for an interview with one contact, sized to *minutes*.
 
     Every finding to test with this contact becomes a springboard question, even when that
-    takes the plan over *minutes*; the plan always opens with rapport and ends with "who else
-    should I talk to?".
+    takes the plan over *minutes* (the plan then says so, see :attr:`Plan.over_budget`, and
+    holds nothing optional); the plan always opens with rapport and ends with "who else should
+    I talk to?", with no follow-up to it.
 
     :param minutes: the length of the interview; other questions fill the time that is left.
     """
@@ -242,7 +295,11 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
     def used() -> int:
         return sum(p.item.minutes for p in picks)
 
-    candidates = [q for q in ordinary if q.id not in taken and "referral" not in q.topics]
+    # A follow-up to "who else" (may I mention your name?) could only come after it, and it is
+    # always last: such questions stay out.
+    candidates = [
+        q for q in ordinary if q.id not in taken and not {"referral", "after_referral"} & set(q.topics)
+    ]
 
     # 3. What the method always asks: salary, then a candid read of the user's chances.
     for topic, stage in (("salary", "career: salary"), ("chances", "career: a candid read of your chances")):
@@ -300,39 +357,83 @@ def _springboards(
 ) -> list[PlanItem]:
     """One question per finding to test, from the best-fitting templates taken in turn.
 
-    A finding about the contact's own organisation uses an organisation template; any other
-    an industry template.
+    The template follows the finding: one the contact wrote is put to them as its author
+    (``own_work`` templates); one about pay becomes a career question (``salary`` templates, a
+    salary guide's own wording when the source is a guide or survey); any other finding about
+    the contact's own organisation uses an organisation template, and the rest an industry one.
     """
-    templates = {
-        cat: [q for q in ranked if q.springboard and q.category is cat]
-        for cat in (Category.organisation, Category.industry)
-    }
-    used = {cat: 0 for cat in templates}
+    springboards = [q for q in ranked if q.springboard]
+    turn: dict[tuple[Category, str], int] = {}
     items = []
     for f, why in findings_to_test(wb, contact):
-        own = contact.organisation_id is not None and f.organisation_id == contact.organisation_id
-        cat = Category.organisation if own else Category.industry
-        choices = templates[cat] or templates[Category.industry]
-        template = choices[used[cat] % len(choices)]
-        used[cat] += 1
+        own_org = contact.organisation_id is not None and f.organisation_id == contact.organisation_id
+        authored, pay = is_author(contact, f), is_about_pay(f)
+        cat = Category.organisation if own_org else Category.industry
+        if authored:
+            kind, note = "own_work", "; they wrote it"
+        elif pay:
+            cat, note = Category.career, "; it is about pay"
+            guide = mentions(f.source_title, ("guide", "survey", "salary", "salaries", "remuneration"))
+            kind = "salary_guide" if guide else "salary"
+        else:
+            kind, note = "", ""
+        template = _template(springboards, cat, kind, turn)
         finding = f.claim.strip().rstrip(".")
-        reason = f"springboard: tests finding {f.id} {why}"
+        reason = f"springboard: tests finding {f.id} {why}{note}"
         if template.strategy and contact.seniority in _SENIOR:
             reason += f"; fits a {_label(contact.seniority)} contact: strategy"
+        source = _own_source(f) if authored else _source(f)
+        topics = ("springboard", *(("salary",) if pay else ()), *infer_topics(f.claim))
         items.append(
             PlanItem(
-                category=cat,
-                text=_capitalised(fill(template.text, finding=finding, source=_source(f), **values)),
+                category=template.category,
+                text=_capitalised(fill(template.text, finding=finding, source=source, **values)),
                 reason=reason,
                 finding_id=f.id,
                 source_question=template.id,
                 minutes=template.minutes,
                 strategy=template.strategy,
                 focus=template.focus,
-                topics=("springboard", *infer_topics(f.claim)),
+                topics=tuple(dict.fromkeys(topics)),
             )
         )
     return items
+
+
+_KINDS = ("own_work", "salary", "salary_guide")
+"""Springboard topic tags that make a template fit only one kind of finding."""
+
+
+def _template(
+    springboards: list[BankQuestion], cat: Category, kind: str, turn: dict[tuple[Category, str], int]
+) -> BankQuestion:
+    """The next template, in turn, for a finding of this *kind* ("" for an ordinary finding).
+
+    Falls back to the same kind in any category (a salary guide to any salary template), then to
+    an ordinary industry template.
+    """
+
+    def fitting(c: Category | None, k: str) -> list[BankQuestion]:
+        return [
+            q
+            for q in springboards
+            if (c is None or q.category is c)
+            and (k in q.topics if k else not set(_KINDS) & set(q.topics))
+            and (k != "salary" or "salary_guide" not in q.topics)
+        ]
+
+    tries = [(cat, kind), (None, kind)]
+    if kind == "salary_guide":
+        tries += [(cat, "salary"), (None, "salary")]
+    tries.append((Category.industry, ""))
+    for c, k in tries:
+        choices = fitting(c, k)
+        if choices:
+            key = (choices[0].category, k)
+            n = turn.get(key, 0)
+            turn[key] = n + 1
+            return choices[n % len(choices)]
+    raise RuntimeError("the question bank has no springboard template for an industry finding")
 
 
 # -- coverage --------------------------------------------------------------------------------
@@ -379,8 +480,7 @@ def coverage(plan: Plan, wb: Workbook, contact_id: int | None = None) -> list[Ga
     if not plan.items or not is_who_else(plan.items[-1]):
         gaps.append(Gap("closing", _MISSING["closing"], category=Category.closing))
     if plan.over_budget:
-        over = f"the plan needs {plan.total_minutes} minutes, more than the {plan.minutes} planned"
-        gaps.append(Gap("time", f"{over}: plan a longer talk, or test fewer findings with this person"))
+        gaps.append(Gap("time", f"the plan needs about {plan.total_minutes} minutes, {_overrun(plan)}"))
     elif plan.total_minutes >= plan.minutes and any(g.kind == "category" for g in gaps):
         gaps.append(
             Gap("time", "the time is full: to cover more categories, plan more minutes or swap a question")
@@ -456,10 +556,28 @@ def _label(value: Seniority | FocusArea) -> str:
 
 def _heading(plan: Plan) -> str:
     who = ", ".join(x for x in (plan.organisation, _label(plan.seniority), _label(plan.focus_area)) if x)
-    return (
-        f"Question plan for {plan.contact_name} ({who}): {len(plan.items)} questions, "
-        f"about {plan.total_minutes} of {plan.minutes} minutes"
-    )
+    start = f"Question plan for {plan.contact_name} ({who}): {len(plan.items)} questions, "
+    if not plan.over_budget:
+        return start + f"about {plan.total_minutes} of {plan.minutes} minutes"
+    return start + f"about {plan.total_minutes} minutes — {_overrun(plan)}"
+
+
+def _overrun(plan: Plan) -> str:
+    """Why an over-budget plan is over, and what to do about it, in one plain line."""
+    over = f"more than the {plan.minutes} you have"
+    n = plan.findings_tested
+    base = sum(i.minutes for i in plan.items if i.finding_id is None)
+    if base > plan.minutes:
+        kept = ", and each finding you marked to test keeps its question" if n else ""
+        return (
+            f"{over}: the opening question and “who else should I talk to?” alone take about {base}"
+            f"{kept}; plan more minutes"
+        )
+    if n == 1:
+        return f"{over}: the finding you marked to test needs the time; plan more minutes or untick it"
+    if n:
+        return f"{over}: your {n} findings to test need the time; plan more minutes or untick some"
+    return f"{over}; plan more minutes"
 
 
 def _grouped(plan: Plan) -> list[tuple[Category, list[tuple[int, PlanItem]]]]:

@@ -165,3 +165,20 @@ def test_topics_are_recognised_in_a_users_own_words() -> None:
     assert infer_topics("What do graduates earn in their first year?") == ("salary",)
     assert "referral" in infer_topics("Who else could I speak to?")
     assert "chances" in infer_topics("Honestly, what are my chances?")
+
+
+def test_the_bank_has_springboards_for_a_contacts_own_work_and_for_pay() -> None:
+    springboards = [q for q in load_bank() if q.springboard]
+    for category in (Category.organisation, Category.industry):
+        own = [q for q in springboards if q.category is category and "own_work" in q.topics]
+        assert own and all("you wrote" in q.text.lower() for q in own), category
+    pay = [q for q in springboards if "salary" in q.topics]
+    assert pay and all(q.category is Category.career for q in pay)
+    assert any(q.text.startswith("A salary guide I found") for q in pay)
+
+
+def test_a_follow_up_to_who_else_is_recognised_by_its_words() -> None:
+    assert "after_referral" in infer_topics("If you do suggest someone, may I mention your name?")
+    assert "after_referral" not in infer_topics("Who else should I talk to?")
+    tagged = [q.id for q in load_bank() if "after_referral" in q.topics]
+    assert tagged == ["cl-05"]

@@ -271,7 +271,7 @@ def test_coverage_reads_a_saved_plan_from_its_words(people: People) -> None:
 
 def test_every_salary_chances_and_who_else_question_in_the_bank_is_recognised_by_its_words() -> None:
     for q in load_bank():
-        for topic in ("salary", "chances", "referral"):
+        for topic in ("salary", "chances", "referral", "after_referral"):
             if topic in q.topics:
                 assert topic in infer_topics(q.text), (q.id, topic)
 
@@ -386,3 +386,117 @@ def test_demo_plans_fit_seniority_and_focus(tmp_path: Path) -> None:
             assert not any(i.strategy for i in p.items), c.name
         if c.focus_area not in (FocusArea.general,):
             assert any(c.focus_area.value in i.focus for i in p.items), c.name
+
+
+# -- the closing order, springboards that fit the finding, honest minutes ---------------------
+
+
+@pytest.fixture
+def demo_wb(tmp_path: Path) -> Iterator[Workbook]:
+    from iivkit import demo
+
+    wb = demo.build_demo(tmp_path / "demo.iiv")
+    yield wb
+    wb.close()
+
+
+def _follows_who_else(item: PlanItem) -> bool:
+    return "after_referral" in item.topics or "after_referral" in infer_topics(item.text)
+
+
+def test_demo_plans_end_with_who_else_and_no_follow_up_comes_before_it(demo_wb: Workbook) -> None:
+    for c in demo_wb.all(Contact):
+        for minutes in (15, 30, 60, 90):
+            items = plan(demo_wb, c.id or 0, minutes=minutes).items
+            assert is_who_else(items[-1]), (c.name, minutes)
+            assert "who else should i talk to" in items[-1].text.lower()
+            assert not any(is_who_else(i) for i in items[:-1]), (c.name, minutes)
+            assert not any(_follows_who_else(i) for i in items), (c.name, minutes)
+            assert not any("if you do suggest someone" in i.text.lower() for i in items)
+
+
+def test_a_users_follow_up_to_who_else_stays_out_of_the_plan(people: People) -> None:
+    add_question(people.wb, "If you suggest someone, may I use your name when I write to them?", "closing")
+    add_question(people.wb, "May I send you a short thank-you note afterwards?", "closing")
+    p = plan(people.wb, people.junior, minutes=90)
+    assert is_who_else(p.items[-1])
+    assert not any("use your name" in i.text for i in p.items)
+    assert any("thank-you note" in i.text for i in p.items[:-1])
+
+
+def test_the_contacts_own_article_is_put_to_them_directly(demo_wb: Workbook) -> None:
+    patel = demo_wb.get(Contact, 1)
+    assert patel.name == "Dr Ayesha Patel"
+    for minutes in (15, 60):
+        item = next(i for i in plan(demo_wb, 1, minutes=minutes).items if i.finding_id == 1)
+        assert item.text.startswith("In your article “New community programme cuts relapse")
+        assert "you wrote that" in item.text
+        assert "Ayesha Patel" not in item.text and "heading" not in item.text
+        assert "they wrote it" in item.reason
+    # Someone else hears the same source in the third person.
+    other = next(i for i in plan(demo_wb, 5, minutes=60).items if i.finding_id == 2)
+    assert "(Ayesha Patel, 2026)" in other.text and "you wrote" not in other.text
+
+
+def test_a_salary_finding_becomes_a_career_question_on_pay(demo_wb: Workbook) -> None:
+    for minutes in (15, 30, 60):
+        items = plan(demo_wb, 7, minutes=minutes).items
+        item = next(i for i in items if i.finding_id == 7)
+        assert item.category is Category.career
+        assert item.text.startswith("A salary guide I found, “2026 Salary Guide")
+        assert "R18,000 to R25,000" in item.text and "does that match" in item.text.lower()
+        assert "heading" not in item.text and "salary" in item.topics
+        # It is the plan's salary question: no second one.
+        assert sum("salary" in i.topics for i in items) == 1
+
+
+def test_springboard_templates_follow_the_topic_and_the_author(people: People) -> None:
+    wb = people.wb
+    acme = wb.get(Contact, people.chief).organisation_id
+    reporter = wb.add(Contact(name="Prof. Jo Reporter", organisation_id=acme, seniority="very_senior")).id
+    namesake = wb.add(Contact(name="Jo Reportersson", organisation_id=acme, seniority="very_senior")).id
+    paid = wb.add(
+        Finding(
+            claim="Acme pays new analysts R20,000 a month.",
+            organisation_id=acme,
+            topic="teams",
+            to_test=True,
+            source_title="Job advert: Analyst",
+            source_author="Acme Analytics",
+        )
+    ).id
+    assert reporter is not None and namesake is not None
+    mine = {i.finding_id: i for i in plan(wb, reporter, minutes=60).items if i.finding_id}
+    # Every finding in the fixture is by Jo Reporter: all are put to them as their own.
+    for fid in (*people.acme_findings, people.general_finding):
+        assert mine[fid].text.startswith(("In your article “Sector Review 2026” (2026)", "You wrote in your"))
+        assert "Jo Reporter" not in mine[fid].text
+    assert mine[paid].category is Category.career
+    assert mine[paid].text.startswith("On pay, “Job advert: Analyst” (Acme Analytics) says")
+    theirs = {i.finding_id: i for i in plan(wb, namesake, minutes=60).items if i.finding_id}
+    assert "(Jo Reporter, 2026)" in theirs[people.acme_findings[0]].text
+    assert theirs[people.acme_findings[0]].category is Category.organisation
+    assert "heading" in theirs[people.acme_findings[0]].text  # a strategy template for a chief
+    assert theirs[people.general_finding].category is Category.career
+    assert "you wrote" not in " ".join(i.text for i in theirs.values())
+
+
+def test_an_over_budget_plan_says_so_and_holds_only_what_it_cannot_drop(demo_wb: Workbook) -> None:
+    p = plan(demo_wb, 5, minutes=15)
+    assert p.over_budget and p.total_minutes > 15
+    heading = render_text(p).splitlines()[0]
+    assert f"about {p.total_minutes} minutes — more than the 15 you have" in heading
+    assert "findings to test need the time" in heading and "untick" in heading
+    assert " of 15 minutes" not in heading
+    assert "more than the 15 you have" in render_markdown(p).splitlines()[0]
+    for item in p.items:
+        assert item.finding_id or item is p.items[0] or is_who_else(item), item.text
+    assert [g.kind for g in coverage(p, demo_wb, 5)].count("time") == 1
+
+
+def test_a_plan_within_budget_says_how_much_of_the_time_it_uses(demo_wb: Workbook) -> None:
+    p = plan(demo_wb, 5, minutes=60)
+    assert not p.over_budget
+    heading = render_text(p).splitlines()[0]
+    assert heading.endswith(f"about {p.total_minutes} of 60 minutes")
+    assert "more than" not in heading

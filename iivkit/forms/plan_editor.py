@@ -235,8 +235,14 @@ class PlanEditor:
         current = self.current_plan()
         self.summary.value = (
             f"<b>{len(current.items)} questions</b> for {html.escape(self.contact.name)} "
-            f"({enum_label(self.contact.seniority)}, {enum_label(self.contact.focus_area)}): about "
-            f"{current.total_minutes} of {current.minutes} minutes. Tick the questions you want to ask."
+            f"({enum_label(self.contact.seniority)}, {enum_label(self.contact.focus_area)}): "
+            + (
+                f"about {current.total_minutes} of {current.minutes} minutes."
+                if current.total_minutes <= current.minutes
+                else f"about {current.total_minutes} minutes, more than the {current.minutes} you have: "
+                "untick some or plan more time."
+            )
+            + " Tick the questions you want to ask."
         )
         gaps = coverage(current, self.wb, self.contact_id)
         if gaps:

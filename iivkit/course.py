@@ -25,7 +25,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any
 
 from . import __version__
 from .errors import IivkitError, ValidationFailed, WorkbookMissingError
+from .exports import write_private
 from .models import RECORD_TYPES
 from .reports import Execute, run_local
 from .runner import ReportJob, ReportResult, Runner
@@ -250,17 +250,6 @@ def _load_state(out: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and data.get("format") == 1 else {}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class _Settings:
     class_dir: Path
@@ -345,7 +334,7 @@ def course_report(
     rows = list(planned.rows)
     for row in rows:
         if row.status == NO_WORKBOOK:
-            _write_atomic(out / row.page_file, course_html.note_page(row.student, row.reason))
+            write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
             pages.pop(row.page, None)
     workers = jobs or os.cpu_count() or 1
     started_runners: list[Runner] = []
@@ -387,7 +376,7 @@ def course_report(
         for own in started_runners:
             own.close()
         kept = {"fingerprint": summary.fingerprint} if summary.fingerprint else {}
-        _write_atomic(out / STATE_FILE, json.dumps({"format": 1, "pages": pages, "summary": kept}, indent=1))
+        write_private(out / STATE_FILE, json.dumps({"format": 1, "pages": pages, "summary": kept}, indent=1))
     return CourseRun(rows, out / INDEX_FILE, summary.status, summary.error, time.perf_counter() - started)
 
 
@@ -397,12 +386,12 @@ def _record(result: ReportResult, row: CourseRow, fp: str, out: Path, pages: dic
 
     row.seconds = result.seconds
     if result.ok and result.html is not None:
-        _write_atomic(out / row.page_file, result.html)
+        write_private(out / row.page_file, result.html)
         row.status = OK
         pages[row.page] = {"fingerprint": fp, "seconds": round(result.seconds, 3)}
     else:
         row.status, row.reason = FAILED, result.error or "failed"
-        _write_atomic(out / row.page_file, course_html.note_page(row.student, row.reason, failed=True))
+        write_private(out / row.page_file, course_html.note_page(row.student, row.reason, failed=True))
         pages.pop(row.page, None)
 
 
@@ -436,7 +425,7 @@ def _summarise(
     if not cfg.force and state.get("summary", {}).get("fingerprint") == fp and index.is_file():
         return _Summary(UP_TO_DATE, fingerprint=fp)
     pages_file = cfg.out / PAGES_FILE
-    _write_atomic(pages_file, json.dumps(pages, indent=1, sort_keys=True))
+    write_private(pages_file, json.dumps(pages, indent=1, sort_keys=True))
     values = (
         ("class_dir", str(cfg.class_dir.resolve())),
         ("layout", cfg.layout),
@@ -447,8 +436,8 @@ def _summarise(
     job = CourseJob(notebook, cfg.class_dir.resolve(), 0, "index", cfg.timeout, values=values)
     [result] = list(run_jobs([job]))
     if result.ok and result.html is not None:
-        _write_atomic(index, result.html)
+        write_private(index, result.html)
         return _Summary(OK, fingerprint=fp)
     error = result.error or "failed"
-    _write_atomic(index, course_html.fallback_index(rows, error))
+    write_private(index, course_html.fallback_index(rows, error))
     return _Summary(FAILED, error)

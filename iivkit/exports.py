@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,16 @@ def render(doc: Document, fmt: str) -> bytes:
     raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def write_private(path: Path, content: bytes) -> None:
-    """Write *content* to *path* atomically, readable by its owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def write_private(path: Path, content: bytes | str) -> None:
+    """Write *content* to *path* atomically, readable by its owner only (text as UTF-8)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise
 
 

@@ -22,7 +22,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +34,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .errors import IivkitError, WorkbookMissingError
+from .exports import write_private
 from .report_data import REPORT_NOTEBOOK, report_inputs_json
 from .runner import ReportJob, ReportResult, Runner
 from .store import Workbook
@@ -171,20 +171,9 @@ def load_state(out: Path) -> dict[str, Any]:
     return reports if isinstance(reports, dict) else {}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_state(out: Path, state: dict[str, Any]) -> None:
     """Store fingerprints for the next run."""
-    _write_atomic(out / STATE_FILE, json.dumps({"format": 1, "reports": state}, indent=1, sort_keys=True))
+    write_private(out / STATE_FILE, json.dumps({"format": 1, "reports": state}, indent=1, sort_keys=True))
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -359,9 +348,9 @@ def _record(result: ReportResult, row: Row, fp: str, out: Path, state: dict[str,
     """Write one result's files and note it in the row and the state."""
     row.seconds = result.seconds
     if result.notebook is not None:
-        _write_atomic(out / f"{row.name}.ipynb", result.notebook)
+        write_private(out / f"{row.name}.ipynb", result.notebook)
     if result.ok and result.html is not None:
-        _write_atomic(out / row.html_file, result.html)
+        write_private(out / row.html_file, result.html)
         row.status = OK
         state[row.name] = {
             "fingerprint": fp,
@@ -387,4 +376,4 @@ def write_index(batch: Batch) -> None:
         seconds=batch.seconds,
         made=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
-    _write_atomic(batch.index, html)
+    write_private(batch.index, html)

@@ -29,7 +29,7 @@ from ..models import (
     Record,
 )
 from ..store import Workbook
-from .fields import FieldControl, control_for, enum_label
+from .fields import FieldControl, control_for, enum_label, save_controls
 from .record_form import ERROR_STYLE, OK_STYLE, friendly
 from .rows import InsightRow, OpenQuestionRow, ReferralRow, RowList
 
@@ -97,15 +97,9 @@ class DebriefForm:
     def __init__(self, wb: Workbook, interview_id: int) -> None:
         self.wb = wb
         self.interview_id = interview_id
-        self.save_button = w.Button(description="Save debrief", button_style="primary", icon="check")
-        self.save_button.add_class("iiv-save")
-        self.reload_button = w.Button(
-            description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+        self.save_button, self.reload_button, self.status = save_controls(
+            "Save debrief", on_save=self.save, on_reload=self.reload
         )
-        self.status = w.HTML("")
-        self.status.add_class("iiv-status")
-        self.save_button.on_click(lambda _: self.save())
-        self.reload_button.on_click(lambda _: self.reload())
         self.body = w.VBox([])
         self.widget = w.VBox([self.body, w.HBox([self.save_button, self.reload_button]), self.status])
         self.widget.add_class("iiv-form-debrief")

@@ -64,6 +64,24 @@ def _extra(info: FieldInfo) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
+def save_controls(
+    label: str, *, on_save: Callable[[], Any], on_reload: Callable[[], Any], primary: bool = True
+) -> tuple[w.Button, w.Button, w.HTML]:
+    """Every form's Save button, its Reload button (hidden until a save is refused as stale)
+    and its status line, wired to *on_save* and *on_reload*."""
+    save = w.Button(description=label, button_style="primary" if primary else "", icon="check")
+    save.add_class("iiv-save")
+    reload = w.Button(
+        description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+    )
+    reload.add_class("iiv-reload")
+    status = w.HTML("")
+    status.add_class("iiv-status")
+    save.on_click(lambda _: on_save())
+    reload.on_click(lambda _: on_reload())
+    return save, reload, status
+
+
 def enum_label(value: Enum | str) -> str:
     """An enum value as a person reads it: ``very_senior`` → ``very senior``."""
     raw = value.value if isinstance(value, Enum) else value

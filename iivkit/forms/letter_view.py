@@ -17,6 +17,7 @@ from ..letter_check import check_letter
 from ..letters import LETTER_NAMES, LETTER_TITLES, Letter, letters_for, render_letter
 from ..models import Interview
 from ..store import Workbook
+from .fields import save_controls
 from .record_form import ERROR_STYLE, OK_STYLE
 
 SAVED_FIELD = {
@@ -62,14 +63,10 @@ class LetterPreview:
         self.text = w.Textarea(rows=14, layout=w.Layout(width="48em"))
         self.check = w.HTML()
         self.download = w.HTML()
-        self.save_button = w.Button(description="Save this text", icon="check")
-        self.reset_button = w.Button(description="Back to the template", icon="undo")
-        self.reload_button = w.Button(
-            description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+        self.save_button, self.reload_button, self.status = save_controls(
+            "Save this text", on_save=self.save, on_reload=self.refresh, primary=False
         )
-        self.status = w.HTML()
-        self.reload_button.on_click(lambda _: self.refresh())
-        self.save_button.on_click(lambda _: self.save())
+        self.reset_button = w.Button(description="Back to the template", icon="undo")
         self.reset_button.on_click(lambda _: self.save(reset=True))
         self.choice.observe(lambda _: self.refresh(), names="value")
         self.widget = w.VBox(

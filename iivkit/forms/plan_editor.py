@@ -19,7 +19,7 @@ from ..errors import IivkitError, StaleRecordError
 from ..models import Category, Contact, Interview, InterviewStatus, PlannedQuestion
 from ..planner import Plan, PlanItem, coverage, plan, plan_versions, save_plan
 from ..store import Workbook
-from .fields import enum_label
+from .fields import enum_label, save_controls
 from .record_form import ERROR_STYLE, OK_STYLE
 
 OWN_REASON = "your own question"
@@ -126,15 +126,9 @@ class PlanEditor:
         self.add_button = w.Button(description="Add question", icon="plus")
         self.add_button.on_click(lambda _: self.add(self.new_category.value, self.new_text.value))
         self.add_error = w.HTML()
-        self.save_button = w.Button(description="Save plan", button_style="primary", icon="check")
-        self.save_button.add_class("iiv-save")
-        self.reload_button = w.Button(
-            description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+        self.save_button, self.reload_button, self.status = save_controls(
+            "Save plan", on_save=self.save, on_reload=self.reload
         )
-        self.status = w.HTML()
-        self.status.add_class("iiv-status")
-        self.save_button.on_click(lambda _: self.save())
-        self.reload_button.on_click(lambda _: self.reload())
         self.widget = w.VBox(
             [
                 self.summary,

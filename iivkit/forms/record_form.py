@@ -19,7 +19,7 @@ from ..errors import IivkitError, StaleRecordError
 from ..models import Record
 from ..schema import data_fields
 from ..store import Workbook
-from .fields import FieldControl, control_for
+from .fields import FieldControl, control_for, save_controls
 from .pickers import reference_options
 
 R = TypeVar("R", bound=Record)
@@ -78,16 +78,9 @@ class RecordForm(Generic[R]):
         self.record: R | None = None
         self._on_save: list[Callable[[R], None]] = []
 
-        self.save_button = w.Button(description=f"Save {model.label}", button_style="primary", icon="check")
-        self.save_button.add_class("iiv-save")
-        self.reload_button = w.Button(
-            description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+        self.save_button, self.reload_button, self.status = save_controls(
+            f"Save {model.label}", on_save=self.save, on_reload=self.reload
         )
-        self.reload_button.add_class("iiv-reload")
-        self.status = w.HTML("")
-        self.status.add_class("iiv-status")
-        self.save_button.on_click(lambda _: self.save())
-        self.reload_button.on_click(lambda _: self.reload())
 
         self.picker: w.Dropdown | None = None
         self._syncing = False

@@ -9,6 +9,7 @@ import ipywidgets as w
 from ..errors import IivkitError, StaleRecordError
 from ..models import Confidence, Finding
 from ..store import Workbook
+from .fields import save_controls
 from .record_form import ERROR_STYLE, OK_STYLE
 
 CONFIDENCE_MARK = {
@@ -24,15 +25,9 @@ class FindingsToTest:
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self.list = w.VBox([])
-        self.save_button = w.Button(description="Save choices", button_style="primary", icon="check")
-        self.save_button.add_class("iiv-save")
-        self.reload_button = w.Button(
-            description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
+        self.save_button, self.reload_button, self.status = save_controls(
+            "Save choices", on_save=self.save, on_reload=self.reload
         )
-        self.status = w.HTML()
-        self.status.add_class("iiv-status")
-        self.save_button.on_click(lambda _: self.save())
-        self.reload_button.on_click(lambda _: self.reload())
         self.widget = w.VBox([self.list, w.HBox([self.save_button, self.reload_button]), self.status])
         self.reload()
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import ValidationError
 
-from . import migrations
+from . import changes, migrations
 from .errors import (
     NewerWorkbookError,
     NotAWorkbookError,
@@ -214,6 +214,7 @@ class Workbook:
             raise
         finally:
             self._depth = 0
+        changes.notify(self.path, self._touched)
 
     def _check_references(self) -> None:
         for table in sorted(self._touched):
@@ -419,6 +420,7 @@ class Workbook:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+            self._touched.add("meta")
 
     # -- frames --------------------------------------------------------------------------
 

@@ -6,12 +6,16 @@ state (so charts can be drawn side by side, in any backend), which a notebook sh
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
 from . import views
+from .live import LiveView
 from .store import Workbook
 from .tables import COLOURS
 
@@ -38,6 +42,12 @@ class Chart:
 
     def _repr_png_(self) -> bytes:
         return self.png()
+
+    def html(self) -> str:
+        """The chart as an ``<img>`` holding its PNG (no file, no network)."""
+        title = self.figure.axes[0].get_title(loc="left") if self.figure.axes else "chart"
+        data = base64.b64encode(self.png()).decode("ascii")
+        return f"<img alt='{html.escape(title, quote=True)}' src='data:image/png;base64,{data}'>"
 
 
 def _bar(labels: list[str], values: list[int], colours: list[str], title: str) -> Chart:
@@ -66,3 +76,17 @@ def evidence_chart(wb: Workbook) -> Chart:
     labels = [str(s) for s in counts.index]
     colours = [EVIDENCE_COLOURS.get(label, "#eeeeee") for label in labels]
     return _bar(labels, [int(v) for v in counts.to_numpy()], colours, "Findings by evidence")
+
+
+READS: dict[str, frozenset[str]] = {
+    "pipeline_chart": frozenset({"contacts"}),
+    "evidence_chart": frozenset({"findings", "finding_outcomes", "interviews"}),
+}
+"""The workbook tables each chart reads."""
+
+
+def live(chart: Callable[[Workbook], Chart], wb: Workbook) -> LiveView:
+    """*chart* as a widget that redraws itself after every save that changes what it counts:
+    ``charts.live(charts.pipeline_chart, wb)``."""
+    name = chart.__name__
+    return LiveView(wb, lambda: chart(wb).html(), name=name, tables=READS.get(name))

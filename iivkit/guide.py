@@ -10,8 +10,12 @@ from __future__ import annotations
 import base64
 import html
 
+from .live import LiveView
 from .models import Contact, Finding, Interview, Organisation, PlannedQuestion
 from .store import Workbook
+
+READS = frozenset({"interviews", "contacts", "organisations", "planned_questions", "findings"})
+"""The workbook tables the guide reads."""
 
 _CSS = """
 .iiv-guide { font-family: Georgia, serif; max-width: 46em; color: #111; }
@@ -97,4 +101,15 @@ def guide_download_link(wb: Workbook, interview_id: int) -> str:
     return (
         f"<a download='interview-{interview_id}-guide.html' href='data:text/html;base64,{data}' "
         "style='font-weight:bold'>⬇ Download the guide to print</a>"
+    )
+
+
+def live(wb: Workbook, interview_id: int) -> LiveView:
+    """The download link and the guide, redrawn whenever the plan, the meeting or the person
+    changes (CSS class ``iiv-live-guide``)."""
+    return LiveView(
+        wb,
+        lambda: guide_download_link(wb, interview_id) + interview_guide_html(wb, interview_id),
+        name="guide",
+        tables=READS,
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import RecordNotFound, ValidationFailed, WorkbookMissingError
 from .models import Contact, ContactStatus, Interview, InterviewStatus
+from .notebook_errors import install as install_error_handler
 from .report_data import ensure_demo_workbook
 from .store import Workbook
 
@@ -28,7 +29,11 @@ def _blank(value: object) -> bool:
 
 def open_workbook(workbook: object = None) -> Workbook:
     """Open the notebook's workbook: the path given, else ``$IIVKIT_WORKBOOK`` (which
-    ``iivkit lab`` sets to the folder's workbook), else the demo workbook, built on first use."""
+    ``iivkit lab`` sets to the folder's workbook), else the demo workbook, built on first use.
+
+    In a notebook it also makes iivkit's errors (a user's mistake) show as one red line.
+    """
+    install_error_handler()
     if _blank(workbook):
         workbook = os.environ.get("IIVKIT_WORKBOOK") or ensure_demo_workbook()
     if not isinstance(workbook, str | os.PathLike):
@@ -75,7 +80,7 @@ def choose_contact(wb: Workbook, contact: object = None) -> Contact:
         active = [c for c in contacts if c.status in ACTIVE_CONTACT] or contacts
         if not active:
             raise RecordNotFound(
-                "the workbook has no contacts yet: add one in 01_research or with the contact form",
+                "the workbook has no contacts yet: add one in 01_research (People to talk to) or 02_prepare",
                 file=wb.path,
                 record="parameter",
                 field="contact",

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import views
+from .live import LiveView
 from .store import Workbook
 
 if TYPE_CHECKING:
@@ -181,7 +182,12 @@ def pipeline(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
         "interviews_done": "Interviews done",
         "last_scheduled": "Last scheduled",
     }
-    return styled(_titled(df, names), limit=limit, coloured=["Status"], empty="No contacts yet.")
+    return styled(
+        _titled(df, names),
+        limit=limit,
+        coloured=["Status"],
+        empty="No contacts yet: add the people to talk to in 01_research.",
+    )
 
 
 def evidence(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
@@ -235,8 +241,21 @@ def follow_up_queue(
     from .followups import follow_ups
 
     df = follow_ups(wb, today or dt.date.today())
-    coloured = [c for c in df.columns if str(c).lower() in {"state", "status", "urgency"}]
-    return styled(df, limit=limit, coloured=coloured, empty="Nothing to follow up today.")
+    df["kind"] = df["kind"].astype(str).str.replace("_", " ").str.capitalize()
+    names = {
+        "due_date": "Due",
+        "state": "State",
+        "kind": "Follow-up",
+        "contact": "Contact",
+        "organisation": "Organisation",
+        "why": "Why",
+    }
+    return styled(
+        _titled(df, names).reset_index(drop=True),
+        limit=limit,
+        coloured=["State"],
+        empty="Nothing to follow up today.",
+    )
 
 
 def plan(wb: Workbook, interview_id: int, *, limit: int | None = None) -> Styler:
@@ -252,3 +271,24 @@ def plan(wb: Workbook, interview_id: int, *, limit: int | None = None) -> Styler
         params=(interview_id,),
     ).set_index("No.")
     return styled(df, limit=limit, empty="No questions planned yet: build the plan above.")
+
+
+READS: dict[str, frozenset[str]] = {
+    "findings": frozenset({"findings", "organisations"}),
+    "pipeline": frozenset({"contacts", "organisations", "interviews"}),
+    "evidence": frozenset({"findings", "finding_outcomes", "interviews", "contacts"}),
+    "open_questions": frozenset({"open_questions", "contacts", "interviews"}),
+    "plan": frozenset({"planned_questions", "findings"}),
+}
+"""The workbook tables each view reads; a view not listed redraws after any change (the
+follow-up queue reads contacts, interviews, the profile and the rules)."""
+
+
+def live(view: Callable[..., Styler], wb: Workbook, *args: Any, **kwargs: Any) -> LiveView:
+    """*view* (one of the tables above) as a widget that redraws itself after every save that
+    changes what it shows: ``tables.live(tables.findings, wb)``.
+
+    :param args: further arguments of *view* (``tables.live(tables.plan, wb, interview_id)``).
+    """
+    name = view.__name__
+    return LiveView(wb, lambda: view(wb, *args, **kwargs).to_html(), name=name, tables=READS.get(name))

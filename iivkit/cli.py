@@ -258,6 +258,26 @@ def lab(directory: Path, port: int, no_browser: bool) -> None:
 
 
 @main.command()
+@click.argument(
+    "directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path(".")
+)
+@click.option("--port", type=int, default=0, help="Port to listen on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+def app(directory: Path, port: int, no_browser: bool) -> None:
+    """Work through the method as forms, with no code: the notebooks in DIRECTORY, served by Voila.
+
+    Listens on 127.0.0.1 only and prints the address to open. The notebooks are copied into
+    DIRECTORY/notebooks when they are missing (yours are never replaced). The pages use the
+    folder's workbook; a folder without one gets DIRECTORY/workbook.iiv, and says so.
+    """
+    from .app import launch as launch_app
+
+    if not directory.exists():
+        raise WorkbookMissingError("no such folder", file=directory)
+    sys.exit(launch_app(directory, port=port, open_browser=not no_browser))
+
+
+@main.command()
 @click.argument("workbook", type=PathArg)
 @click.option("--interview", "interview_id", type=int, required=True, help="The interview's id.")
 @click.option(

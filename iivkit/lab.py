@@ -20,16 +20,16 @@ def notebooks_root() -> Path | None:
 
 
 def notebook_sources() -> list[Path]:
-    """The workflow and exercise notebooks, relative to :func:`notebooks_root`."""
+    """The workflow, exercise and course notebooks, relative to :func:`notebooks_root`."""
     root = notebooks_root()
     if root is None:
         return []
-    found = [*root.glob("*.ipynb"), *root.glob("exercises/*.ipynb")]
+    found = [*root.glob("*.ipynb"), *root.glob("exercises/*.ipynb"), *root.glob("course/*.ipynb")]
     return sorted(p.relative_to(root) for p in found)
 
 
 def copy_missing_notebooks(directory: Path) -> list[Path]:
-    """Copy any workflow or exercise notebook not yet in ``directory/notebooks``; never overwrite one."""
+    """Copy any shipped notebook not yet in ``directory/notebooks``; never overwrite one."""
     root = notebooks_root()
     target = directory / "notebooks"
     copied = []

@@ -2,6 +2,11 @@
 
 All three start from the interchange :class:`~iivkit.interchange.Document`, so an anonymised
 export is anonymised the same way in every format.
+
+A workbook is untrusted input, and a spreadsheet treats a cell that starts with ``=``, ``+``,
+``-`` or ``@`` as a formula. Following OWASP's CSV-injection guidance, the CSV and xlsx exports
+prefix such a text cell with a single quote (:func:`neutralise`) and quote every CSV field; the
+JSON export keeps the text exactly as stored.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import io
 import json
 import os
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,31 @@ from .schema import data_fields
 from .store import Workbook
 
 FORMATS = ("json", "csv", "xlsx")
+
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list; fullwidth forms included)."""
+
+
+def _lead(text: str) -> str:
+    """The first character that a spreadsheet sees, past leading spaces and invisible characters."""
+    for char in text:
+        if char in FORMULA_STARTS:
+            return char
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return char
+    return ""
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet runs as a formula.
+
+    Text whose first visible character (after spaces, tabs and invisible format characters) is
+    ``=``, ``+``, ``-`` or ``@``, or that starts with a tab or carriage return, gets a leading
+    single quote: ``'=HYPERLINK(…)``, ``'+27 82 555 0101``. Other values are returned unchanged.
+    """
+    if isinstance(value, str) and _lead(value) in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def document_for_export(wb: Workbook, *, anonymised: bool = False, salt: str | None = None) -> Document:
@@ -38,7 +69,10 @@ def document_for_export(wb: Workbook, *, anonymised: bool = False, salt: str | N
 
 
 def tables(doc: Document) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
-    """Columns and flat rows per record type; lists become JSON text, ``None`` an empty cell."""
+    """Columns and flat rows per record type; lists become JSON text, ``None`` an empty cell.
+
+    The values are as stored; the spreadsheet formats pass each through :func:`neutralise`.
+    """
     data = doc.model_dump(mode="json")
     out: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
     for model in RECORD_TYPES:
@@ -53,14 +87,18 @@ def tables(doc: Document) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
 
 
 def csv_zip(doc: Document) -> bytes:
-    """A zip with one CSV file per record type, header row included even when empty."""
+    """A zip with one CSV file per record type, header row included even when empty.
+
+    Every field is quoted, so a separator inside a cell (a comma, or the semicolon or tab some
+    spreadsheets split on) never starts a new cell, and formula-like text is neutralised.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for table, (columns, rows) in tables(doc).items():
             text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({c: neutralise(v) for c, v in row.items()} for row in rows)
             zf.writestr(f"{table}.csv", text.getvalue())
     return buffer.getvalue()
 
@@ -68,8 +106,9 @@ def csv_zip(doc: Document) -> bytes:
 def xlsx_bytes(doc: Document) -> bytes:
     """An Excel workbook with one sheet per record type.
 
-    Text that starts with ``=`` is stored as text, never as a formula, so a note cannot run
-    anything when the file is opened.
+    Every text cell is stored as text, never as a formula, and formula-like text is
+    neutralised as in the CSV export, so a note cannot run anything when the file is opened,
+    edited or saved again as CSV.
     """
     from openpyxl import Workbook as XlsxBook
 
@@ -80,10 +119,10 @@ def xlsx_bytes(doc: Document) -> bytes:
         sheet = book.create_sheet(title=table[:31])
         sheet.append(columns)
         for row in rows:
-            sheet.append([row[c] for c in columns])
+            sheet.append([neutralise(row[c]) for c in columns])
         for cells in sheet.iter_rows(min_row=2):
             for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if isinstance(cell.value, str):
                     cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)

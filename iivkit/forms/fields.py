@@ -8,6 +8,7 @@ its label and help, and an error line under it that a failed save fills in.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import re
@@ -23,11 +24,23 @@ from pydantic.fields import FieldInfo
 from ..models import LONG_MAX, Record
 from ..store import Workbook
 from .pickers import reference_options
+from .sync import label_tables, set_options
 
 BLANK = "—"
 """The option that means 'none chosen' in a dropdown."""
 
 LABEL_WIDTH = "11em"
+
+FIT = {"width": "auto"}
+"""Layout for a button or check box: as wide as its label, so the label is never cut."""
+
+
+def button(description: str, *, css: str = "", **kwargs: Any) -> w.Button:
+    """A button whose label always fits, with the CSS class *css* for tests and styling."""
+    b = w.Button(description=description, layout=w.Layout(**FIT), **kwargs)
+    if css:
+        b.add_class(css)
+    return b
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -65,16 +78,17 @@ def _extra(info: FieldInfo) -> dict[str, Any]:
 
 
 def save_controls(
-    label: str, *, on_save: Callable[[], Any], on_reload: Callable[[], Any], primary: bool = True
+    label: str,
+    *,
+    on_save: Callable[[], Any],
+    on_reload: Callable[[], Any],
+    primary: bool = True,
 ) -> tuple[w.Button, w.Button, w.HTML]:
     """Every form's Save button, its Reload button (hidden until a save is refused as stale)
     and its status line, wired to *on_save* and *on_reload*."""
-    save = w.Button(description=label, button_style="primary" if primary else "", icon="check")
-    save.add_class("iiv-save")
-    reload = w.Button(
-        description="Reload", icon="refresh", button_style="warning", layout=w.Layout(display="none")
-    )
-    reload.add_class("iiv-reload")
+    save = button(label, css="iiv-save", button_style="primary" if primary else "", icon="check")
+    reload = button("Reload", css="iiv-reload", icon="refresh", button_style="warning")
+    reload.layout.display = "none"
     status = w.HTML("")
     status.add_class("iiv-status")
     save.on_click(lambda _: on_save())
@@ -93,6 +107,9 @@ class FieldControl:
 
     :param get: reads the input widget's value as the plain data the model validates.
     :param set: puts a model value into the input widget.
+    :param below: shown under the input, e.g. the entries a list field read from the text.
+    :param check: a problem to show before the model sees the value (None when fine).
+    :param references: the table a dropdown of records lists, to refresh when it changes.
     """
 
     def __init__(
@@ -103,12 +120,17 @@ class FieldControl:
         *,
         get: Callable[[], Any] | None = None,
         set: Callable[[Any], None] | None = None,
+        below: w.Widget | None = None,
+        check: Callable[[], str | None] | None = None,
+        references: str | None = None,
     ) -> None:
         self.name = name
         self.info = info
         self.widget = widget
+        self.references = references
         self._get = get or (lambda: widget.value)
         self._set = set or self._default_set
+        self._check = check
         title = info.title or name.replace("_", " ").capitalize()
         self.label = w.HTML(
             f"<div style='line-height:1.3;padding-top:5px'><b>{html.escape(title)}</b></div>",
@@ -122,7 +144,21 @@ class FieldControl:
         self.box = w.VBox(
             [
                 w.HBox([self.label, widget]),
-                w.HBox([w.Label("", layout=w.Layout(width=LABEL_WIDTH)), w.VBox([self.help, self.error])]),
+                w.HBox(
+                    [
+                        w.Label(
+                            "",
+                            layout=w.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH),
+                        ),
+                        w.VBox(
+                            [
+                                *([below] if below is not None else []),
+                                self.help,
+                                self.error,
+                            ]
+                        ),
+                    ]
+                ),
             ],
             layout=w.Layout(margin="0 0 6px 0"),
         )
@@ -139,6 +175,20 @@ class FieldControl:
     @value.setter
     def value(self, value: Any) -> None:
         self._set(value)
+
+    def problem(self) -> str | None:
+        """What is wrong with the value before the model sees it (None when nothing is)."""
+        return self._check() if self._check is not None else None
+
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables whose records this control lists (empty for a plain input)."""
+        return label_tables(self.references) if self.references else frozenset()
+
+    def refresh(self, wb: Workbook) -> None:
+        """List the records of the referenced table again, keeping the record chosen."""
+        if self.references and isinstance(self.widget, w.Dropdown):
+            set_options(self.widget, [(BLANK, None), *reference_options(wb, self.references)])
 
     def show_error(self, message: str | None) -> None:
         """Show *message* under the field, or clear the error when it is None."""
@@ -174,6 +224,95 @@ def _text_set(widget: w.Widget) -> Callable[[Any], None]:
     return set_
 
 
+def split_entries(text: str) -> list[str]:
+    """The entries of a list field: one per line, or separated by commas on a single line.
+
+    On a single line, an entry in double quotes may hold a comma (``"Cape Town, SA"``).
+    Blank entries and repeats are dropped.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if "\n" in stripped or "\r" in stripped:
+        items = [line.strip().strip(",").strip() for line in stripped.splitlines()]
+    else:
+        items = [item.strip() for item in next(csv.reader([stripped], skipinitialspace=True))]
+    entries: list[str] = []
+    for item in items:
+        if item and item not in entries:
+            entries.append(item)
+    return entries
+
+
+def join_entries(entries: list[str]) -> str:
+    """The text that :func:`split_entries` reads back as *entries*."""
+    flat = [" ".join(e.split()) for e in entries]
+    if len(flat) == 1 and ("," in flat[0] or flat[0].startswith('"')):
+        return '"' + flat[0].replace('"', '""') + '"'
+    return "\n".join(flat)
+
+
+def entries_html(entries: list[str]) -> str:
+    """What a list field read: ``3 entries: a · b · c``."""
+    if not entries:
+        return "<span style='color:#666'>No entries yet: one per line, or separated by commas.</span>"
+    noun = "entry" if len(entries) == 1 else "entries"
+    shown = " · ".join(f"<b>{html.escape(e)}</b>" for e in entries)
+    return f"<span style='color:#1b5e20'>{len(entries)} {noun}:</span> {shown}"
+
+
+def _list_control(name: str, info: FieldInfo, item: Any) -> FieldControl:
+    """A list field as a text box taking one entry per line (or commas), with the entries shown.
+
+    ipywidgets' TagsInput needs a key press that JupyterLab does not pass on, and glued
+    entries together; a text box works everywhere.
+    """
+    allowed: dict[str, str] = {}
+    if isinstance(item, type) and issubclass(item, Enum):
+        for member in item:
+            allowed[str(member.value).lower()] = str(member.value)
+            allowed[enum_label(member).lower()] = str(member.value)
+    hint = ", ".join(enum_label(m) for m in item) if allowed else ""
+    area = w.Textarea(
+        value="",
+        rows=3,
+        placeholder=f"One per line, e.g. {hint}" if hint else "One per line, or separated by commas",
+        layout=w.Layout(width="36em"),
+    )
+    area.add_class("iiv-list")
+    shown = w.HTML(entries_html([]))
+    shown.add_class("iiv-list-entries")
+
+    def get() -> list[str]:
+        entries = split_entries(area.value)
+        return [allowed.get(e.lower(), e) for e in entries] if allowed else entries
+
+    def set_(value: Any) -> None:
+        area.value = join_entries(
+            [
+                v.value if isinstance(v, Enum) else v.isoformat() if isinstance(v, dt.date) else str(v)
+                for v in (value or [])
+            ]
+        )
+
+    def check() -> str | None:
+        if not allowed:
+            return None
+        unknown = [e for e in split_entries(area.value) if e.lower() not in allowed]
+        if not unknown:
+            return None
+        return f"{', '.join(repr(u) for u in unknown)}: not one of {hint}"
+
+    control = FieldControl(name, info, area, get=get, set=set_, below=shown, check=check)
+
+    def show(_: Any = None) -> None:
+        shown.value = entries_html(split_entries(area.value))
+        control.show_error(check())
+
+    area.observe(show, names="value")
+    return control
+
+
 def _dropdown(options: list[tuple[str, Any]]) -> w.Dropdown:
     return w.Dropdown(options=options, layout=w.Layout(width="24em"))
 
@@ -199,9 +338,9 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     wide = w.Layout(width="36em")
 
     if "references" in extra:
-        options = [(BLANK, None), *reference_options(wb, str(extra["references"]))]
-        dd = _dropdown(options)
-        return FieldControl(name, info, dd, set=_set_choice(dd))
+        table = str(extra["references"])
+        dd = _dropdown([(BLANK, None), *reference_options(wb, table)])
+        return FieldControl(name, info, dd, set=_set_choice(dd), references=table)
 
     if isinstance(base, type) and issubclass(base, Enum):
         options = [(enum_label(m), m.value) for m in base]
@@ -213,19 +352,10 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     if typing.get_origin(base) is list:
         (item,) = typing.get_args(base)
         item, _ = _unwrap(item)
-        allowed = [m.value for m in item] if isinstance(item, type) and issubclass(item, Enum) else []
-        tags = w.TagsInput(value=[], allowed_tags=allowed, allow_duplicates=False, layout=wide)
-
-        def set_tags(value: Any) -> None:
-            tags.value = [
-                v.value if isinstance(v, Enum) else v.isoformat() if isinstance(v, dt.date) else str(v)
-                for v in (value or [])
-            ]
-
-        return FieldControl(name, info, tags, get=lambda: list(tags.value), set=set_tags)
+        return _list_control(name, info, item)
 
     if base is bool:
-        box = w.Checkbox(value=False, indent=False)
+        box = w.Checkbox(value=False, indent=False, layout=w.Layout(**FIT))
         return FieldControl(name, info, box, set=lambda v: setattr(box, "value", bool(v)))
 
     if base is int:
@@ -249,6 +379,12 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     if extra.get("widget") == "textarea" or (length is not None and length >= LONG_MAX):
         rows = 6 if extra.get("widget") == "textarea" else 3
         area = w.Textarea(value="", rows=rows, layout=w.Layout(width="36em"))
-        return FieldControl(name, info, area, get=_text_get(area, optional=optional), set=_text_set(area))
+        return FieldControl(
+            name,
+            info,
+            area,
+            get=_text_get(area, optional=optional),
+            set=_text_set(area),
+        )
     text = w.Text(value="", layout=wide)
     return FieldControl(name, info, text, get=_text_get(text, optional=optional), set=_text_set(text))

@@ -38,8 +38,14 @@ _LABEL_SQL = {
 
 def reference_options(wb: Workbook, table: str) -> list[tuple[str, Any]]:
     """``(label, id)`` for every record of *table*, for a dropdown."""
+    label = BY_TABLE[table].label.capitalize()
     sql = _LABEL_SQL.get(table)
     if sql is None:
-        label = BY_TABLE[table].label
         return [(f"{label} {r[0]}", r[0]) for r in wb.conn.execute(f"SELECT id FROM {table} ORDER BY id")]
-    return [(f"{shorten(r[1] or '')} · #{r[0]}", int(r[0])) for r in wb.conn.execute(sql)]
+    return [(option_label(label, int(r[0]), r[1]), int(r[0])) for r in wb.conn.execute(sql)]
+
+
+def option_label(label: str, record_id: int, text: object) -> str:
+    """``text · #3``, or ``Finding 3`` when the text is blank: an option is never shown empty."""
+    short = shorten(str(text or ""))
+    return f"{short} · #{record_id}" if short else f"{label} {record_id}"

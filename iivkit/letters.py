@@ -1,8 +1,8 @@
 """Letters for one interview: invitation, confirmation, thank-you and nudge.
 
-Each letter is a Jinja2 template shipped in ``iivkit/templates`` whose first line is
-``Subject: …``. A workbook may replace a template with its own text (stored in the workbook
-setting ``template:<name>``). Data the letter needs but the workbook lacks is rendered as a
+Each letter is a Jinja2 template whose first line is ``Subject: …``: the one iivkit ships, or
+the workbook's own (see :mod:`iivkit.letter_templates`, which also fills them in safely: a
+workbook's template is untrusted code). Data the letter needs but the workbook lacks is rendered as a
 visible marker such as ``[MISSING: interview.scheduled_at]``, so a draft can still be written
 and :func:`iivkit.letter_check.check_letter` can say what to fill in before it is ready.
 
@@ -12,17 +12,32 @@ template: it is what they edited and mean to send.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jinja2
+from .errors import IivkitError
 
-from .errors import ValidationFailed
+# Some names only re-exported: notebooks and forms first found the template functions here.
+from .letter_templates import (  # noqa: F401
+    LETTER_NAMES,
+    clear_template_override,
+    known,
+    override_key,
+    render_shipped,
+    render_untrusted,
+    render_workbook_template,
+    sample_values,
+    set_template_override,
+    shipped_template,
+    stored_templates,
+    template_override,
+    template_source,
+)
 from .models import (
     Contact,
     ContactStatus,
@@ -35,9 +50,6 @@ from .models import (
     Organisation,
 )
 from .store import Workbook
-
-LETTER_NAMES: tuple[str, ...] = ("invitation", "confirmation", "thank_you", "nudge")
-"""Every letter, in the order they are sent."""
 
 LETTER_TITLES = {
     "invitation": "invitation",
@@ -95,102 +107,6 @@ class Letter:
     def text(self) -> str:
         """Subject line, blank line, body."""
         return f"Subject: {self.subject}\n\n{self.body}"
-
-
-# -- templates and overrides ---------------------------------------------------------------
-
-
-def _join_and(items: Iterable[Any]) -> str:
-    words = [str(i) for i in items]
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _lower_first(text: str) -> str:
-    """'Programme evaluation' → 'programme evaluation', but 'M&E officer' and 'HR' stay."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
-class _MarkedUndefined(jinja2.ChainableUndefined):
-    """Renders an unknown name as ``{{ name }}`` so the check can point at it."""
-
-    def __str__(self) -> str:
-        return "{{ " + str(self._undefined_name) + " }}"
-
-
-def _environment(undefined: type[jinja2.Undefined]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        autoescape=False,  # plain-text letters, not HTML
-        undefined=undefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["join_and"] = _join_and
-    env.filters["lower_first"] = _lower_first
-    return env
-
-
-_STRICT = _environment(jinja2.StrictUndefined)
-_MARKING = _environment(_MarkedUndefined)
-
-
-def _known(name: str) -> None:
-    if name not in LETTER_NAMES:
-        raise ValidationFailed(
-            f"unknown letter {name!r}; choose one of {', '.join(LETTER_NAMES)}", record="letter template"
-        )
-
-
-def override_key(name: str) -> str:
-    """The workbook setting that holds a workbook's own template for letter *name*."""
-    return f"template:{name}"
-
-
-def shipped_template(name: str) -> str:
-    """The template text iivkit ships for letter *name*."""
-    _known(name)
-    return resources.files("iivkit.templates").joinpath(f"{name}.j2").read_text(encoding="utf-8")
-
-
-def template_override(wb: Workbook, name: str) -> str | None:
-    """The workbook's own template for letter *name*, or None when it uses the shipped one."""
-    _known(name)
-    return wb.meta(override_key(name)) or None
-
-
-def set_template_override(wb: Workbook, name: str, text: str) -> None:
-    """Use *text* (Jinja2, first line ``Subject: …``) for letter *name* in this workbook.
-
-    The template is parsed first; a syntax error is refused and nothing is saved.
-    """
-    _known(name)
-    _parse(text, name, file=str(wb.path))
-    wb.set_meta(override_key(name), text)
-
-
-def clear_template_override(wb: Workbook, name: str) -> None:
-    """Go back to the shipped template for letter *name*."""
-    _known(name)
-    with wb.transaction() as conn:
-        conn.execute("DELETE FROM meta WHERE key = ?", (override_key(name),))
-
-
-def template_source(wb: Workbook, name: str) -> str:
-    """The template letter *name* is rendered from: the workbook's own, else the shipped one."""
-    return template_override(wb, name) or shipped_template(name)
-
-
-def _parse(text: str, name: str, *, file: str | None = None) -> jinja2.Template:
-    try:
-        return _STRICT.from_string(text)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ValidationFailed(
-            f"line {exc.lineno}: {exc.message}", file=file, record=f"letter template '{name}'"
-        ) from None
 
 
 # -- what the letters say -------------------------------------------------------------------
@@ -339,26 +255,21 @@ def split_subject(text: str) -> tuple[str, str]:
     return "", stripped.strip("\n") + "\n"
 
 
-def _render(source: str, values: Mapping[str, Any], name: str, file: str) -> tuple[str, str | None]:
-    template = _parse(source, name, file=file)
-    try:
-        return template.render(values), None
-    except jinja2.UndefinedError as exc:
-        # Still produce a draft, with the unknown name left visible for the check to report.
-        return _MARKING.from_string(source).render(values), str(exc)
-
-
 def render_letter(wb: Workbook, interview_id: int, name: str, *, use_saved: bool = True) -> Letter:
     """Render letter *name* for an interview.
 
     :param use_saved: when True (the default), letter text saved on the interview is used
         instead of the template; a saved text without a ``Subject:`` line keeps the template's.
     """
-    _known(name)
+    known(name)
     interview = wb.get(Interview, interview_id)
     values, hints = letter_context(wb, interview)
     override = template_override(wb, name)
-    text, error = _render(override or shipped_template(name), values, name, str(wb.path))
+    if override:
+        # Another person's workbook may carry it: filled in apart, never run here.
+        text, error = render_workbook_template(override, values)
+    else:
+        text, error = render_shipped(shipped_template(name), values)
     subject, body = split_subject(text)
     source = "workbook template" if override else "template"
     saved = str(getattr(interview, _SAVED_TEXT[name])) if use_saved and name in _SAVED_TEXT else ""
@@ -401,3 +312,36 @@ def invitation_pending(wb: Workbook, interview: Interview) -> bool:
     if interview.status not in (InterviewStatus.planned, InterviewStatus.invited):
         return False
     return wb.get(Contact, interview.contact_id).status == ContactStatus.invited
+
+
+def template_problems(wb: Workbook) -> list[str]:
+    """Each of the workbook's own letter templates that would fail, with why: one line each.
+
+    A template is tried on example data and on every interview in the workbook; a template
+    that fails once is reported once.
+    """
+    stored = stored_templates(wb)
+    if not stored:
+        return []
+    contexts = [sample_values()]
+    # A damaged record is the record check's to report; the example data still tries the template.
+    with contextlib.suppress(IivkitError):
+        for interview in wb.all(Interview):
+            with contextlib.suppress(IivkitError):
+                contexts.append(letter_context(wb, interview)[0])
+    problems: list[str] = []
+    jobs = []
+    for name, text in stored.items():
+        if name not in LETTER_NAMES:
+            problems.append(
+                f"letter template '{name}' (setting '{override_key(name)}') is for no letter iivkit knows"
+                f" ({', '.join(LETTER_NAMES)})"
+            )
+            continue
+        jobs += [(name, text, values) for values in contexts]
+    for (name, _, _), result in zip(jobs, render_untrusted(jobs), strict=True):
+        if result is not None and result[1]:
+            problems.append(
+                f"letter template '{name}' (setting '{override_key(name)}') would fail: {result[1]}"
+            )
+    return problems

@@ -46,6 +46,12 @@ def _user_question_bank_and_referrals(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE interviews ADD COLUMN check_ins_sent TEXT")
 
 
+@migration(3)
+def _contacts_other_names(conn: sqlite3.Connection) -> None:
+    """Format 3: each contact's other names (nicknames, handles), which anonymising also replaces."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN other_names TEXT")
+
+
 def backup_path(path: Path, version: int) -> Path:
     """Where the copy taken before migrating from *version* goes; never an existing file."""
     candidate = path.with_name(f"{path.name}.v{version}.bak")

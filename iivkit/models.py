@@ -380,6 +380,12 @@ class Contact(Record):
     label: ClassVar[str] = "contact"
 
     name: RequiredText = Field(title="Name", description="Full name.")
+    other_names: list[Tag] = Field(
+        default_factory=list,
+        title="Other names",
+        description="Nicknames, initials or handles they go by (e.g. 'PJ', '@priyan'); "
+        "used to anonymise exports and class reports.",
+    )
     role: ShortText = Field(default="", title="Role", description="Job title.")
     organisation_id: int | None = ref("organisations", "Organisation", "Where they work.")
     email: EmailStr | None = Field(default=None, title="Email", description="For the invitation.")

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 
 from .models import RECORD_TYPES, Record
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump this, and add a migration in ``migrations.py``, whenever a table changes shape."""
 
 APPLICATION_ID = 0x69697631

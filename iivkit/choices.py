@@ -9,6 +9,7 @@ record saved makes the whole notebook come alive without a re-run.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -79,6 +80,12 @@ class _Choice:
 
     def describe(self) -> str:
         return ""
+
+    @property
+    def summary(self) -> str:
+        """What the choice says now, as plain text (for a notebook's printed log)."""
+        page = self.describe() if self.chosen else self.empty
+        return html.unescape(re.sub(r"<[^>]+>", "", page)).strip()
 
     # -- the shared machinery -------------------------------------------------------------------
 

@@ -77,7 +77,9 @@ class LiveView:
         self._unsubscribe: Callable[[], None] | None = changes.subscribe(wb.path, self._changed)
 
     def _changed(self, tables: frozenset[str]) -> None:
-        if self.tables is None or tables & self.tables:
+        if self.widget.comm is None:  # the widget was closed: nothing left to draw
+            self.close()
+        elif self.tables is None or tables & self.tables:
             self.refresh()
 
     def refresh(self) -> None:
@@ -99,7 +101,7 @@ class LiveView:
         return str(self.widget.value)
 
     def close(self) -> None:
-        """Stop following the workbook."""
+        """Stop following the workbook (the widget stays as it was)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -113,8 +115,7 @@ class LiveView:
 class LiveSection:
     """A box whose content *build* makes afresh each time :meth:`rebuild` is called.
 
-    The content built before is closed (a view stops following the workbook) when it has a
-    ``close`` method.
+    The content built before is closed, so a replaced form or view stops following the workbook.
     """
 
     def __init__(self, name: str, build: Callable[[], Any]) -> None:
@@ -128,10 +129,7 @@ class LiveSection:
 
     def rebuild(self) -> None:
         """Replace the content with a new one."""
-        old = self.content
-        closer = getattr(old, "close", None)
-        if callable(closer) and not isinstance(old, w.Widget):
-            closer()
+        old, old_children = self.content, self.widget.children
         try:
             self.content = self._build()
             child = as_widget(self.content)
@@ -139,6 +137,11 @@ class LiveSection:
             self.content = None
             child = w.HTML(error_html(exc))
         self.widget.children = (child,)
+        closer = getattr(old, "close", None)
+        if callable(closer) and not isinstance(old, w.Widget):
+            closer()
+        for widget in old_children:
+            widget.close()  # a closed form stops following the workbook
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

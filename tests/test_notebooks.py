@@ -15,7 +15,9 @@ from typing import Any
 import nbformat
 import papermill
 import pytest
+from click.testing import CliRunner
 
+from iivkit.cli import main
 from iivkit.demo import build_demo
 from iivkit.models import Contact, Interview, InterviewStatus
 from iivkit.store import Workbook
@@ -90,6 +92,20 @@ def test_workflow_notebook_opens_with_guidance_and_a_parameters_cell(name: str) 
     assert len(tagged) == 1 and "workbook = None" in tagged[0].source
 
 
+@pytest.mark.parametrize("name", WORKFLOW)
+def test_workflow_notebook_says_how_to_run_it_and_keeps_its_code_folded(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    first = nb.cells[0].source
+    assert "Run ▸ Run All Cells" in first and "iivkit app" in first
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"{name} cell {n}"
+    # Under `iivkit lab` / `iivkit app` a blank workbook is the folder's, not the demo.
+    text = "\n".join(c.source for c in nb.cells)
+    assert "None opens the demo workbook" not in text
+    assert "your folder's workbook" in text
+
+
 def test_every_workflow_notebook_is_there() -> None:
     assert {p.stem for p in all_notebooks()} >= set(WORKFLOW)
 
@@ -126,21 +142,40 @@ def test_prepare_and_debrief_take_explicit_parameters(fresh_demo: Path, tmp_path
     assert f"Debriefing interview {interview.id} " in printed(debriefed)
 
 
+FIRST_STEP = {
+    "01_research": "Workbook:",
+    "02_prepare": "No contact yet. Add the person you want to talk to",
+    "03_debrief": "No interview to debrief yet. Plan one first",
+    "05_track": "Follow-ups as of",
+}
+"""What each notebook says first on a new workbook, where it cannot do its work yet."""
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("kernel_env")
-@pytest.mark.parametrize("name", ["01_research", "05_track"])
-def test_research_and_tracking_run_on_a_new_empty_workbook(name: str, tmp_path: Path) -> None:
-    path = tmp_path / "empty.iiv"
-    Workbook.create(path).close()
+@pytest.mark.parametrize("name", WORKFLOW)
+def test_every_workflow_notebook_runs_on_a_fresh_init_workbook(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "new.iiv"
+    created = CliRunner().invoke(main, ["init", str(path)])
+    assert created.exit_code == 0, created.output
     extra = {"today": "2026-03-01"} if name == "05_track" else {}
     nb = run(name, tmp_path, workbook=str(path), **extra)
     assert str(path) in printed(nb)
+    assert FIRST_STEP[name] in printed(nb)
+    assert widget_outputs(nb) >= 4  # the forms and live views are there, nothing failed on the way
+    with Workbook.open(path) as wb:
+        assert wb.count(Interview) == 0  # nothing is prepared for nobody
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("kernel_env")
-def test_a_bad_parameter_stops_the_notebook_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_bad_parameter_stops_the_notebook_with_one_clear_line(tmp_path: Path) -> None:
     path = tmp_path / "empty.iiv"
     Workbook.create(path).close()
-    with pytest.raises(papermill.PapermillExecutionError, match="no contacts yet"):
-        run("02_prepare", tmp_path, workbook=str(path))
+    with pytest.raises(papermill.PapermillExecutionError, match="there is no contact 7"):
+        run("02_prepare", tmp_path, workbook=str(path), contact=7)
+    nb = nbformat.read(tmp_path / "02_prepare.out.ipynb", as_version=4)
+    (error,) = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    (line,) = error.traceback  # one line, not a traceback
+    assert "parameter field 'contact': there is no contact 7" in line
+    assert str(path) in line

@@ -7,7 +7,8 @@
     │   ├── WorkbookExistsError  ``init`` would overwrite a file
     │   ├── WorkbookMissingError the file is not there
     │   ├── NotAWorkbookError    the file is not an iivkit workbook (or is corrupt)
-    │   └── NewerWorkbookError   written by a newer iivkit than this one
+    │   ├── NewerWorkbookError   written by a newer iivkit than this one
+    │   └── ReadOnlyWorkbookError  a save through a workbook opened only for reading
     ├── RecordError              one record is at fault
     │   ├── ValidationFailed     a field's value is rejected
     │   ├── RecordNotFound       no record with that id
@@ -81,6 +82,10 @@ class NotAWorkbookError(WorkbookError):
 
 class NewerWorkbookError(WorkbookError):
     """The workbook was written by a newer iivkit; opening it could lose data."""
+
+
+class ReadOnlyWorkbookError(WorkbookError):
+    """A save was tried through a workbook opened read-only (``Workbook.read``); nothing was written."""
 
 
 class RecordError(IivkitError):

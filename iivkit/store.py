@@ -5,6 +5,18 @@ timeout, so two notebooks or processes can share it. Every write runs in one tra
 either all of it lands or none. Updates carry the version the caller read; a save from a stale
 copy is refused with :class:`~iivkit.errors.StaleRecordError` instead of silently overwriting
 someone else's change.
+
+The file itself is only ever opened through SQLite. SQLite's locks are POSIX locks, which a
+process loses on *every* descriptor of a file as soon as it closes *any* one of them, so a plain
+``open()`` of the workbook while a connection is live would let another program delete the
+write-ahead log under that connection. SQLite keeps the books for several connections to one
+file in one process, so opening a workbook twice (Run All pressed again) is harmless.
+
+A :class:`Workbook` may be shared between threads: one re-entrant lock guards every statement,
+and a transaction holds it from start to commit.
+
+:meth:`Workbook.read` opens a workbook for reading only, as the commands that only read do: the
+file is copied into memory through SQLite, and nothing is written to it or beside it.
 """
 
 from __future__ import annotations
@@ -13,10 +25,14 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import sqlite3
+import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import pandas as pd
 from pydantic import ValidationError
@@ -25,6 +41,7 @@ from . import changes, migrations
 from .errors import (
     NewerWorkbookError,
     NotAWorkbookError,
+    ReadOnlyWorkbookError,
     RecordInUseError,
     RecordNotFound,
     StaleRecordError,
@@ -46,7 +63,193 @@ from .schema import (
 R = TypeVar("R", bound=Record)
 
 BUSY_TIMEOUT_S = 30.0
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+SNAPSHOT_ATTEMPTS = 3
+"""How often :meth:`Workbook.read` copies a file again that changed while it was being copied."""
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor that holds its connection's lock for each step, so threads take turns."""
+
+    def _guard(self) -> contextlib.AbstractContextManager[Any]:
+        conn = self.connection
+        return conn.lock if isinstance(conn, _Connection) else contextlib.nullcontext()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        with self._guard():
+            return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        with self._guard():
+            return super().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        with self._guard():
+            return super().executescript(sql_script)
+
+    def fetchone(self) -> Any:
+        with self._guard():
+            return super().fetchone()
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        with self._guard():
+            return super().fetchmany(size)
+
+    def fetchall(self) -> list[Any]:
+        with self._guard():
+            return super().fetchall()
+
+    def __next__(self) -> Any:
+        with self._guard():
+            return super().__next__()
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that threads can share: every statement takes :attr:`lock`, and
+    :meth:`Workbook.transaction` holds it from ``BEGIN`` to ``COMMIT``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+    def cursor(self, factory: Any = None) -> Any:  # execute() and pandas both come through here
+        return super().cursor(factory or _Cursor)
+
+
+_live_lock = threading.Lock()
+_live: dict[tuple[int, int], int] = {}
+"""Workbook connections open in this process, per file (device, inode)."""
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _register(path: Path) -> tuple[int, int] | None:
+    key = _file_key(path)
+    if key is not None:
+        with _live_lock:
+            _live[key] = _live.get(key, 0) + 1
+    return key
+
+
+def _unregister(key: tuple[int, int] | None) -> None:
+    if key is None:
+        return
+    with _live_lock:
+        left = _live.get(key, 0) - 1
+        if left > 0:
+            _live[key] = left
+        else:
+            _live.pop(key, None)
+
+
+def _is_live(path: Path) -> bool:
+    """True while a :class:`Workbook` in this process has the file at *path* open."""
+    key = _file_key(path)
+    with _live_lock:
+        return key is not None and key in _live
+
+
+def _existing_file(path: str | os.PathLike[str]) -> Path:
+    """*path* as a Path, if it names a file that could be a workbook (looked at with ``stat`` only)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise WorkbookMissingError("no such workbook", file=p) from None
+    except OSError as exc:
+        raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=p) from None
+    if p.is_dir():
+        raise NotAWorkbookError("is a folder, not a workbook file", file=p)
+    if st.st_size == 0:
+        raise NotAWorkbookError("an empty file, not an iivkit workbook", file=p)
+    if not os.access(p, os.R_OK):
+        raise NotAWorkbookError("cannot read: permission denied", file=p)
+    return p
+
+
+def _unreadable(exc: sqlite3.DatabaseError, path: Path) -> NotAWorkbookError:
+    if "not a database" in str(exc):
+        return NotAWorkbookError("not an iivkit workbook (not an SQLite file)", file=path)
+    return NotAWorkbookError(f"damaged or not a workbook ({exc})", file=path)
+
+
+def _format_of(conn: sqlite3.Connection, path: Path) -> int:
+    """The workbook format of the database behind *conn*; refuse a foreign or newer file."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(exc, path) from None
+    if app_id != APPLICATION_ID:
+        raise NotAWorkbookError("an SQLite file, but not an iivkit workbook", file=path)
+    if version > SCHEMA_VERSION:
+        raise NewerWorkbookError(
+            f"written by a newer iivkit (workbook format {version}, this iivkit reads up to "
+            f"{SCHEMA_VERSION}); upgrade iivkit to open it",
+            file=path,
+        )
+    return version
+
+
+def _stamp(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _copy_into(source: str, memory: sqlite3.Connection) -> None:
+    """Copy the database at the SQLite URI *source* into *memory*, page by page."""
+    src = sqlite3.connect(source, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    try:
+        src.backup(memory)
+    finally:
+        src.close()
+
+
+def _snapshot(path: Path) -> sqlite3.Connection:
+    """A private copy in memory of the workbook at *path*, made without writing to or beside it.
+
+    A workbook nobody has open has no ``-wal`` file and everything is in the file itself: it is
+    read ``immutable`` (no locks, no ``-wal``/``-shm`` made), and read again if the file changed
+    meanwhile. A workbook in use is read ``mode=ro`` through the log and index its users keep.
+    A log left beside a file SQLite may not write there (read-only media, a folder that is not
+    ours) is read from a private temporary copy of both.
+    """
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False, factory=_Connection)
+    memory.row_factory = sqlite3.Row
+    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        for _ in range(SNAPSHOT_ATTEMPTS):
+            if wal.exists():
+                break
+            before = _stamp(path)
+            _copy_into(uri + "&immutable=1", memory)
+            if not wal.exists() and _stamp(path) == before:
+                return memory
+        if (shm.exists() and os.access(shm, os.W_OK) and os.access(wal, os.W_OK)) or _is_live(path):
+            _copy_into(uri, memory)
+            return memory
+        with tempfile.TemporaryDirectory(prefix="iivkit-read-") as tmp:
+            copy = Path(tmp) / "workbook.iiv"
+            shutil.copyfile(path, copy)  # safe: no connection of this process has the file open
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copyfile(wal, f"{copy}-wal")
+            _copy_into("file:" + quote(str(copy)), memory)
+        return memory
+    except sqlite3.DatabaseError as exc:
+        memory.close()
+        raise _unreadable(exc, path) from None
+    except OSError as exc:
+        memory.close()
+        raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=path) from None
+    except BaseException:
+        memory.close()
+        raise
 
 
 def validation_error(
@@ -79,11 +282,15 @@ def _create_private_file(path: Path) -> None:
 class Workbook:
     """One person's workbook file. Use :meth:`create` or :meth:`open`, ideally as a context manager."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
         self.path = path
         self.conn = conn
+        self.readonly = readonly
+        """True for a workbook opened with :meth:`read`: a copy in memory that refuses saves."""
+        self._lock = conn.lock if isinstance(conn, _Connection) else threading.RLock()
         self._depth = 0
         self._touched: set[str] = set()
+        self._key = None if readonly else _register(path)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -110,41 +317,23 @@ class Workbook:
         return cls(p, conn)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> Workbook:
+    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, readonly: bool = False) -> Workbook:
         """Open an existing workbook, migrating an older one after backing it up.
 
         :param migrate: when False, an older workbook is refused instead of migrated.
+        :param readonly: open it for reading only, as :meth:`read` does.
         """
-        p = Path(path)
-        if not p.exists():
-            raise WorkbookMissingError("no such workbook", file=p)
-        if p.is_dir():
-            raise NotAWorkbookError("is a folder, not a workbook file", file=p)
-        try:
-            with p.open("rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
-        except OSError as exc:
-            raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=p) from None
-        if head != _SQLITE_MAGIC:
-            raise NotAWorkbookError("not an iivkit workbook (not an SQLite file)", file=p)
+        if readonly:
+            return cls.read(path, migrate=migrate)
+        p = _existing_file(path)
+        # The header is read through SQLite, never with open(): see the module's docstring.
         # No write-ahead log yet: switching it on rewrites the header of a file that may not be ours.
         conn = cls._connect(p, wal=False)
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
+            version = _format_of(conn, p)
+        except BaseException:
             conn.close()
-            raise NotAWorkbookError(f"damaged or not a workbook ({exc})", file=p) from None
-        if app_id != APPLICATION_ID:
-            conn.close()
-            raise NotAWorkbookError("an SQLite file, but not an iivkit workbook", file=p)
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise NewerWorkbookError(
-                f"written by a newer iivkit (workbook format {version}, this iivkit reads up to "
-                f"{SCHEMA_VERSION}); upgrade iivkit to open it",
-                file=p,
-            )
+            raise
         try:
             conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
@@ -153,14 +342,50 @@ class Workbook:
         wb = cls(p, conn)
         if version < SCHEMA_VERSION:
             if not migrate:
-                conn.close()
+                wb.close()
                 raise NotAWorkbookError(f"workbook format {version} needs migrating", file=p)
-            migrations.migrate(wb.conn, p, version, SCHEMA_VERSION)
+            try:
+                migrations.migrate(wb.conn, p, version, SCHEMA_VERSION)
+            except BaseException:
+                wb.close()
+                raise
         return wb
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> Workbook:
+        """Open a workbook for reading only; nothing is ever written to the file or beside it.
+
+        The workbook is copied into memory through SQLite, so no ``-wal``/``-shm`` file is left
+        behind and a file on read-only media opens normally. An older format is upgraded in the
+        copy, never in the file. Saving through it raises
+        :class:`~iivkit.errors.ReadOnlyWorkbookError`.
+
+        :param migrate: when False, an older workbook is refused instead of upgraded.
+        """
+        p = _existing_file(path)
+        conn = _snapshot(p)
+        try:
+            version = _format_of(conn, p)
+            if version < SCHEMA_VERSION:
+                if not migrate:
+                    raise NotAWorkbookError(f"workbook format {version} needs migrating", file=p)
+                conn.execute("BEGIN")
+                for step in migrations.pending(version, SCHEMA_VERSION):
+                    migrations.MIGRATIONS[step](conn)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(p, conn, readonly=True)
 
     @staticmethod
     def _connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False, factory=_Connection
+        )
         conn.row_factory = sqlite3.Row
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -170,12 +395,15 @@ class Workbook:
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise NotAWorkbookError(f"damaged or not a workbook ({exc})", file=path) from None
+            raise _unreadable(exc, path) from None
         return conn
 
     def close(self) -> None:
         """Close the file. The workbook object cannot be used afterwards."""
-        self.conn.close()
+        with self._lock:
+            self.conn.close()
+            key, self._key = self._key, None
+        _unregister(key)
 
     def __enter__(self) -> Workbook:
         return self
@@ -192,29 +420,38 @@ class Workbook:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Group writes into one transaction; nested uses join the outer one.
 
-        References are checked before commit, and any error rolls everything back.
+        References are checked before commit, and any error rolls everything back. Another
+        thread sharing this workbook waits until the transaction is over.
         """
-        if self._depth:
-            self._depth += 1
+        if self.readonly:
+            raise ReadOnlyWorkbookError(
+                "was opened read-only, so nothing can be saved through it; open it with "
+                "Workbook.open to make changes",
+                file=self.path,
+            )
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            self._touched = set()
             try:
                 yield self.conn
+                self._check_references()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
             finally:
-                self._depth -= 1
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        self._touched = set()
-        try:
-            yield self.conn
-            self._check_references()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._depth = 0
-        changes.notify(self.path, self._touched)
+                self._depth = 0
+            touched = set(self._touched)
+        changes.notify(self.path, touched)
 
     def _check_references(self) -> None:
         for table in sorted(self._touched):

@@ -420,17 +420,26 @@ def test_an_invalid_part_of_the_debrief_writes_nothing(wb: Workbook) -> None:
     assert "Nothing was written" in form.status.value
 
 
-def test_a_stale_debrief_is_refused_and_reload_offered(wb: Workbook) -> None:
+def test_a_debrief_clashing_with_a_save_elsewhere_writes_nothing_until_the_user_chooses(
+    wb: Workbook,
+) -> None:
     form = DebriefForm(wb, 1)
-    wb.update(wb.get(PlannedQuestion, 1).model_copy(update={"answer": "Written elsewhere"}))
     form.answers[1].value = "Written here"
     form.outcomes[1].toggle.value = "mixed"
+    wb.update(wb.get(PlannedQuestion, 1).model_copy(update={"answer": "Written elsewhere"}))
+    assert form.answers[1].value == "Written here", "unsaved text is never overwritten"
     assert form.save() is False
     assert wb.get(PlannedQuestion, 1).answer == "Written elsewhere"
-    assert wb.all(FindingOutcome) == []
+    assert wb.all(FindingOutcome) == [], "nothing was written"
+    assert "Written here" in html_text(form.conflicts.box)
+    assert "Written elsewhere" in html_text(form.conflicts.box)
     assert form.reload_button.layout.display != "none"
-    form.reload_button.click()
+
+    form.conflicts.keep_theirs["answer-1-answer"].click()
     assert form.answers[1].value == "Written elsewhere"
+    assert wb.get(PlannedQuestion, 1).answer == "Written elsewhere"
+    assert [o.outcome for o in wb.all(FindingOutcome)] == [Outcome.mixed], "the rest was saved"
+    assert "Saved the debrief" in form.status.value
 
 
 # -- letters, the findings to test, the guide -----------------------------------------------

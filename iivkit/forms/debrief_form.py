@@ -2,19 +2,26 @@
 
 It has an answer box per planned question, an outcome toggle and note per tested finding, the
 interview's salary, environment and chances notes, insights, open questions (each with how to
-answer it) and referrals, which become contacts referred by the interviewee. Every part is
-validated before anything is written; a problem anywhere writes nothing.
+answer it and whom to ask, a referral typed here included) and referrals, which become contacts
+referred by the interviewee. Every part is validated before anything is written; a problem
+anywhere writes nothing. A save puts the user's changes on top of the records as they are now;
+only a field changed both here and elsewhere is a conflict, shown with a button to keep either.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import html
+from collections.abc import Callable
+from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..errors import IivkitError, StaleRecordError
+from ..errors import IivkitError
 from ..models import (
     Contact,
     ContactStatus,
@@ -28,14 +35,37 @@ from ..models import (
     PlannedQuestion,
     Record,
 )
+from ..schema import data_fields
 from ..store import Workbook
-from .fields import FieldControl, control_for, enum_label, save_controls
-from .record_form import ERROR_STYLE, OK_STYLE, friendly
-from .rows import InsightRow, OpenQuestionRow, ReferralRow, RowList
+from .conflicts import Clash, ConflictPanel, merge
+from .fields import FIT, FieldControl, control_for, enum_label, save_controls
+from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE, friendly
+from .rows import (
+    InsightRow,
+    NewReferral,
+    OpenQuestionRow,
+    ReferralRow,
+    Row,
+    RowList,
+    ask_options,
+    org_options,
+)
+from .sync import follow, set_options
 
 INTERVIEW_FIELDS = ("salary_info", "environment_info", "chances_feedback", "next_questions")
 BEFORE_INTERVIEW = (ContactStatus.identified, ContactStatus.invited, ContactStatus.confirmed)
 OUTCOME_OPTIONS = [(enum_label(o), o.value) for o in Outcome]
+FOLLOWS = (
+    "interviews",
+    "contacts",
+    "organisations",
+    "planned_questions",
+    "findings",
+    "finding_outcomes",
+    "insights",
+    "open_questions",
+)
+"""The tables the debrief shows records of."""
 
 
 def tested_findings(wb: Workbook, interview_id: int) -> list[Finding]:
@@ -54,6 +84,18 @@ def tested_findings(wb: Workbook, interview_id: int) -> list[Finding]:
     return [wb.get(Finding, i) for i in sorted(ids)]
 
 
+def still_ahead(interview: Interview, now: dt.datetime | None = None) -> bool:
+    """True when the meeting's date and time are still in the future, in its own time zone."""
+    if interview.scheduled_at is None:
+        return False
+    try:
+        zone = ZoneInfo(interview.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    here = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).replace(tzinfo=None)
+    return interview.scheduled_at > here
+
+
 class OutcomeRow:
     """One tested finding: its claim, the outcome toggle and a note."""
 
@@ -63,7 +105,7 @@ class OutcomeRow:
         self.toggle = w.ToggleButtons(
             options=OUTCOME_OPTIONS,
             value=(record.outcome.value if record else Outcome.not_discussed.value),
-            style={"button_width": "8.5em"},
+            style={"button_width": "auto"},
         )
         self.toggle.add_class(f"iiv-outcome-{finding.id}")
         self.note = w.Text(
@@ -81,6 +123,7 @@ class OutcomeRow:
             ],
             layout=w.Layout(margin="0 0 8px 0"),
         )
+        self._shown = (self.toggle.value, self.note.value)
 
     def wanted(self) -> bool:
         """True when there is something to record: an outcome, a note, or an earlier record."""
@@ -89,6 +132,46 @@ class OutcomeRow:
             or self.toggle.value != Outcome.not_discussed.value
             or bool(self.note.value.strip())
         )
+
+    def touched(self) -> bool:
+        """True when the user changed the outcome or the note since the row was filled."""
+        return (self.toggle.value, self.note.value) != self._shown
+
+
+def _nothing(*_: Any) -> None:
+    return None
+
+
+def _no_force(_: Record) -> dict[str, Any]:
+    return {}
+
+
+@dataclasses.dataclass
+class Write:
+    """One record the debrief writes, with what it was when loaded, to merge per field."""
+
+    record: Record
+    base: Record | None
+    slug: str
+    """Names the record in CSS classes: ``answer-3``, ``interview``."""
+    what: str
+    """Names the record for the user: ``Answer to question 2``."""
+    rebase: Callable[[Record], None] = _nothing
+    """Makes a record the form's new baseline (what the user's changes are measured from)."""
+    put: Callable[[str, Any], None] = _nothing
+    """Shows a field's value in its widget."""
+    names: list[str] | None = None
+    """The fields the user edits here (default: all)."""
+    force: Callable[[Record], dict[str, Any]] = _no_force
+    """Values set on top of the current record, whatever it holds (the debriefed status)."""
+    referral: NewReferral | None = None
+    """For an open question: the referral typed here that it should ask."""
+    key: NewReferral | None = None
+    """For a new referral: the key open questions use to pick it before it is saved."""
+
+
+class _Conflicted(Exception):
+    """Raised inside the save's transaction to write nothing when a field clashes."""
 
 
 class DebriefForm:
@@ -100,10 +183,24 @@ class DebriefForm:
         self.save_button, self.reload_button, self.status = save_controls(
             "Save debrief", on_save=self.save, on_reload=self.reload
         )
+        self.conflicts = ConflictPanel()
+        self.warning = w.HTML("")
+        self.warning.add_class("iiv-warning")
         self.body = w.VBox([])
-        self.widget = w.VBox([self.body, w.HBox([self.save_button, self.reload_button]), self.status])
+        self.widget = w.VBox(
+            [
+                self.warning,
+                self.body,
+                w.HBox([self.save_button, self.reload_button]),
+                self.conflicts.box,
+                self.status,
+            ]
+        )
         self.widget.add_class("iiv-form-debrief")
+        self._saving = False
+        self._pending: list[Write] = []
         self.reload()
+        self.stop_following = follow(wb, FOLLOWS, self._changed, self.widget)
 
     # -- building ------------------------------------------------------------------------
 
@@ -115,12 +212,7 @@ class DebriefForm:
         self.planned = sorted(
             wb.all(PlannedQuestion, interview_id=iid), key=lambda q: (q.position, q.id or 0)
         )
-        self.answers = {
-            q.id: w.Textarea(
-                value=q.answer, placeholder="What they said", rows=3, layout=w.Layout(width="40em")
-            )
-            for q in self.planned
-        }
+        self.answers = {q.id: self._answer_box(q) for q in self.planned}
         existing = {o.finding_id: o for o in wb.all(FindingOutcome, interview_id=iid)}
         self.outcomes = {
             f.id: OutcomeRow(f, existing.get(f.id or 0)) for f in tested_findings(wb, iid) if f.id is not None
@@ -128,11 +220,15 @@ class DebriefForm:
         self.fields: dict[str, FieldControl] = {n: control_for(wb, Interview, n) for n in INTERVIEW_FIELDS}
         for name, control in self.fields.items():
             control.value = getattr(self.interview, name)
+        self._shown_fields = {n: c.value for n, c in self.fields.items()}
         self.mark_debriefed = w.Checkbox(
             value=True,
             description="Mark the interview debriefed (and the contact interviewed)",
             indent=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(**FIT),
         )
+        self.mark_debriefed.add_class("iiv-mark-debriefed")
         self.insights = RowList(
             "Insights and advice",
             lambda r: InsightRow(wb, r),
@@ -143,7 +239,8 @@ class DebriefForm:
             "Open questions",
             lambda r: OpenQuestionRow(wb, r),
             wb.all(OpenQuestion, interview_id=iid),
-            "What is still unanswered, and how you think you could get it answered (which person or source).",
+            "What is still unanswered, and how you think you could get it answered (which person or "
+            "source). A referral you add below can be picked as the person to ask straight away.",
         )
         self.referrals = RowList(
             "Referrals",
@@ -151,9 +248,35 @@ class DebriefForm:
             wb.all(Contact, referred_in_interview_id=iid),
             f"People {self.contact.name} suggested you talk to: each becomes a contact referred by them.",
         )
+        for row in self.referrals.rows:
+            self._watch_referral(row)
+        self.referrals.on_add.append(self._watch_referral)
+        self.open_questions.on_add.append(lambda _: self._refresh_ask())
+        self._refresh_ask()
         self.body.children = self._sections()
         self.reload_button.layout.display = "none"
-        self._say(f"Debrief of your interview with {self.contact.name}.", style="color:#555")
+        self.conflicts.clear()
+        self._warn_if_ahead()
+        self._say(f"Debrief of your interview with {self.contact.name}.", style=NOTE_STYLE)
+
+    def _answer_box(self, q: PlannedQuestion) -> w.Textarea:
+        box = w.Textarea(value=q.answer, placeholder="What they said", rows=3, layout=w.Layout(width="40em"))
+        box.add_class(f"iiv-answer-{q.id}")
+        return box
+
+    def _warn_if_ahead(self) -> None:
+        if still_ahead(self.interview):
+            assert self.interview.scheduled_at is not None
+            when = self.interview.scheduled_at.strftime("%d %b %Y at %H:%M")
+            self.warning.value = (
+                "<div style='color:#8a5300;border-left:4px solid #e0a000;padding:4px 8px'>"
+                f"<b>This meeting is still ahead</b>: it is set for {html.escape(when)} "
+                f"({html.escape(self.interview.timezone)}). You can note things down now; a debrief "
+                "is usually written just after the meeting. If it already took place, correct its "
+                "date in 02_prepare.</div>"
+            )
+        else:
+            self.warning.value = ""
 
     def _sections(self) -> list[w.Widget]:
         when = self.interview.scheduled_at.strftime("%d %b %Y") if self.interview.scheduled_at else "no date"
@@ -185,39 +308,132 @@ class DebriefForm:
             self.mark_debriefed,
         ]
 
+    # -- referrals as people to ask --------------------------------------------------------
+
+    def _watch_referral(self, row: Row[Contact]) -> None:
+        row.inputs["name"].observe(lambda _: self._refresh_ask(), names="value")
+
+    def _typed_referrals(self) -> list[tuple[NewReferral, str]]:
+        return [
+            (row.key, row.inputs["name"].value.strip())
+            for row in self.referrals.rows
+            if isinstance(row, ReferralRow) and row.record is None and row.inputs["name"].value.strip()
+        ]
+
+    def _refresh_ask(self) -> None:
+        """List the contacts, and each referral typed so far, as people to ask."""
+        options = ask_options(self.wb, self._typed_referrals())
+        for row in self.open_questions.rows:
+            if isinstance(row, OpenQuestionRow):
+                set_options(row.ask, options)
+
+    # -- staying in step -------------------------------------------------------------------
+
+    def edited(self) -> bool:
+        """True when the user changed anything since the debrief was loaded or saved."""
+        return (
+            any(self.answers[q.id].value != q.answer for q in self.planned)
+            or any(r.touched() for r in self.outcomes.values())
+            or any(c.value != self._shown_fields[n] for n, c in self.fields.items())
+            or any(
+                r.touched()
+                for rows in (self.insights, self.open_questions, self.referrals)
+                for r in rows.rows
+            )
+        )
+
+    def _changed(self, tables: frozenset[str]) -> None:
+        """A save elsewhere: show it all again, or, with unsaved edits, add what is new."""
+        if self._saving:
+            return
+        if not self.edited():
+            status = self.status.value
+            self.reload()
+            self.status.value = status
+            return
+        self._refresh_ask()
+        orgs = org_options(self.wb)
+        for row in self.referrals.rows:
+            if isinstance(row, ReferralRow):
+                set_options(row.organisation, orgs)
+        added = self._add_new_parts()
+        self._say(
+            "The workbook changed elsewhere; your unsaved debrief is kept"
+            + (f", and {added} new part(s) were added to it." if added else ".")
+            + " Save it to keep your notes.",
+            style=NOTE_STYLE,
+        )
+
+    def _add_new_parts(self) -> int:
+        """Add planned questions and tested findings saved elsewhere, keeping every edit."""
+        added = 0
+        known = {q.id for q in self.planned}
+        for q in self.wb.all(PlannedQuestion, interview_id=self.interview_id):
+            if q.id not in known:
+                self.planned.append(q)
+                self.answers[q.id] = self._answer_box(q)
+                added += 1
+        self.planned.sort(key=lambda q: (q.position, q.id or 0))
+        for f in tested_findings(self.wb, self.interview_id):
+            if f.id is not None and f.id not in self.outcomes:
+                self.outcomes[f.id] = OutcomeRow(f, None)
+                added += 1
+        if added:
+            self.body.children = self._sections()
+        return added
+
     # -- saving --------------------------------------------------------------------------
 
     def _say(self, text: str, *, style: str) -> None:
         self.status.value = f"<span style='{style}'>{html.escape(text)}</span>"
 
-    def _collect(self) -> list[Record] | None:
+    def _collect(self) -> list[Write] | None:
         """Every record to write, validated; None if anything is invalid (errors shown inline)."""
         ok = True
-        writes: list[Record] = []
+        writes: list[Write] = []
         iid = self.interview_id
-        for q in self.planned:
-            if self.answers[q.id].value != q.answer:
-                writes.append(q.model_copy(update={"answer": self.answers[q.id].value}))
-        for fid, row in self.outcomes.items():
-            row.error.value = ""
-            if not row.wanted():
+        for n, q in enumerate(self.planned, 1):
+            box = self.answers[q.id]
+            if box.value != q.answer:
+                writes.append(
+                    Write(
+                        q.model_copy(update={"answer": box.value}),
+                        q,
+                        f"answer-{q.id}",
+                        f"Answer to question {n}",
+                        rebase=_rebase_planned(self.planned, n - 1),
+                        put=_put_value(box),
+                    )
+                )
+        for fid, orow in self.outcomes.items():
+            orow.error.value = ""
+            if not orow.wanted():
                 continue
             data: dict[str, Any] = {
                 "interview_id": iid,
                 "finding_id": fid,
-                "outcome": row.toggle.value,
-                "note": row.note.value,
+                "outcome": orow.toggle.value,
+                "note": orow.note.value,
             }
-            base = row.record.model_dump() if row.record else {}
+            base = orow.record.model_dump() if orow.record else {}
             try:
                 outcome = FindingOutcome.model_validate({**base, **data})
             except ValidationError as exc:
                 message = friendly(exc.errors()[0]["msg"])
-                row.error.value = f"<span style='{ERROR_STYLE}'>⚠ {html.escape(message)}</span>"
+                orow.error.value = f"<span style='{ERROR_STYLE}'>⚠ {html.escape(message)}</span>"
                 ok = False
                 continue
-            if row.record is None or outcome.model_dump() != row.record.model_dump():
-                writes.append(outcome)
+            if orow.record is None or outcome.model_dump() != orow.record.model_dump():
+                writes.append(
+                    Write(
+                        outcome,
+                        orow.record,
+                        f"outcome-{fid}",
+                        f"Finding {fid}",
+                        rebase=_rebase_on(orow),
+                        put=_put_outcome(orow),
+                    )
+                )
         interview_data = {**self.interview.model_dump(), **{n: c.value for n, c in self.fields.items()}}
         if self.mark_debriefed.value:
             interview_data["status"] = InterviewStatus.debriefed
@@ -233,16 +449,43 @@ class DebriefForm:
             ok = False
         else:
             if interview.model_dump() != self.interview.model_dump():
-                writes.append(interview)
+                writes.append(
+                    Write(
+                        interview,
+                        self.interview,
+                        "interview",
+                        "The interview",
+                        rebase=lambda r: setattr(self, "interview", r),
+                        put=self._put_interview,
+                        names=list(INTERVIEW_FIELDS),
+                        force=lambda _current: (
+                            {"status": InterviewStatus.debriefed} if self.mark_debriefed.value else {}
+                        ),
+                    )
+                )
         if self.mark_debriefed.value and self.contact.status in BEFORE_INTERVIEW:
-            writes.append(self.contact.model_copy(update={"status": ContactStatus.interviewed}))
-        rows: list[tuple[Any, dict[str, Any]]] = [
+            writes.append(
+                Write(
+                    self.contact.model_copy(update={"status": ContactStatus.interviewed}),
+                    self.contact,
+                    "contact",
+                    self.contact.name,
+                    rebase=lambda r: setattr(self, "contact", r),
+                    names=[],
+                    force=lambda current: (
+                        {"status": ContactStatus.interviewed}
+                        if getattr(current, "status", None) in BEFORE_INTERVIEW
+                        else {}
+                    ),
+                )
+            )
+        rows: list[tuple[Row[Any], dict[str, Any]]] = [
             *((r, {"interview_id": iid}) for r in self.insights.rows),
-            *((r, {"interview_id": iid}) for r in self.open_questions.rows),
             *(
                 (r, {"referred_by_id": self.contact.id, "referred_in_interview_id": iid})
                 for r in self.referrals.rows
             ),
+            *((r, {"interview_id": iid}) for r in self.open_questions.rows),  # after the referrals
         ]
         for row, fixed in rows:
             row.show_error(None)
@@ -251,37 +494,152 @@ class DebriefForm:
             record = row.build(fixed)
             if record is None:
                 ok = False
-            elif row.changed(record):
-                writes.append(record)
+            elif row.changed(record) or (isinstance(row, OpenQuestionRow) and row.pending):
+                writes.append(
+                    Write(
+                        record,
+                        row.record,
+                        f"{row.model.table}-{row.record.id if row.record else 'new'}",
+                        f"{row.model.label.capitalize()} {row.record.id}" if row.record else row.model.label,
+                        rebase=_rebase_on(row),
+                        put=_put_row(row),
+                        referral=row.pending if isinstance(row, OpenQuestionRow) else None,
+                        key=row.key if isinstance(row, ReferralRow) and row.record is None else None,
+                    )
+                )
         return writes if ok else None
+
+    def _put_interview(self, name: str, value: Any) -> None:
+        if name in self.fields:
+            self.fields[name].value = value
+        elif name == "status":
+            self.mark_debriefed.value = value == InterviewStatus.debriefed
 
     def save(self) -> bool:
         """Validate everything, then write it in one transaction; return True if saved."""
         self.reload_button.layout.display = "none"
+        self.conflicts.clear()
         writes = self._collect()
         if writes is None:
             self._say("Not saved: fix the problems marked ⚠ above. Nothing was written.", style=ERROR_STYLE)
             return False
+        clashes: list[tuple[Write, Clash]] = []
+        self._saving = True
         try:
             with self.wb.transaction():
-                for record in writes:
-                    self.wb.save(record)
-        except StaleRecordError as exc:
-            self.status.value = (
-                f"<div style='{ERROR_STYLE}'><b>Not saved: part of this debrief was changed elsewhere since "
-                f"you opened it</b> ({html.escape(exc.record or '')}). Nothing was written. "
-                "Copy any text you want to keep, press <i>Reload</i>, and make your changes again.</div>"
-            )
-            self.reload_button.layout.display = ""
+                referral_ids: dict[NewReferral, int | None] = {}
+                for write in writes:
+                    record = write.record
+                    if write.referral is not None:
+                        record = record.model_copy(
+                            update={"suggested_contact_id": referral_ids.get(write.referral)}
+                        )
+                    if write.base is not None and write.base.id is not None:
+                        merged = self._merged(write, record, clashes)
+                        if merged is None:
+                            continue
+                        record = merged
+                    saved = self.wb.save(record)
+                    if write.key is not None:
+                        referral_ids[write.key] = saved.id
+                if clashes:
+                    raise _Conflicted
+        except _Conflicted:
+            self._show_conflicts(clashes)
             return False
         except IivkitError as exc:
             self._say(f"Not saved: {exc}. Nothing was written.", style=ERROR_STYLE)
             return False
+        finally:
+            self._saving = False
         self.reload()
         self._say(f"Saved the debrief: {len(writes)} record(s) written.", style=OK_STYLE)
         return True
+
+    def _merged(self, write: Write, record: Record, clashes: list[tuple[Write, Clash]]) -> Record | None:
+        """*record*'s changes on top of the record as it is now; None when nothing would change."""
+        assert write.base is not None and write.base.id is not None
+        model = type(record)
+        current = self.wb.get(model, write.base.id)
+        now, mine = current.model_dump(), record.model_dump()
+        names = write.names if write.names is not None else data_fields(model)
+        result = merge(write.base.model_dump(), mine, now, names)
+        for name in result.clashes:
+            title = model.model_fields[name].title or name
+            clashes.append(
+                (write, Clash(f"{write.slug}-{name}", f"{write.what}: {title}", mine[name], now[name]))
+            )
+        data = {**result.data, **write.force(current)}
+        if data == now:
+            return None
+        return model.model_validate(data)
+
+    def _show_conflicts(self, clashes: list[tuple[Write, Clash]]) -> None:
+        """Show each clash with both values; once each is settled, save again."""
+        by_key = {clash.field: (write, clash) for write, clash in clashes}
+
+        def keep(choice: Clash, mine: bool) -> None:
+            write, clash = by_key[choice.field]
+            name = clash.field.removeprefix(f"{write.slug}-")
+            assert write.base is not None
+            write.base = write.base.model_copy(update={name: clash.theirs})
+            write.rebase(write.base)
+            if not mine:
+                write.put(name, clash.theirs)
+            self.conflicts.settle(choice.field)
+            if not self.conflicts.open:
+                self.save()
+
+        self.conflicts.show([clash for _, clash in clashes], keep)
+        self.status.value = (
+            f"<div style='{ERROR_STYLE}'><b>Not saved: part of this debrief was also changed elsewhere"
+            "</b>, in the same place as you. Nothing was written. Choose which version to keep for "
+            "each, above; the rest of your debrief is kept. <i>Reload</i> drops all your changes.</div>"
+        )
+        self.reload_button.layout.display = ""
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _rebase_planned(planned: list[PlannedQuestion], index: int) -> Callable[[Record], None]:
+    def rebase(record: Record) -> None:
+        assert isinstance(record, PlannedQuestion)
+        planned[index] = record
+
+    return rebase
+
+
+def _rebase_on(row: OutcomeRow | Row[Any]) -> Callable[[Record], None]:
+    def rebase(record: Record) -> None:
+        row.record = record
+
+    return rebase
+
+
+def _put_value(widget: w.Widget) -> Callable[[str, Any], None]:
+    def put(_name: str, value: Any) -> None:
+        widget.value = value
+
+    return put
+
+
+def _put_outcome(row: OutcomeRow) -> Callable[[str, Any], None]:
+    def put(name: str, value: Any) -> None:
+        if name == "outcome":
+            row.toggle.value = value.value if isinstance(value, Outcome) else value
+        elif name == "note":
+            row.note.value = value
+
+    return put
+
+
+def _put_row(row: Row[Any]) -> Callable[[str, Any], None]:
+    def put(name: str, value: Any) -> None:
+        widget = row.inputs.get(name)
+        if widget is not None:
+            widget.value = value.value if isinstance(value, Enum) else value
+
+    return put

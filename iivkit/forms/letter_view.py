@@ -1,7 +1,10 @@
 """The letter preview: a letter as it will be sent, its check, and an ``.eml`` draft to download.
 
 The text is editable; saving it stores it on the interview, where it then wins over the
-template (see :mod:`iivkit.letters`).
+template (see :mod:`iivkit.letters`). The preview follows the workbook: a meeting time saved in
+another form shows in the letter at once, unless the user is editing the text, which is never
+overwritten. Saving the text changes only the letter's own field, so it is never refused
+because the meeting changed elsewhere.
 """
 
 from __future__ import annotations
@@ -12,13 +15,18 @@ import html
 import ipywidgets as w
 
 from ..drafts import letter_email
-from ..errors import IivkitError, StaleRecordError
+from ..errors import IivkitError
 from ..letter_check import check_letter
 from ..letters import LETTER_NAMES, LETTER_TITLES, Letter, letters_for, render_letter
 from ..models import Interview
 from ..store import Workbook
-from .fields import save_controls
-from .record_form import ERROR_STYLE, OK_STYLE
+from .conflicts import Clash, ConflictPanel
+from .fields import button, save_controls
+from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
+from .sync import follow
+
+FOLLOWS = ("interviews", "contacts", "organisations", "profile", "findings", "planned_questions")
+"""The tables a letter is rendered from."""
 
 SAVED_FIELD = {
     "invitation": "invitation_text",
@@ -58,22 +66,27 @@ class LetterPreview:
         self.interview_id = interview_id
         offered = names or letters_for(wb, interview_id)
         self.choice = w.ToggleButtons(
-            options=[(LETTER_TITLES[n].capitalize(), n) for n in offered if n in LETTER_NAMES]
+            options=[(LETTER_TITLES[n].capitalize(), n) for n in offered if n in LETTER_NAMES],
+            style={"button_width": "auto"},
         )
+        self._rendered = ""
+        self._loaded_text = ""
         self.text = w.Textarea(rows=14, layout=w.Layout(width="48em"))
         self.check = w.HTML()
         self.download = w.HTML()
         self.save_button, self.reload_button, self.status = save_controls(
             "Save this text", on_save=self.save, on_reload=self.refresh, primary=False
         )
-        self.reset_button = w.Button(description="Back to the template", icon="undo")
+        self.reset_button = button("Back to the template", css="iiv-reset", icon="undo")
         self.reset_button.on_click(lambda _: self.save(reset=True))
+        self.conflicts = ConflictPanel()
         self.choice.observe(lambda _: self.refresh(), names="value")
         self.widget = w.VBox(
             [
                 self.choice,
                 self.text,
                 w.HBox([self.save_button, self.reset_button, self.reload_button]),
+                self.conflicts.box,
                 self.check,
                 self.download,
                 self.status,
@@ -81,6 +94,8 @@ class LetterPreview:
         )
         self.widget.add_class("iiv-letter")
         self.refresh()
+        self._saving = False
+        self.stop_following = follow(wb, FOLLOWS, self._changed, self.widget)
 
     @property
     def name(self) -> str:
@@ -95,7 +110,10 @@ class LetterPreview:
         """Render the chosen letter again from the workbook."""
         self.interview = self.wb.get(Interview, self.interview_id)
         letter = self.letter()
-        self.text.value = letter.text
+        self.text.value = self._rendered = letter.text
+        field = SAVED_FIELD.get(self.name)
+        self._loaded_text = getattr(self.interview, field) if field else ""
+        self.conflicts.clear()
         self.check.value = check_html(letter)
         self.download.value = eml_link(letter)
         self.reload_button.layout.display = "none"
@@ -106,26 +124,74 @@ class LetterPreview:
         )
         self.status.value = f"<span style='color:#555'>From {html.escape(source)}.</span>"
 
+    @property
+    def edited(self) -> bool:
+        """True when the text differs from the letter as last shown."""
+        return bool(self.text.value != self._rendered)
+
+    def _changed(self, tables: frozenset[str]) -> None:
+        """Something the letter is made from was saved: show it, unless the user is editing."""
+        if self._saving:
+            return
+        if not self.edited:
+            self.refresh()
+            self.status.value = (
+                f"<span style='{NOTE_STYLE}'>Updated: the workbook changed, so the letter did.</span>"
+            )
+            return
+        letter = self.letter()
+        self.check.value = check_html(letter)
+        self.status.value = (
+            f"<span style='{NOTE_STYLE}'>The workbook changed since this letter was shown. Your edits "
+            "are kept: save them, or press <i>Reload</i> to see the letter as it now reads.</span>"
+        )
+        self.reload_button.layout.display = ""
+
     def save(self, *, reset: bool = False) -> bool:
-        """Store the edited text on the interview (or clear it, back to the template)."""
+        """Store the edited text on the interview (or clear it, back to the template).
+
+        Only the letter's own field is written, on top of the interview as it is now; if the
+        same letter was saved elsewhere meanwhile, both texts are shown to choose from.
+        """
         field = SAVED_FIELD.get(self.name)
         if field is None:
             return False
+        mine = "" if reset else self.text.value
+        self._saving = True
         try:
-            self.wb.update(self.interview.model_copy(update={field: "" if reset else self.text.value}))
-        except StaleRecordError:
-            self.status.value = (
-                f"<span style='{ERROR_STYLE}'>Not saved: the interview was changed elsewhere since this "
-                "letter was shown. Copy your text, press <i>Reload</i>, and paste it back.</span>"
-            )
-            self.reload_button.layout.display = ""
-            return False
+            with self.wb.transaction():
+                current = self.wb.get(Interview, self.interview_id)
+                theirs = getattr(current, field)
+                if theirs != self._loaded_text and theirs != mine:
+                    self._show_conflict(field, mine, theirs)
+                    return False
+                self.wb.update(current.model_copy(update={field: mine}))
         except IivkitError as exc:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: {html.escape(exc.message)}</span>"
             return False
+        finally:
+            self._saving = False
         self.refresh()
         self.status.value = f"<span style='{OK_STYLE}'>Saved.</span>"
         return True
+
+    def _show_conflict(self, field: str, mine: str, theirs: str) -> None:
+        title = Interview.model_fields[field].title or field
+        self.conflicts.show([Clash(field, title, mine, theirs)], self._keep)
+        self.status.value = (
+            f"<div style='{ERROR_STYLE}'><b>Not saved: this letter was also saved elsewhere</b> since "
+            "it was shown here. Choose which text to keep, above.</div>"
+        )
+
+    def _keep(self, clash: Clash, keep_mine: bool) -> None:
+        self.conflicts.settle(clash.field)
+        self._loaded_text = clash.theirs
+        if keep_mine:
+            self.text.value = clash.mine
+            self.save()
+        else:
+            self.refresh()
+            self.status.value = f"<span style='{OK_STYLE}'>Kept the text saved elsewhere.</span>"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

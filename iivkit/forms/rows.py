@@ -1,13 +1,17 @@
 """Repeating rows for the debrief: one small form per insight, open question or referral.
 
 A row is blank until the user types in it; a blank row is skipped on save. A row builds its
-record with the model, so its rules are the model's, and shows its own error inline.
+record with the model, so its rules are the model's, and shows its own error inline. A
+referral typed in the debrief can be picked at once as the person to ask an open question:
+the dropdown lists it as :class:`NewReferral`, resolved to the new contact when it is saved.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import ipywidgets as w
@@ -15,11 +19,20 @@ from pydantic import ValidationError
 
 from ..models import Contact, ContactStatus, HowFound, Insight, InsightKind, OpenQuestion, Record
 from ..store import Workbook
-from .fields import BLANK, enum_label
-from .pickers import reference_options
+from .fields import BLANK, button, enum_label
+from .pickers import reference_options, shorten
 from .record_form import ERROR_STYLE, friendly
 
 R = TypeVar("R", bound=Record)
+
+_keys = itertools.count(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class NewReferral:
+    """In the "ask" dropdown: a referral typed in this debrief, not saved yet."""
+
+    key: int
 
 
 class Row(Generic[R]):
@@ -38,6 +51,11 @@ class Row(Generic[R]):
             data = record.model_dump(mode="json")
             for name, widget in inputs.items():
                 widget.value = data.get(name) if data.get(name) is not None else _blank(widget)
+        self._shown = {name: widget.value for name, widget in inputs.items()}
+
+    def touched(self) -> bool:
+        """True when the user changed any input since the row was filled."""
+        return any(widget.value != self._shown[name] for name, widget in self.inputs.items())
 
     def values(self) -> dict[str, Any]:
         """The row's inputs as model data; blank text as ''."""
@@ -98,16 +116,23 @@ class InsightRow(Row[Insight]):
         )
 
 
+def ask_options(wb: Workbook, referrals: Iterable[tuple[NewReferral, str]] = ()) -> list[tuple[str, Any]]:
+    """Whom to ask: nobody yet, each contact, and each referral typed in this debrief."""
+    return [
+        (f"Ask: {BLANK}", None),
+        *reference_options(wb, "contacts"),
+        *((f"New referral: {shorten(name, 40)}", key) for key, name in referrals),
+    ]
+
+
 class OpenQuestionRow(Row[OpenQuestion]):
     """A question still open, how the user could get it answered, and whom to ask."""
 
     model = OpenQuestion
 
     def __init__(self, wb: Workbook, record: OpenQuestion | None = None) -> None:
-        ask = w.Dropdown(
-            options=[(f"Ask: {BLANK}", None), *reference_options(wb, "contacts")],
-            layout=w.Layout(width="16em"),
-        )
+        ask = w.Dropdown(options=ask_options(wb), layout=w.Layout(width="16em"))
+        self.ask = ask
         super().__init__(
             {
                 "text": _text("The question", "22em"),
@@ -117,6 +142,23 @@ class OpenQuestionRow(Row[OpenQuestion]):
             record,
         )
 
+    @property
+    def pending(self) -> NewReferral | None:
+        """The unsaved referral chosen as the person to ask, if one is."""
+        value = self.ask.value
+        return value if isinstance(value, NewReferral) else None
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        if isinstance(data["suggested_contact_id"], NewReferral):
+            data["suggested_contact_id"] = None  # filled in once the referral is saved
+        return data
+
+
+def org_options(wb: Workbook) -> list[tuple[str, Any]]:
+    """Where a referral works: not known yet, or one of the organisations."""
+    return [(f"Organisation: {BLANK}", None), *reference_options(wb, "organisations")]
+
 
 class ReferralRow(Row[Contact]):
     """Someone the interviewee suggested: saved as a new contact, referred by them."""
@@ -124,10 +166,9 @@ class ReferralRow(Row[Contact]):
     model = Contact
 
     def __init__(self, wb: Workbook, record: Contact | None = None) -> None:
-        org = w.Dropdown(
-            options=[(f"Organisation: {BLANK}", None), *reference_options(wb, "organisations")],
-            layout=w.Layout(width="16em"),
-        )
+        self.key = NewReferral(next(_keys))
+        org = w.Dropdown(options=org_options(wb), layout=w.Layout(width="16em"))
+        self.organisation = org
         super().__init__(
             {
                 "name": _text("Name", "14em"),
@@ -155,7 +196,8 @@ class RowList(Generic[R]):
     def __init__(self, title: str, make: Callable[[R | None], Row[R]], records: list[R], hint: str) -> None:
         self.make = make
         self.rows: list[Row[R]] = [make(r) for r in records]
-        self.add_button = w.Button(description="Add another", icon="plus")
+        self.on_add: list[Callable[[Row[R]], None]] = []
+        self.add_button = button("Add another", css="iiv-add-row", icon="plus")
         self.add_button.on_click(lambda _: self.add())
         self.list = w.VBox([r.box for r in self.rows])
         self.box = w.VBox(
@@ -172,4 +214,6 @@ class RowList(Generic[R]):
         row = self.make(None)
         self.rows.append(row)
         self.list.children = [r.box for r in self.rows]
+        for callback in self.on_add:
+            callback(row)
         return row

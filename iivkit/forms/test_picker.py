@@ -1,4 +1,8 @@
-"""Choosing the findings to test: one tick box per finding, saved together."""
+"""Choosing the findings to test: one tick box per finding, saved together.
+
+The list follows the workbook: a finding added or edited in another form shows at once, and
+the ticks the user has changed but not saved stay as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import html
 
 import ipywidgets as w
 
-from ..errors import IivkitError, StaleRecordError
+from ..errors import IivkitError, RecordNotFound
 from ..models import Confidence, Finding
 from ..store import Workbook
 from .fields import save_controls
-from .record_form import ERROR_STYLE, OK_STYLE
+from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
+from .sync import follow
 
 CONFIDENCE_MARK = {
     Confidence.low: "low confidence",
@@ -29,17 +34,39 @@ class FindingsToTest:
             "Save choices", on_save=self.save, on_reload=self.reload
         )
         self.widget = w.VBox([self.list, w.HBox([self.save_button, self.reload_button]), self.status])
+        self.widget.add_class("iiv-findings-to-test")
+        self.findings: dict[int, Finding] = {}
+        self.boxes: dict[int, w.Checkbox] = {}
+        self._saving = False
         self.reload()
+        self.stop_following = follow(wb, {"findings"}, self._changed, self.widget)
 
     def reload(self) -> None:
-        """Read the findings again from the workbook."""
-        self.findings = {f.id: f for f in self.wb.all(Finding)}
-        self.boxes: dict[int, w.Checkbox] = {}
+        """Read the findings again from the workbook, dropping unsaved ticks."""
+        self.boxes = {}
+        self._show()
+        self.reload_button.layout.display = "none"
+        self.status.value = ""
+
+    def changed_ticks(self) -> dict[int, bool]:
+        """The ticks the user changed and has not saved, by finding id."""
+        return {
+            fid: bool(box.value)
+            for fid, box in self.boxes.items()
+            if fid in self.findings and box.value != self.findings[fid].to_test
+        }
+
+    def _show(self) -> None:
+        """List the findings as the workbook has them, keeping unsaved ticks."""
+        kept = self.changed_ticks()
+        self.findings = {f.id: f for f in self.wb.all(Finding) if f.id is not None}
+        boxes: dict[int, w.Checkbox] = {}
         rows: list[w.Widget] = []
         for fid, f in self.findings.items():
-            assert fid is not None
-            box = w.Checkbox(value=f.to_test, indent=False, layout=w.Layout(width="2em"))
-            self.boxes[fid] = box
+            box = self.boxes.get(fid) or w.Checkbox(indent=False, layout=w.Layout(width="2em"))
+            box.add_class(f"iiv-test-{fid}")
+            box.value = kept.get(fid, f.to_test)
+            boxes[fid] = box
             note = " · ".join(x for x in (f.topic, CONFIDENCE_MARK[f.confidence]) if x)
             rows.append(
                 w.HBox(
@@ -53,35 +80,50 @@ class FindingsToTest:
                     ]
                 )
             )
+        self.boxes = boxes
         if not rows:
             rows.append(w.HTML("<i>No findings yet: add some with the form above.</i>"))
         self.list.children = rows
-        self.reload_button.layout.display = "none"
-        self.status.value = ""
+
+    def _changed(self, tables: frozenset[str]) -> None:
+        if self._saving:
+            return
+        self._show()
+        if self.changed_ticks():
+            self.status.value = (
+                f"<span style='{NOTE_STYLE}'>The findings changed elsewhere; your unsaved ticks are "
+                "kept.</span>"
+            )
 
     def save(self) -> int | None:
-        """Save the changed ticks in one transaction; return how many changed, or None if refused."""
-        changed = [
-            f.model_copy(update={"to_test": self.boxes[fid].value})
-            for fid, f in self.findings.items()
-            if fid is not None and f.to_test != self.boxes[fid].value
-        ]
+        """Save the changed ticks in one transaction; return how many changed, or None if refused.
+
+        Each tick is put on the finding as it is now, so an edit of the finding made in another
+        form meanwhile is kept.
+        """
+        ticks = self.changed_ticks()
+        self._saving = True
         try:
             with self.wb.transaction():
-                saved = [self.wb.update(f) for f in changed]
-        except StaleRecordError as exc:
+                saved = []
+                for fid, value in ticks.items():
+                    current = self.wb.get(Finding, fid)
+                    if current.to_test != value:
+                        saved.append(self.wb.update(current.model_copy(update={"to_test": value})))
+        except RecordNotFound as exc:
             self.status.value = (
-                f"<span style='{ERROR_STYLE}'><b>Not saved:</b> {html.escape(exc.record or 'a finding')} was "
-                "changed elsewhere. Press <i>Reload</i> and tick again.</span>"
+                f"<span style='{ERROR_STYLE}'><b>Not saved:</b> {html.escape(exc.record or 'a finding')} "
+                "was deleted elsewhere. Press <i>Reload</i> and tick again.</span>"
             )
             self.reload_button.layout.display = ""
             return None
         except IivkitError as exc:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: {html.escape(str(exc))}</span>"
             return None
-        for f in saved:
-            self.findings[f.id] = f
-        ticked = sum(b.value for b in self.boxes.values())
+        finally:
+            self._saving = False
+        self._show()
+        ticked = sum(f.to_test for f in self.findings.values())
         self.status.value = (
             f"<span style='{OK_STYLE}'>Saved: {ticked} finding(s) to test ({len(saved)} changed).</span>"
         )

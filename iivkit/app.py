@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -228,10 +229,15 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in jupyter_path if p)
         # Each page's kernel inherits this: the notebooks open the folder's workbook.
         os.environ["IIVKIT_WORKBOOK"] = str(workbook)
-        print(f"Workbook: {workbook}")
-        print(f"iivkit app: {url}?token={token}", flush=True)
-        print("Open that address in your browser. Press Ctrl+C here to stop.", flush=True)
-        server = _server_class()(landing=render_landing(workbook), open_url=f"{url}?token={token}")
+        print(f"Workbook: {workbook}", flush=True)
+
+        def announce() -> None:
+            print(f"iivkit app: {url}?token={token}", flush=True)
+            print("Open that address in your browser. Press Ctrl+C here to stop.", flush=True)
+
+        server = _server_class()(
+            landing=render_landing(workbook), open_url=f"{url}?token={token}", announce=announce
+        )
         server.initialize(
             argv=[
                 f"--Voila.root_dir={(directory / 'notebooks').resolve()}",
@@ -248,6 +254,10 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
                 "--VoilaConfiguration.strip_sources=True",
                 # Shown in place of a traceback, which would show code; the terminal has it.
                 f"--VoilaExecutor.cell_error_instruction={ERROR_HINT}",
+                # Local sockets, not TCP ports: no clash with other kernels on this machine.
+                "--KernelManager.transport=ipc",
+                # Keep the terminal to what the user needs: the address, and errors.
+                "--Voila.log_level=ERROR",
             ]
         )
         with contextlib.suppress(KeyboardInterrupt):
@@ -260,6 +270,7 @@ def _server_class() -> Any:
 
     Built on first use: importing Voila is slow, and only ``iivkit app`` needs it.
     """
+    import tornado.ioloop
     import tornado.web
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
@@ -276,10 +287,13 @@ def _server_class() -> Any:
             self.finish(self.page)
 
     class AppServer(Voila):
-        def __init__(self, *, landing: str, open_url: str, **kwargs: Any) -> None:
+        def __init__(
+            self, *, landing: str, open_url: str, announce: Callable[[], None], **kwargs: Any
+        ) -> None:
             super().__init__(**kwargs)
             self._landing = landing
             self._open_url = open_url
+            self._announce = announce
 
         def init_handlers(self) -> list[Any]:
             # Tornado takes the first matching route: the landing page replaces Voila's file tree.
@@ -296,6 +310,9 @@ def _server_class() -> Any:
 
         def start(self) -> None:
             self.ip = LOOPBACK  # whatever a config file says
+            # Runs once the loop turns, that is after the port is bound: the address printed
+            # is one that answers.
+            tornado.ioloop.IOLoop.current().add_callback(self._announce)
             super().start()
 
     return AppServer

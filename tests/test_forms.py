@@ -296,14 +296,18 @@ def plan_texts(wb: Workbook, interview_id: int) -> list[str]:
 def test_a_stale_plan_save_is_refused_and_reload_offered(wb: Workbook) -> None:
     mine = PlanEditor(wb, 1, 1)
     theirs = PlanEditor(wb, 1, 1)
+    mine.add(Category.career, "Mine: <b>which</b> skills matter most?")
     theirs.add(Category.career, "Theirs: what would you do in my place?")
     assert theirs.save() is not None
     theirs.add(Category.career, "Theirs again: is the salary range I found realistic?")
     assert theirs.save() is not None, "an editor's own save refreshes what it opened"
     saved = plan_texts(wb, 1)
     assert "Theirs again: is the salary range I found realistic?" in saved
+    assert "Mine: <b>which</b> skills matter most?" in [i.text for i in mine.current_plan().items], (
+        "a save elsewhere never drops what the user added here"
+    )
+    assert "changed elsewhere" in mine.status.value
 
-    mine.add(Category.career, "Mine: <b>which</b> skills matter most?")
     assert mine.save() is None
     assert plan_texts(wb, 1) == saved, "the workbook keeps the other editor's plan"
     assert (
@@ -317,6 +321,7 @@ def test_a_stale_plan_save_is_refused_and_reload_offered(wb: Workbook) -> None:
     mine.reload_button.click()
     assert mine.reload_button.layout.display == "none"
     assert "Theirs: what would you do in my place?" in [i.text for i in mine.current_plan().items]
+    theirs.add(Category.closing, "Theirs: anyone else?")
     mine.add(Category.career, "Mine: which skills matter most?")
     assert mine.save() is not None
     texts = plan_texts(wb, 1)
@@ -331,6 +336,7 @@ def test_a_plan_saved_again_unchanged_in_size_still_makes_other_editors_stale(wb
     (SQLite hands a deleted row's id out again), or a same-sized save elsewhere would go unseen."""
     save_plan(wb, 1, plan(wb, 1, 30))
     mine, theirs = PlanEditor(wb, 1, 1), PlanEditor(wb, 1, 1)
+    mine.add(Category.closing, "Mine: who else should I ask?")  # an edit the save elsewhere must not drop
     entries = [e for cat in Category for e in theirs.entries[cat]]
     dropped = next(e for e in entries if e.ticked)
     taken = next(e for e in entries if not e.ticked)

@@ -3,7 +3,9 @@
 The editor starts from the interview's saved plan, or from :func:`iivkit.planner.plan` when
 there is none, and offers a few more bank questions per category unticked. The user ticks,
 moves questions up and down within their category, adds their own, and sees the coverage
-check update as they go. Saving writes the ticked questions as the interview's plan.
+check update as they go. Saving writes the ticked questions as the interview's plan. The
+editor follows the workbook: a finding, contact or plan saved elsewhere shows at once while the
+user has changed nothing here; otherwise their changes are kept and a note says so.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ from ..errors import IivkitError, StaleRecordError
 from ..models import Category, Contact, Interview, InterviewStatus, PlannedQuestion
 from ..planner import Plan, PlanItem, coverage, plan, plan_versions, save_plan
 from ..store import Workbook
-from .fields import enum_label, save_controls
-from .record_form import ERROR_STYLE, OK_STYLE
+from .defaults import default_timezone
+from .fields import button, enum_label, save_controls
+from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
+from .sync import follow
+
+FOLLOWS = ("contacts", "organisations", "findings", "interviews", "planned_questions", "questions", "profile")
+"""The tables the planner's suggestions and the saved plan come from."""
 
 OWN_REASON = "your own question"
 
@@ -123,7 +130,7 @@ class PlanEditor:
             options=[(CATEGORY_LABELS[c], c.value) for c in Category], layout=w.Layout(width="16em")
         )
         self.new_text = w.Text(placeholder="Your own question", layout=w.Layout(width="32em"))
-        self.add_button = w.Button(description="Add question", icon="plus")
+        self.add_button = button("Add question", css="iiv-add-question", icon="plus")
         self.add_button.on_click(lambda _: self.add(self.new_category.value, self.new_text.value))
         self.add_error = w.HTML()
         self.save_button, self.reload_button, self.status = save_controls(
@@ -142,7 +149,9 @@ class PlanEditor:
             ]
         )
         self.widget.add_class("iiv-plan-editor")
+        self._saving = False
         self.reload()
+        self.stop_following = follow(wb, FOLLOWS, self._changed, self.widget)
 
     # -- building --------------------------------------------------------------------------
 
@@ -174,6 +183,7 @@ class PlanEditor:
         for item in unticked:
             self._append(item, ticked=False)
         self.reload_button.layout.display = "none"
+        self._opened = self._state()
         source = "your saved plan" if saved else "the planner's suggestion"
         self.status.value = f"<span style='color:#555'>Started from {source}.</span>"
         self._redraw()
@@ -196,6 +206,29 @@ class PlanEditor:
                 children.extend(e.box for e in entries)
         self.groups.children = children
         self._refresh()
+
+    # -- staying in step -------------------------------------------------------------------
+
+    def _state(self) -> list[tuple[str, str, bool]]:
+        return [(cat.value, e.item.text, e.ticked) for cat in Category for e in self.entries[cat]]
+
+    def edited(self) -> bool:
+        """True when the user ticked, moved or added anything since the plan was opened."""
+        return self._state() != self._opened
+
+    def _changed(self, tables: frozenset[str]) -> None:
+        if self._saving:
+            return
+        if not self.edited():
+            self.reload()
+            self.status.value = f"<span style='{NOTE_STYLE}'>Updated from the workbook.</span>"
+            return
+        self.status.value = (
+            f"<span style='{NOTE_STYLE}'>The workbook changed elsewhere (findings, the contact or the "
+            "plan). Your changes here are kept: save them, or press <i>Reload</i> to start again from "
+            "what is saved now.</span>"
+        )
+        self.reload_button.layout.display = ""
 
     # -- editing ---------------------------------------------------------------------------
 
@@ -254,6 +287,7 @@ class PlanEditor:
         if not current.items:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: tick at least one question.</span>"
             return None
+        self._saving = True
         try:
             with self.wb.transaction():
                 if self.interview_id is None:
@@ -262,6 +296,7 @@ class PlanEditor:
                             contact_id=self.contact_id,
                             status=InterviewStatus.planned,
                             duration_minutes=self.minutes,
+                            timezone=default_timezone(self.wb),
                         )
                     )
                     interview_id = created.id
@@ -276,8 +311,11 @@ class PlanEditor:
         except IivkitError as exc:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: {html.escape(str(exc))}</span>"
             return None
+        finally:
+            self._saving = False
         self.interview_id = interview_id
         self.loaded_versions = loaded
+        self._opened = self._state()
         self.status.value = (
             f"<span style='{OK_STYLE}'>Saved the plan: {len(current.items)} questions "
             f"(interview {interview_id}).</span>"

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .errors import ValidationFailed
 from .models import RECORD_TYPES, Contact, Finding, Interview, InterviewStatus
 from .schema import from_row
-from .store import Workbook, validation_error
+from .store import Workbook
 
 
 @dataclass
@@ -42,14 +43,23 @@ class CheckReport:
 
 
 def _records(wb: Workbook, report: CheckReport) -> None:
+    """Every stored value that does not fit its model, one problem per column."""
     for model in RECORD_TYPES:
         rows = wb.conn.execute(f"SELECT * FROM {model.table} ORDER BY id").fetchall()
         report.counts[model.table] = len(rows)
         for row in rows:
+            where = f"{wb.path}: {model.label} {row['id']} (table {model.table})"
             try:
                 model.model_validate(from_row(model, dict(row)))
+            except ValidationFailed as exc:
+                report.problems.append(f"{where} column '{exc.field}': {exc.message}")
             except ValidationError as exc:
-                report.problems.append(str(validation_error(exc, record=f"{model.label} {row['id']}")))
+                for error in exc.errors():
+                    loc = [str(p) for p in error["loc"]]
+                    column = f" column '{loc[0]}'" if loc else ""
+                    item = f" (item {'.'.join(loc[1:])})" if len(loc) > 1 else ""
+                    message = error["msg"].removeprefix("Value error, ")
+                    report.problems.append(f"{where}{column}{item}: {message}")
 
 
 def _method(wb: Workbook, report: CheckReport) -> None:

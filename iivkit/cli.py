@@ -11,13 +11,14 @@ import os
 import shutil
 import sqlite3
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from . import __version__
-from .errors import IivkitError, WorkbookMissingError
+from .errors import DamagedRecordWarning, IivkitError, WorkbookMissingError
 from .store import Workbook
 
 DEMO_MARKER = ".iivkit-demo"
@@ -39,7 +40,10 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         arguments: list[str] = ctx.meta.get("iivkit.arguments", [])
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("default", DamagedRecordWarning)
+                warnings.showwarning = _warning_printer(warnings.showwarning)
+                return super().invoke(ctx)
         except IivkitError as exc:
             fail(str(exc))
         except sqlite3.DatabaseError as exc:
@@ -49,6 +53,18 @@ class Group(click.Group):
             fail(f"{_first_file(arguments)}the workbook is damaged ({exc}); 'iivkit check' tells more")
         except KeyboardInterrupt:
             fail("interrupted; nothing half-written was kept", 130)
+
+
+def _warning_printer(previous: Any) -> Any:
+    """Show a skipped damaged record as one line on stderr; other warnings as *previous* does."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, DamagedRecordWarning):
+            click.echo(f"iivkit: warning: {message}", err=True)
+        else:
+            previous(message, category, *args, **kwargs)
+
+    return show
 
 
 def _first_file(arguments: list[str]) -> str:

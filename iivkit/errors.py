@@ -110,3 +110,11 @@ class RecordInUseError(RecordError):
 
 class InputFileError(IivkitError):
     """An input file cannot be read or parsed."""
+
+
+class DamagedRecordWarning(UserWarning):
+    """A stored record does not fit its model (written outside iivkit); it was skipped.
+
+    ``iivkit check`` lists every such record as a problem; other commands warn and go on
+    without it.
+    """

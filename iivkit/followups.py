@@ -150,7 +150,8 @@ class _Queue:
         self.wb, self.today, self.rules = wb, today, rules
         self.contacts = {c.id: c for c in wb.all(Contact)}
         self.orgs = {o.id: o for o in wb.all(Organisation)}
-        self.interviews = wb.all(Interview)
+        # An interview whose contact was skipped as damaged has no one to follow up with.
+        self.interviews = [i for i in wb.all(Interview) if i.contact_id in self.contacts]
         self.items: list[FollowUp] = []
 
     def state(self, due: dt.date) -> str | None:

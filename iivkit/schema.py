@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from .errors import ValidationFailed
 from .models import RECORD_TYPES, Record
 
 SCHEMA_VERSION = 3
@@ -119,16 +120,43 @@ def to_row(record: Record) -> dict[str, Any]:
 
 
 def from_row(model: type[Record], row: dict[str, Any]) -> dict[str, Any]:
-    """Column values back into the plain data a model validates."""
+    """Column values back into the plain data a model validates.
+
+    A list column that is not JSON, or a checkbox column that is not 0 or 1, raises
+    :class:`~iivkit.errors.ValidationFailed` naming the column (the caller adds file and record).
+    """
     out: dict[str, Any] = {}
     for name, is_list, is_bool in _column_kinds(model):
         value = row.get(name)
         if is_list:
-            value = json.loads(value) if value else []
+            value = _stored_list(name, value)
         elif is_bool:
+            if value not in (None, 0, 1):
+                raise ValidationFailed(f"stored value {_shown(value)} is not 0 or 1", field=name)
             value = bool(value)
         out[name] = value
     return out
+
+
+def _stored_list(name: str, value: Any) -> Any:
+    """A list column's JSON text, parsed; anything else is a damaged value."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, (str, bytes)):
+        raise ValidationFailed(f"stored value {_shown(value)} is not a JSON list", field=name)
+    try:
+        return json.loads(value)
+    except RecursionError:
+        raise ValidationFailed("stored value is JSON nested too deeply", field=name) from None
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        raise ValidationFailed(f"stored value is not valid JSON ({reason})", field=name) from None
+
+
+def _shown(value: Any) -> str:
+    """A stored value, quoted and cut short, for a message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def json_default(value: Any) -> Any:

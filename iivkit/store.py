@@ -22,13 +22,13 @@ file is copied into memory through SQLite, and nothing is written to it or besid
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
 import sqlite3
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +39,7 @@ from pydantic import ValidationError
 
 from . import changes, migrations
 from .errors import (
+    DamagedRecordWarning,
     NewerWorkbookError,
     NotAWorkbookError,
     ReadOnlyWorkbookError,
@@ -265,6 +266,11 @@ def validation_error(
         more = len(exc.errors()) - 1
         message += f" (and {more} more {'problem' if more == 1 else 'problems'})"
     return ValidationFailed(message, file=file, record=record, field=field)
+
+
+def _warn_damaged(exc: ValidationFailed) -> None:
+    """Skip a stored record that does not fit its model, saying so on stderr."""
+    warnings.warn(f"{exc}; skipped this record", DamagedRecordWarning, stacklevel=3)
 
 
 def _create_private_file(path: Path) -> None:
@@ -565,17 +571,27 @@ class Workbook:
         clause = " AND ".join(f"{k} = :{k}" for k in where)
         sql = f"SELECT * FROM {model.table}" + (f" WHERE {clause}" if clause else "") + " ORDER BY id"
         params = {k: (v.value if hasattr(v, "value") else v) for k, v in where.items()}
-        return [self._load(model, dict(r)) for r in self.conn.execute(sql, params)]
+        records = []
+        for row in self.conn.execute(sql, params):
+            try:
+                records.append(self._load(model, dict(row)))
+            except ValidationFailed as exc:
+                _warn_damaged(exc)
+        return records
 
     def count(self, model: type[Record]) -> int:
         """How many records of a type there are."""
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0])
 
     def _load(self, model: type[R], row: dict[str, Any]) -> R:
+        """One stored row as a record; a value that does not fit raises :class:`ValidationFailed`."""
+        record = f"{model.label} {row.get('id')}"
         try:
             return model.model_validate(from_row(model, row))
         except ValidationError as exc:
-            raise validation_error(exc, record=f"{model.label} {row.get('id')}", file=self.path) from None
+            raise validation_error(exc, record=record, file=self.path) from None
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, file=self.path, record=record, field=exc.field) from None
 
     def referrers(self, model: type[Record], record_id: int) -> dict[str, list[int]]:
         """Records that point at this one, as ``{"interview.contact_id": [ids]}``."""
@@ -663,11 +679,20 @@ class Workbook:
 
     def frame(self, model: type[Record]) -> pd.DataFrame:
         """All records of a type as a DataFrame indexed by id; list fields hold lists."""
-        df = pd.read_sql_query(f"SELECT * FROM {model.table} ORDER BY id", self.conn, index_col="id")
-        for name, info in model.model_fields.items():
-            if name in df.columns and is_list_field(info):
-                df[name] = [json.loads(v) if v else [] for v in df[name]]
-        return df
+        cursor = self.conn.execute(f"SELECT * FROM {model.table} ORDER BY id")
+        columns = [d[0] for d in cursor.description]
+        lists = [n for n, info in model.model_fields.items() if n in columns and is_list_field(info)]
+        rows = []
+        for raw in cursor:
+            row = dict(raw)
+            try:
+                self._load(model, row)
+            except ValidationFailed as exc:
+                _warn_damaged(exc)
+                continue
+            parsed = from_row(model, row)
+            rows.append({**row, **{n: parsed[n] for n in lists}})
+        return pd.DataFrame.from_records(rows, columns=columns, index="id")
 
     def integrity_problems(self) -> list[str]:
         """SQLite's own integrity and foreign-key checks; empty when the file is sound."""

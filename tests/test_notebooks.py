@@ -179,3 +179,40 @@ def test_a_bad_parameter_stops_the_notebook_with_one_clear_line(tmp_path: Path) 
     (line,) = error.traceback  # one line, not a traceback
     assert "parameter field 'contact': there is no contact 7" in line
     assert str(path) in line
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("kernel_env")
+def test_prepare_comes_alive_in_the_kernel_when_the_first_contact_is_saved(tmp_path: Path) -> None:
+    """In a real kernel: save a contact in 02_prepare's own form, and the plan, meeting, letters and
+    guide appear for that person with no re-run."""
+    path = tmp_path / "new.iiv"
+    Workbook.create(path).close()
+    nb = nbformat.read(NOTEBOOKS / "02_prepare.ipynb", as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "form = chosen.sections[0].content\n"
+            "form.fields['name'].value = 'Ann Lee'\n"
+            "form.save()\n"
+            "print('NOW:', chosen.summary)\n"
+            "print('PARTS:', *[type(s.content).__name__ for s in chosen.sections])"
+        )
+    )
+    copy = tmp_path / "02_prepare.ipynb"
+    nbformat.write(nb, copy)
+    result = papermill.execute_notebook(
+        str(copy),
+        str(tmp_path / "out.ipynb"),
+        parameters={"workbook": str(path)},
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        log_output=False,
+    )
+    text = printed(nbformat.from_dict(result))
+    assert "No contact yet" in text
+    with Workbook.open(path) as wb:
+        (ann,) = wb.all(Contact)
+        (interview,) = wb.all(Interview)
+    assert f"NOW: Preparing interview {interview.id} with Ann Lee (contact {ann.id})" in text
+    assert "PARTS: RecordForm PlanEditor RecordForm LetterPreview LetterPreview LiveView" in text

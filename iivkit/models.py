@@ -18,18 +18,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 
 SHORT_MAX = 300
 LONG_MAX = 20_000
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _no_nul(value: str) -> str:
@@ -41,31 +45,65 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    # Names, subjects and places end up in mail and calendar headers, where a line break or
+    # another control character could start a header of its own.
+    bad = _NOT_ONE_LINE.search(value)
+    if bad is None:
+        return value
+    char = bad.group()
+    if char == "\x00":
+        raise ValueError("contains a NUL byte (\\x00), which cannot be stored as text")
+    if char in _LINE_BREAKS:
+        raise ValueError(f"must be one line: remove the line break ({char!r})")
+    if char == "\t":
+        raise ValueError("must be one line: replace the tab with a space")
+    raise ValueError(f"contains the control character {char!r}; remove it")
+
+
+def _unix_newlines(value: Any) -> Any:
+    """Windows (CR LF) and old Mac (CR) line ends become LF, so multi-line text keeps them."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=SHORT_MAX), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, max_length=SHORT_MAX), AfterValidator(_one_line)
 ]
-"""One line: a name, a title, a role."""
+"""One line: a name, a title, a role. No line breaks or other control characters."""
 
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=LONG_MAX), AfterValidator(_no_nul)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=LONG_MAX),
+    BeforeValidator(_unix_newlines),
+    AfterValidator(_no_nul),
 ]
-"""Free text: notes, letters, answers. Capped so that a pasted file cannot bloat a workbook."""
+"""Free text: notes, letters, answers. Capped so that a pasted file cannot bloat a workbook.
+Keeps line breaks and tabs; refuses NUL and other control characters."""
 
 RequiredText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_MAX),
-    AfterValidator(_no_nul),
+    AfterValidator(_one_line),
 ]
 RequiredLongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=LONG_MAX),
+    BeforeValidator(_unix_newlines),
     AfterValidator(_no_nul),
 ]
 Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-    AfterValidator(_no_nul),
+    AfterValidator(_one_line),
 ]
+
+
+def is_multiline(info: FieldInfo) -> bool:
+    """True for a text field that keeps line breaks (:data:`LongText`); other text is one line."""
+    return any(getattr(m, "func", None) is _unix_newlines for m in info.metadata)
+
 
 _PHONE = re.compile(r"^\+?[\d\s().\-/]{7,25}$")
 
@@ -76,7 +114,9 @@ def _phone(value: str) -> str:
     return value
 
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_phone)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_one_line), AfterValidator(_phone)
+]
 
 
 def _url(value: str) -> str:
@@ -85,7 +125,12 @@ def _url(value: str) -> str:
     return value
 
 
-Link = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), AfterValidator(_url)]
+Link = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2_000),
+    AfterValidator(_one_line),
+    AfterValidator(_url),
+]
 
 
 class Seniority(str, Enum):
@@ -235,7 +280,9 @@ def _valid_timezone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_valid_timezone)]
+TimeZoneName = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_one_line), AfterValidator(_valid_timezone)
+]
 
 
 class Record(BaseModel):

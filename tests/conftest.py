@@ -54,6 +54,7 @@ from iivkit.models import (
     Record,
     Seniority,
     Tiara,
+    is_multiline,
 )
 from iivkit.store import Workbook
 
@@ -476,6 +477,8 @@ def bad_document() -> Callable[[str], tuple[dict[str, Any], dict[str, Any]]]:
 # -- hypothesis strategies derived from the models -----------------------------------------
 
 TEXT_CHARS = st.characters(exclude_categories=("Cc", "Cs"), include_characters="\n\t\r")
+ONE_LINE_CHARS = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+"""Names, roles, places: text that ends up in mail and calendar headers has no line breaks."""
 EMAILS = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,8})?@[a-z]{2,10}\.(org|com|ac\.za)", fullmatch=True)
 PHONES = st.from_regex(r"\+?[1-9][0-9]{1,2} [0-9]{2,3} [0-9]{3} [0-9]{4}", fullmatch=True)
 LINKS = st.from_regex(r"https://[a-z]{1,12}\.(org|com|gov\.za)(/[a-z0-9_-]{1,10}){0,3}", fullmatch=True)
@@ -491,7 +494,8 @@ def _text(info: FieldInfo | None, *, cap: int) -> st.SearchStrategy[str]:
     for meta in info.metadata if info else ():
         min_len = max(min_len, getattr(meta, "min_length", None) or 0)
         max_len = min(max_len, getattr(meta, "max_length", None) or max_len)
-    strategy = st.text(TEXT_CHARS, min_size=min_len, max_size=max_len)
+    chars = TEXT_CHARS if info is not None and is_multiline(info) else ONE_LINE_CHARS
+    strategy = st.text(chars, min_size=min_len, max_size=max_len)
     if min_len:
         # The models strip surrounding whitespace before checking that text is not empty.
         strategy = strategy.filter(lambda s: s.strip() != "")

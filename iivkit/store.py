@@ -112,8 +112,17 @@ class _Connection(sqlite3.Connection):
         super().__init__(*args, **kwargs)
         self.lock = threading.RLock()
 
-    def cursor(self, factory: Any = None) -> Any:  # execute() and pandas both come through here
+    def cursor(self, factory: Any = None) -> Any:  # pandas reads through cursor()
         return super().cursor(factory or _Cursor)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        return self.cursor().executemany(sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        return self.cursor().executescript(sql_script)
 
 
 _live_lock = threading.Lock()

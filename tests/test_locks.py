@@ -16,9 +16,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
-from iivkit import Contact, Workbook
+from iivkit import Contact, Finding, Interview, Workbook
+from iivkit.errors import StaleRecordError
 
 ROUNDS = 6
 
@@ -187,3 +189,93 @@ def test_reopening_a_third_time_and_reading_a_snapshot_in_the_notebook_keeps_eve
     acknowledged, _ = _run_rounds(path2, python_env, notebook_step="readonly")
     stored = _names_in(path2)
     assert not acknowledged - stored, f"acknowledged saves are missing: {sorted(acknowledged - stored)}"
+
+
+# -- threads ---------------------------------------------------------------------------------
+
+THREADS = 4
+INCREMENTS = 25
+
+
+def test_four_threads_sharing_one_workbook_lose_no_write_and_raise_no_sqlite_error(tmp_path: Path) -> None:
+    path = tmp_path / "threads.iiv"
+    with Workbook.create(path) as wb:
+        contact = wb.add(Contact(name="Sipho Dlamini"))
+        interview = wb.add(Interview(contact_id=contact.id, duration_minutes=5))
+    failures: list[BaseException] = []
+    stale = [0] * THREADS
+    start = threading.Barrier(THREADS)
+
+    def work(n: int, shared: Workbook) -> None:
+        try:
+            start.wait()
+            for i in range(INCREMENTS):
+                while True:  # read-modify-write, as a form does
+                    current = shared.get(Interview, interview.id)
+                    try:
+                        shared.update(
+                            current.model_copy(update={"duration_minutes": current.duration_minutes + 1})
+                        )
+                        break
+                    except StaleRecordError:
+                        stale[n] += 1
+                with shared.transaction():  # two records that belong together
+                    added = shared.add(Contact(name=f"Thread {n} contact {i}"))
+                    shared.add(Finding(claim=f"Finding from contact {added.id}"))
+        except BaseException as exc:
+            failures.append(exc)
+
+    with Workbook.open(path) as shared:
+        threads = [threading.Thread(target=work, args=(n, shared)) for n in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert not any(t.is_alive() for t in threads), "a thread never finished"
+    assert failures == []
+    with Workbook.open(path) as wb:
+        final = wb.get(Interview, interview.id)
+        contacts = wb.all(Contact)
+        findings = wb.all(Finding)
+    assert final.duration_minutes == 5 + THREADS * INCREMENTS
+    assert final.version == interview.version + THREADS * INCREMENTS
+    assert len(contacts) == 1 + THREADS * INCREMENTS
+    assert {f.claim for f in findings} == {f"Finding from contact {c.id}" for c in contacts[1:]}
+
+
+def test_a_reader_thread_never_sees_half_of_another_threads_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.iiv"
+    Workbook.create(path).close()
+    seen: list[tuple[int, int]] = []
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    with Workbook.open(path) as shared:
+
+        def write() -> None:
+            try:
+                for i in range(60):
+                    with shared.transaction():
+                        shared.add(Contact(name=f"Pair {i}"))
+                        shared.add(Finding(claim=f"Pair {i}"))
+            except BaseException as exc:
+                failures.append(exc)
+            finally:
+                done.set()
+
+        def read() -> None:
+            try:
+                while not done.is_set():
+                    both = "SELECT (SELECT COUNT(*) FROM contacts), (SELECT COUNT(*) FROM findings)"
+                    seen.append(tuple(shared.conn.execute(both).fetchone()))
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=write), threading.Thread(target=read)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    assert failures == []
+    assert seen, "the reader never read"
+    assert all(contacts == findings for contacts, findings in seen), "a reader saw half a transaction"

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import __version__
+from .errors import IivkitError
+from .header_text import one_line
 from .models import Contact, Interview, Organisation
 from .store import Workbook
 
@@ -34,14 +36,16 @@ def interview_calendar(wb: Workbook, interview_id: int) -> icalendar.Calendar | 
     contact = wb.get(Contact, interview.contact_id)
     org = wb.get(Organisation, contact.organisation_id) if contact.organisation_id else None
     start = interview.scheduled_at.replace(tzinfo=ZoneInfo(interview.timezone))
-    who = contact.name + (f" ({org.name})" if org else "")
+    # Every value from the workbook is made one clean line: icalendar escapes line breaks, but
+    # not every calendar reads other control characters or line separators the same way.
+    who = one_line(contact.name) + (f" ({one_line(org.name)})" if org else "")
 
     description = [f"Informational interview with {who}."]
     if contact.role:
-        description.append(f"Role: {contact.role}")
+        description.append(f"Role: {one_line(contact.role)}")
     description.append(f"How: {interview.medium.value.replace('_', ' ')}")
     if interview.keywords:
-        description.append("Topics: " + ", ".join(interview.keywords))
+        description.append("Topics: " + ", ".join(one_line(k) for k in interview.keywords))
 
     event = icalendar.Event()
     event.add("uid", event_uid(wb, interview_id))
@@ -49,8 +53,8 @@ def interview_calendar(wb: Workbook, interview_id: int) -> icalendar.Calendar | 
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=interview.duration_minutes))
     event.add("summary", f"Informational interview: {who}")
-    if interview.place:
-        event.add("location", interview.place)
+    if one_line(interview.place):
+        event.add("location", one_line(interview.place))
     event.add("description", "\n".join(description))
 
     cal = icalendar.Calendar()
@@ -62,7 +66,25 @@ def interview_calendar(wb: Workbook, interview_id: int) -> icalendar.Calendar | 
     return cal
 
 
+EVENT_PROPERTIES = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION"})
+"""The only properties an interview's event has."""
+
+
 def interview_ics(wb: Workbook, interview_id: int) -> bytes | None:
-    """The interview's event as .ics bytes, or None when it has no date yet."""
+    """The interview's event as .ics bytes, or None when it has no date yet.
+
+    The bytes are read back first: one event, and no property but :data:`EVENT_PROPERTIES`,
+    whatever the workbook's text says.
+    """
     cal = interview_calendar(wb, interview_id)
-    return None if cal is None else cal.to_ical()
+    if cal is None:
+        return None
+    data = cal.to_ical()
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    if len(events) != 1 or not set(events[0].keys()) <= EVENT_PROPERTIES:
+        raise IivkitError(
+            "a value would add to the calendar event; the .ics was not written",
+            file=wb.path,
+            record=f"interview {interview_id}",
+        )
+    return data

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email import policy
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formatdate
 from pathlib import Path
 
 from .calendar_export import interview_ics
 from .errors import IivkitError
 from .exports import write_private
+from .header_text import one_line, plain_text
 from .letter_check import LetterCheck, check_letter
 from .letters import Letter, letters_for, render_letter
 from .store import Workbook
@@ -25,22 +28,54 @@ _DRAFT_POLICY = policy.default.clone(max_line_length=998)
 
 
 def letter_email(letter: Letter) -> EmailMessage:
-    """The letter as an unsent email draft (``X-Unsent: 1`` makes mail clients open it to edit)."""
+    """The letter as an unsent email draft (``X-Unsent: 1`` makes mail clients open it to edit).
+
+    Every value from the workbook is made one header-safe line first (see
+    :mod:`iivkit.header_text`), and the draft is read back to prove it has exactly the headers
+    written here: no name, subject or address can add a ``Bcc:`` or any other header.
+    """
     msg = EmailMessage(policy=_DRAFT_POLICY)
-    if letter.from_name or letter.from_email:
-        msg["From"] = _address(letter.from_name, letter.from_email)
-    msg["To"] = _address(letter.to_name, letter.to_email)
-    msg["Subject"] = letter.subject
+    from_name, from_email = one_line(letter.from_name), _addr_spec(letter.from_email)
+    if from_name or from_email:
+        msg["From"] = _address(from_name, from_email)
+    msg["To"] = _address(one_line(letter.to_name), _addr_spec(letter.to_email))
+    msg["Subject"] = one_line(letter.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["X-Unsent"] = "1"
-    msg.set_content(letter.body)
+    msg.set_content(plain_text(letter.body))
+    _same_headers_when_read(msg, letter)
     return msg
+
+
+def _addr_spec(email: str | None) -> str | None:
+    """The address when it is one plain ``local@domain``; anything else is left out."""
+    if not email:
+        return None
+    candidate = str(email).strip()
+    if one_line(candidate) != candidate or " " in candidate or "=?" in candidate:
+        return None
+    try:
+        parsed = Address(addr_spec=candidate)
+    except (ValueError, IndexError, HeaderParseError):
+        return None
+    return candidate if parsed.addr_spec == candidate and parsed.domain else None
 
 
 def _address(name: str, email: str | None) -> Address:
     if not email:
         return Address(display_name=name)
     return Address(display_name=name, addr_spec=email)
+
+
+def _same_headers_when_read(msg: EmailMessage, letter: Letter) -> None:
+    """Refuse a draft that a mail reader would see other headers in than were written."""
+    written = sorted(k.lower() for k, _ in msg.items())
+    read = BytesParser(policy=policy.default).parsebytes(bytes(msg))
+    if sorted(k.lower() for k, _ in read.items()) != written:
+        raise IivkitError(
+            f"a value in the {letter.title} would add a mail header; the draft was not written",
+            record=f"interview {letter.interview_id}",
+        )
 
 
 def letter_markdown(letter: Letter, check: LetterCheck | None = None) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import ValidationFailed
+from .letters import template_problems, unused_templates
 from .models import RECORD_TYPES, Contact, Finding, Interview, InterviewStatus
 from .schema import from_row
 from .store import Workbook
@@ -84,6 +85,9 @@ def check(path: Path) -> CheckReport:
         try:
             report.problems.extend(wb.integrity_problems())
             _records(wb, report)
+            # A workbook's own letter template is code from whoever made the workbook.
+            report.problems.extend(template_problems(wb))
+            report.warnings.extend(unused_templates(wb))
             if report.ok:
                 _method(wb, report)
         except sqlite3.DatabaseError as exc:

@@ -318,7 +318,8 @@ def template_problems(wb: Workbook) -> list[str]:
     """Each of the workbook's own letter templates that would fail, with why: one line each.
 
     A template is tried on example data and on every interview in the workbook; a template
-    that fails once is reported once.
+    that fails once is reported once. A setting for a letter iivkit does not have is not tried
+    (nothing uses it): :func:`unused_templates` names those.
     """
     stored = stored_templates(wb)
     if not stored:
@@ -330,18 +331,22 @@ def template_problems(wb: Workbook) -> list[str]:
             with contextlib.suppress(IivkitError):
                 contexts.append(letter_context(wb, interview)[0])
     problems: list[str] = []
-    jobs = []
-    for name, text in stored.items():
-        if name not in LETTER_NAMES:
-            problems.append(
-                f"letter template '{name}' (setting '{override_key(name)}') is for no letter iivkit knows"
-                f" ({', '.join(LETTER_NAMES)})"
-            )
-            continue
-        jobs += [(name, text, values) for values in contexts]
+    jobs = [
+        (name, text, values) for name, text in stored.items() if name in LETTER_NAMES for values in contexts
+    ]
     for (name, _, _), result in zip(jobs, render_untrusted(jobs), strict=True):
         if result is not None and result[1]:
             problems.append(
                 f"letter template '{name}' (setting '{override_key(name)}') would fail: {result[1]}"
             )
     return problems
+
+
+def unused_templates(wb: Workbook) -> list[str]:
+    """Template settings for letters iivkit does not have (a typo, say): nothing uses them."""
+    return [
+        f"workbook setting '{override_key(name)}' is a template for no letter ({', '.join(LETTER_NAMES)});"
+        " it is not used"
+        for name in stored_templates(wb)
+        if name not in LETTER_NAMES
+    ]

@@ -34,6 +34,9 @@ import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.utils import pass_context
 
+LETTER_DATA = ("profile", "contact", "organisation", "findings", "insight", "debrief", "interview")
+"""The names a letter template sees."""
+
 MAX_CHARS = 100_000
 """The longest text a letter, or any value built while filling it in, may be."""
 
@@ -133,6 +136,14 @@ class _LetterEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def wrap_str_format(self, value: Any) -> None:
         return None  # str.format is a method: refused like any other
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _no_dunder_of_undefined(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _no_dunder_of_undefined(obj, argument)
+        return super().getitem(obj, argument)
+
     def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
         if not attribute.startswith("_") and callable(getattr(obj, attribute, None)):
             message = f"'{attribute}' is a method of {type(obj).__name__!r}; a letter may only show data"
@@ -152,6 +163,12 @@ class _LetterEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
             raise SecurityError("the % operator on text is not available in letters")
         _check_operands(operator, left, right)
         return _check_size(self.binop_table[operator](left, right))
+
+
+def _no_dunder_of_undefined(obj: Any, name: Any) -> None:
+    """``cycler.__init__`` with no ``cycler``: say that it is undefined, not that __init__ is unsafe."""
+    if isinstance(obj, jinja2.Undefined) and str(name).startswith("_"):
+        obj._fail_with_undefined_error()
 
 
 def _check_operands(operator: str, left: Any, right: Any) -> None:
@@ -241,7 +258,7 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, SecurityError):
         return f"the template reaches outside the letter's data ({exc})"
     if isinstance(exc, jinja2.UndefinedError):
-        return str(exc)
+        return f"{exc} (a letter template sees only {', '.join(LETTER_DATA)})"
     if isinstance(exc, TooSlow):
         return f"the template takes too long (over {CPU_SECONDS:g} s of computing)"
     if isinstance(exc, MemoryError):

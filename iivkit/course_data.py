@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from .anonymise import Pseudonymiser
+from .anonymise import Pseudonymiser, people_pseudonymiser
 from .bank import words
 from .course import DEFAULT_LAYOUT, UNREADABLE, Student, discover
 from .errors import IivkitError, ValidationFailed
@@ -66,10 +66,10 @@ class StudentReport:
 def contact_pseudonymiser(wb: Workbook) -> Pseudonymiser:
     """Pseudonyms for the workbook's contacts (not its owner), keyed by the workbook's own salt,
     so a contact gets the same pseudonym here as in ``iivkit export --anonymise``."""
-    pseudonyms = Pseudonymiser(wb.meta("pseudonym_salt") or str(wb.path))
-    for (name,) in wb.conn.execute("SELECT name FROM contacts ORDER BY id"):
-        pseudonyms.add_person(str(name), "Contact")
-    return pseudonyms
+    cursor = wb.conn.execute("SELECT * FROM contacts ORDER BY id")
+    columns = [d[0] for d in cursor.description]
+    contacts = [("Contact", dict(zip(columns, row, strict=True))) for row in cursor]
+    return people_pseudonymiser(wb.meta("pseudonym_salt") or str(wb.path), contacts)
 
 
 def _count(wb: Workbook, sql: str) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import random
 import re
@@ -165,6 +166,13 @@ def build_class(out_dir: Path, n: int, *, seed: int = 2026) -> list[Path]:
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+
+
+def _meeting_code(*parts: object) -> str:
+    """A meeting-room code like ``kqv-3xrd-pdz``: stable for the same inputs, and naming nobody."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    letters = "".join("abcdefghijkmnpqrstuvwxyz23456789"[b % 32] for b in digest[:10])
+    return f"{letters[:3]}-{letters[3:7]}-{letters[7:]}"
 
 
 def _lc_first(text: str) -> str:
@@ -367,7 +375,10 @@ class _Student:
         dear = contact["name"] if formal else contact["name"].split()[0]
         v = {**self.fmt, "contact": dear, "org": org["name"], "role": _lc_first(contact["role"])}
         place, where = {
-            "video": (f"https://meet.example.org/{self.slug}-{day:%m%d}", "on a video call at this link: {}"),
+            "video": (
+                f"https://meet.example.org/{_meeting_code(self.slug, day)}",
+                "on a video call at this link: {}",
+            ),
             "in_person": (f"{org['name']}, {self.place['city']}", "in person at {}"),
             "phone": ("Phone call", "by phone: I will call you on the number you gave me"),
         }[medium]

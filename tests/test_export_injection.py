@@ -44,7 +44,7 @@ SEPARATED = [
     "one;=1+1",
     "one;-2+3+cmd|' /C calc'!A0",
     "one\t=1+1",
-    "one\r\n@SUM(1)",
+    "one\n@SUM(1)",
     'quote " then ;=1+1',
     "one,\n+1",
 ]
@@ -78,7 +78,8 @@ def hostile_workbook(tmp_path: Path) -> Path:
         )
         interview = wb.add(Interview(contact_id=contact.id, place=HOSTILE[4], keywords=["=1+1", "@x"]))
         for n, text in enumerate(HOSTILE + SEPARATED + HARMLESS):
-            wb.add(Finding(claim=text, topic=text[:300], source_author=text, notes=text))
+            one_line = " ".join(text.split())  # names and titles are one line
+            wb.add(Finding(claim=text, topic=one_line, source_author=one_line, notes=text))
             wb.add(Insight(interview_id=interview.id, text=text))
             wb.add(OpenQuestion(text=f"question {n}", how_to_answer=text))
     return path
@@ -168,7 +169,7 @@ def test_no_xlsx_cell_is_or_starts_a_formula(hostile_workbook: Path, tmp_path: P
     for text in HOSTILE:
         assert "'" + text in texts, text
     for text in SEPARATED + HARMLESS:
-        assert text.replace("\r\n", "\n") in [t.replace("\r\n", "\n") for t in texts], text
+        assert text in texts, text
     with zipfile.ZipFile(out) as zf:
         sheets = [zf.read(n).decode("utf-8") for n in zf.namelist() if n.startswith("xl/worksheets/")]
     assert all("<f>" not in xml for xml in sheets)

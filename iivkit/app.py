@@ -39,7 +39,7 @@ LOOPBACK = "127.0.0.1"
 TEMPLATE = "iivkit"
 """The Voila template under ``iivkit/data/voila/templates``: Voila's lab template, offline."""
 
-ERROR_HINT = "The window where 'iivkit app' runs shows what went wrong."
+ERROR_HINT = "The window where 'iivkit app' runs shows why."
 
 
 @dataclass(frozen=True)
@@ -265,6 +265,16 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
     return 0
 
 
+def _error_names() -> frozenset[str]:
+    """Class names of iivkit's errors for a user's mistake, as a kernel reports them."""
+    found, todo = set(), [IivkitError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
 def _server_class() -> Any:
     """Voila with the landing page at ``/`` and the browser opened on the address with its token.
 
@@ -272,9 +282,33 @@ def _server_class() -> Any:
     """
     import tornado.ioloop
     import tornado.web
+    import voila.notebook_renderer
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
+    from voila.execute import VoilaExecutor
     from voila.handler import BaseVoilaHandler
+
+    mistakes = _error_names()
+
+    class Executor(VoilaExecutor):
+        def strip_code_cell_errors(self, cell: Any) -> Any:
+            """Hide tracebacks (they show code) but keep a user's mistake: iivkit shows those as
+            one line naming the file, record and field, which is what the user needs to read."""
+            if cell["cell_type"] != "code":
+                return cell
+            for output in cell["outputs"]:
+                if output["output_type"] != "error":
+                    continue
+                if output.get("ename") in mistakes and len(output.get("traceback", [])) == 1:
+                    continue
+                output["ename"], output["evalue"] = "ExecutionError", "Execution error"
+                output["traceback"] = [
+                    f"This part of the page could not be shown. {self.cell_error_instruction}"
+                ]
+            return cell
+
+    # Voila builds its executor by this name for every page it renders.
+    voila.notebook_renderer.VoilaExecutor = Executor
 
     class LandingHandler(BaseVoilaHandler):
         def initialize(self, **kwargs: Any) -> None:

@@ -19,12 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from iivkit.app import EXERCISES, STEPS, folder_workbook
+from iivkit.app import ERROR_HINT, EXERCISES, STEPS, folder_workbook
 from iivkit.lab import copy_missing_notebooks, notebook_sources
 from iivkit.store import Workbook
 
+BROKEN = {
+    "mistake": 'from iivkit.notebook_support import open_workbook\nwb = open_workbook("nowhere/gone.iiv")',
+    "bug": "secret_code_line = 1 / 0",
+}
 MY_NOTE = "My own note on this exercise, kept by iivkit app"
 
 
@@ -86,6 +91,12 @@ def served(tmp_path_factory: pytest.TempPathFactory, run_iivkit, iivkit_cmd, pyt
     nb = json.loads((home / "pristine" / "notebooks" / "exercises" / own.name).read_text("utf-8"))
     nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": [MY_NOTE]})
     own.write_text(json.dumps(nb), encoding="utf-8")
+    # Two notebooks of the user's own: one makes a user's mistake, one has a bug.
+    for name, code in BROKEN.items():
+        page = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell(f"# {name}"), nbformat.v4.new_code_cell(code)]
+        )
+        nbformat.write(page, folder / "notebooks" / f"{name}.ipynb")
 
     env = dict(python_env)
     env.pop("IIVKIT_WORKBOOK", None)
@@ -328,3 +339,18 @@ def test_notebooks_are_copied_with_the_course_and_never_overwritten(tmp_path: Pa
     again = copy_missing_notebooks(tmp_path)
     assert [p.name for p in again] == ["student_feedback.ipynb"]
     assert mine.read_text("utf-8") == "{}"
+
+
+@pytest.mark.slow
+def test_a_users_mistake_shows_one_line_and_a_bug_shows_no_code(served: Served) -> None:
+    status, page = served.open(served.base + _render_path("mistake.ipynb"))
+    assert status == 200
+    text = html.unescape(page)
+    assert "nowhere/gone.iiv: no such workbook" in text
+    assert "open_workbook(" not in page and "Traceback" not in page and "WorkbookMissingError" not in page
+
+    status, page = served.open(served.base + _render_path("bug.ipynb"))
+    assert status == 200
+    text = html.unescape(page)
+    assert ERROR_HINT in text  # where to look for the details
+    assert "secret_code_line" not in page and "ZeroDivisionError" not in page and "Traceback" not in page

@@ -81,7 +81,7 @@ def _method(wb: Workbook, report: CheckReport) -> None:
 def check(path: Path) -> CheckReport:
     """Check one workbook. Raises :class:`~iivkit.errors.WorkbookError` if it cannot be opened."""
     report = CheckReport(path=path)
-    with Workbook.open(path) as wb:
+    with Workbook.read(path) as wb:
         try:
             report.problems.extend(wb.integrity_problems())
             _records(wb, report)

@@ -161,7 +161,7 @@ def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) ->
     """Export WORKBOOK as JSON, CSV or Excel."""
     from .exports import export as do_export
 
-    with Workbook.open(workbook) as wb:
+    with Workbook.read(workbook) as wb:
         do_export(wb, fmt, out, anonymised=anonymise, overwrite=force)
     click.echo(f"Wrote {out}" + (" (anonymised)" if anonymise else "") + ".")
 
@@ -314,7 +314,7 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
     from .drafts import write_drafts
     from .models import Contact, Interview
 
-    with Workbook.open(workbook) as wb:
+    with Workbook.read(workbook) as wb:
         if not wb.exists(Interview, interview_id):
             fail(f"{workbook}: interview {interview_id} does not exist")
         interview = wb.get(Interview, interview_id)
@@ -360,7 +360,7 @@ def due(workbook: Path, today: Any) -> None:
     from .followups import follow_up_list
 
     day: dt.date = today.date() if today is not None else dt.date.today()
-    with Workbook.open(workbook) as wb:
+    with Workbook.read(workbook) as wb:
         items = follow_up_list(wb, day)
     counts = {s: sum(i.state == s for i in items) for s in ("overdue", "due", "upcoming")}
     click.echo(
@@ -396,7 +396,7 @@ def plan(workbook: Path, contact_id: int, minutes: int) -> None:
     from .planner import coverage, render_text
     from .planner import plan as make_plan
 
-    with Workbook.open(workbook) as wb:
+    with Workbook.read(workbook) as wb:
         the_plan = make_plan(wb, contact_id, minutes=minutes)
         gaps = coverage(the_plan, wb, contact_id)
     click.echo(render_text(the_plan, gaps), nl=False)

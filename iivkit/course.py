@@ -275,7 +275,7 @@ def _plan(students: list[Student], state: dict[str, Any], cfg: _Settings) -> _Pl
             planned.rows.append(row)
             continue
         try:
-            with Workbook.open(s.workbook) as wb:
+            with Workbook.read(s.workbook) as wb:
                 problems = [r[0] for r in wb.conn.execute("PRAGMA quick_check") if r[0] != "ok"]
                 if problems:
                     raise sqlite3.DatabaseError(f"damaged: {problems[0]}")

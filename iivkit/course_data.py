@@ -116,7 +116,7 @@ def assess_student(s: Student, *, today: dt.date | None = None, anonymise: bool 
     if s.workbook is None:
         return StudentReport(s.name, None, MISSING, s.problem)
     try:
-        with Workbook.open(s.workbook) as wb:
+        with Workbook.read(s.workbook) as wb:
             return assess(wb, s.name, today=today, anonymise=anonymise)
     except (IivkitError, sqlite3.Error, OSError) as exc:
         reason = str(exc.located(s.workbook)) if isinstance(exc, IivkitError) else f"{s.workbook}: {exc}"

@@ -92,7 +92,7 @@ def resolve_parameters(workbook: object, interview: object) -> tuple[Path, int]:
     if not path.is_file():
         raise WorkbookMissingError("no such workbook", file=path)
     if _is_blank(interview):
-        with Workbook.open(path) as wb:
+        with Workbook.read(path) as wb:
             return path, first_debriefed_interview(wb)
     return path, interview_id(interview)
 
@@ -156,7 +156,7 @@ class DebriefReport:
 def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | None = None) -> DebriefReport:
     """Read everything the report of *interview* shows from the workbook at *path*."""
     today = today or dt.date.today()
-    with Workbook.open(path) as wb:
+    with Workbook.read(path) as wb:
         head = header(wb, interview)
         tested = tested_findings(wb, interview)
         return DebriefReport(

@@ -210,7 +210,7 @@ def plan(
     for path in workbooks:
         label = str(path)
         try:
-            with Workbook.open(path) as wb:
+            with Workbook.read(path) as wb:
                 for interview, who in _interviews(wb, interviews):
                     name = f"{stems[path]}__interview-{interview}"
                     row = Row(path, name, interview, interviewee=who, workbook_label=label)

@@ -202,11 +202,15 @@ def test_an_old_workbook_is_refused_rather_than_migrated_when_migration_is_off(v
     assert not list(v1_copy.parent.glob("*.bak"))
 
 
-def test_check_migrates_an_old_workbook_and_passes(v1_copy: Path, cli) -> None:
+def test_check_reads_an_old_workbook_upgraded_in_memory_and_leaves_the_file_as_it_was(
+    v1_copy: Path, cli
+) -> None:
+    before = v1_copy.read_bytes()
     result = cli("check", v1_copy)
     assert result.exit_code == 0, result.output
-    assert pragma(v1_copy, "user_version") == SCHEMA_VERSION
-    assert v1_copy.with_name(f"{v1_copy.name}.v1.bak").exists()
+    assert v1_copy.read_bytes() == before
+    assert pragma(v1_copy, "user_version") == 1
+    assert sorted(p.name for p in v1_copy.parent.iterdir()) == [v1_copy.name]
 
 
 # -- newer and foreign files ---------------------------------------------------------------

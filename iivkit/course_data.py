@@ -37,7 +37,7 @@ from .errors import IivkitError, ValidationFailed
 from .exercises import TITLES, check_all
 from .feedback import ExerciseFeedback
 from .followups import follow_up_list
-from .store import Workbook
+from .store import Workbook, collect_damaged
 
 OK_STATE, MISSING = "ok", "missing"
 """A student's workbook: read, not there, or (:data:`~iivkit.course.UNREADABLE`) damaged or foreign."""
@@ -84,6 +84,24 @@ def assess(
     :param today: count overdue follow-ups as of this day; None leaves them out.
     :param anonymise: pseudonymise contacts' names, emails and phone numbers in every text.
     """
+    with collect_damaged() as damaged:
+        report = _assess(wb, student, today=today, anonymise=anonymise)
+    if damaged:
+        # The page still shows what could be read; this says what was left out and why.
+        listed = "; ".join(
+            str(ValidationFailed(e.message, record=e.record, field=e.field)) for e in damaged[:3]
+        )
+        more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+        report.reason = (
+            f"left out {len(damaged)} damaged {'record' if len(damaged) == 1 else 'records'} "
+            f"('iivkit check' lists them): {listed}{more}"
+        )
+        if anonymise:
+            report.reason = contact_pseudonymiser(wb).text(report.reason)
+    return report
+
+
+def _assess(wb: Workbook, student: str, *, today: dt.date | None, anonymise: bool) -> StudentReport:
     profile = wb.profile()
     report = StudentReport(student, wb.path, name=profile.name if profile else "")
     report.feedback = check_all(wb)

@@ -75,6 +75,9 @@ def feedback_html(fb: ExerciseFeedback) -> str:
 _STUDENT = _ENV.from_string(
     """\
 <h2>{{ r.name or r.student }}</h2>
+{%- if r.reason %}
+<p class="iiv-problem">This feedback {{ r.reason }}.</p>
+{%- endif %}
 <table class="iiv-table">
 <tr><th>Student</th><td>{{ r.student }}</td></tr>
 {%- for label, value in numbers %}
@@ -137,7 +140,8 @@ _STUDENTS = _ENV.from_string(
 <tbody>
 {%- for r in rows %}
 <tr><td>{% if r.link %}<a href="{{ r.link }}">{{ r.student }}</a>{% else %}{{ r.student }}{% endif %}
-{%- if r.page_problem %}<br><span class="iiv-problem">{{ r.page_problem }}</span>{% endif %}</td>
+{%- if r.page_problem %}<br><span class="iiv-problem">{{ r.page_problem }}</span>{% endif %}
+{%- if r.ok and r.reason %}<br><span class="iiv-problem">{{ r.reason }}</span>{% endif %}</td>
 <td>{{ r.name }}</td>
 {%- if r.ok %}
 {%- for cell in r.exercises %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}

@@ -116,5 +116,9 @@ class DamagedRecordWarning(UserWarning):
     """A stored record does not fit its model (written outside iivkit); it was skipped.
 
     ``iivkit check`` lists every such record as a problem; other commands warn and go on
-    without it.
+    without it. :attr:`error` says which file, record and field.
     """
+
+    def __init__(self, error: IivkitError) -> None:
+        self.error = error
+        super().__init__(f"{error}; skipped this record")

@@ -143,11 +143,12 @@ def _given(value: object) -> bool:
 
 def organisation_in_focus(wb: Workbook) -> Organisation | None:
     """The organisation with the most findings (the lowest id on a tie); None without organisations."""
-    row = wb.conn.execute(
+    ranked = wb.conn.execute(
         "SELECT o.id FROM organisations o LEFT JOIN findings f ON f.organisation_id = o.id "
-        "GROUP BY o.id ORDER BY COUNT(f.id) DESC, o.id LIMIT 1"
-    ).fetchone()
-    return wb.get(Organisation, row[0]) if row else None
+        "GROUP BY o.id ORDER BY COUNT(f.id) DESC, o.id"
+    ).fetchall()
+    sound = {o.id: o for o in wb.all(Organisation)}  # a damaged one is skipped, with a warning
+    return next((sound[r[0]] for r in ranked if r[0] in sound), None)
 
 
 def _plans(wb: Workbook, contact: Contact) -> list[Interview]:

@@ -24,8 +24,8 @@ import pandas as pd
 
 from . import __version__, views
 from .errors import RecordNotFound, ValidationFailed, WorkbookMissingError
-from .models import InsightKind, Outcome, Tiara
-from .store import Workbook
+from .models import Contact, InsightKind, Interview, Outcome, Tiara
+from .store import Workbook, collect_damaged
 
 REPORT_NOTEBOOK = "04_debrief_report.ipynb"
 
@@ -156,10 +156,12 @@ class DebriefReport:
 def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | None = None) -> DebriefReport:
     """Read everything the report of *interview* shows from the workbook at *path*."""
     today = today or dt.date.today()
-    with Workbook.read(path) as wb:
+    with Workbook.read(path) as wb, collect_damaged() as damaged:
+        # The interview and its interviewee must be sound; a damaged one fails this report.
+        wb.get(Contact, wb.get(Interview, interview).contact_id)
         head = header(wb, interview)
         tested = tested_findings(wb, interview)
-        return DebriefReport(
+        report = DebriefReport(
             workbook=Path(path),
             interview_id=interview,
             today=today,
@@ -174,6 +176,10 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
             outcome_counts=outcome_counts(wb, interview),
             evidence_counts=evidence_counts(tested),
         )
+    for error in damaged:
+        where = ValidationFailed(error.message, record=error.record, field=error.field)
+        report.notes.append(f"Left out a damaged record: {where}")
+    return report
 
 
 def _query(wb: Workbook, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:

@@ -71,6 +71,9 @@ _HEADER = _ENV.from_string(
 {%- endfor %}
 </table>
 <p>Report made {{ today }}.</p>
+{%- for note in notes %}
+<p class="iiv-note">{{ note }}</p>
+{%- endfor %}
 """
 )
 
@@ -104,7 +107,7 @@ def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.") -> str:
 
 def header_html(report: DebriefReport) -> str:
     """The report's heading: who, when, where, and the shared table style."""
-    return _STYLE + "\n" + _HEADER.render(h=report.header, today=report.today.isoformat())
+    return _STYLE + "\n" + _HEADER.render(h=report.header, today=report.today.isoformat(), notes=report.notes)
 
 
 def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.") -> str:

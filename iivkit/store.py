@@ -40,6 +40,7 @@ from pydantic import ValidationError
 from . import changes, migrations
 from .errors import (
     DamagedRecordWarning,
+    IivkitError,
     NewerWorkbookError,
     NotAWorkbookError,
     ReadOnlyWorkbookError,
@@ -279,7 +280,30 @@ def validation_error(
 
 def _warn_damaged(exc: ValidationFailed) -> None:
     """Skip a stored record that does not fit its model, saying so on stderr."""
-    warnings.warn(f"{exc}; skipped this record", DamagedRecordWarning, stacklevel=3)
+    warnings.warn(DamagedRecordWarning(exc), stacklevel=3)
+
+
+@contextlib.contextmanager
+def collect_damaged() -> Iterator[list[IivkitError]]:
+    """Gather the damaged records skipped inside the block, instead of showing them.
+
+    The list is filled, without repeats, when the block ends; other warnings pass through.
+    """
+    found: list[IivkitError] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DamagedRecordWarning)
+        try:
+            yield found
+        finally:
+            others = []
+            for seen in caught:
+                if isinstance(seen.message, DamagedRecordWarning):
+                    if str(seen.message.error) not in map(str, found):
+                        found.append(seen.message.error)
+                else:
+                    others.append(seen)
+    for seen in others:
+        warnings.warn_explicit(seen.message, seen.category, seen.filename, seen.lineno)
 
 
 def _create_private_file(path: Path) -> None:

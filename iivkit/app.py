@@ -39,6 +39,8 @@ LOOPBACK = "127.0.0.1"
 TEMPLATE = "iivkit"
 """The Voila template under ``iivkit/data/voila/templates``: Voila's lab template, offline."""
 
+LAB_ONLY = "lab-only"
+"""Cells with this tag (how to run a notebook, what a parameter means) are left out of the app."""
 ERROR_HINT = "The window where 'iivkit app' runs shows why."
 
 
@@ -160,21 +162,32 @@ def render_landing(workbook: Path, *, base_url: str = "/") -> str:
     return _LANDING.render(workbook=str(workbook), steps=STEPS, exercises=EXERCISES, link=link)
 
 
-def folder_workbook(directory: Path) -> tuple[Path, bool]:
-    """The workbook the app opens: ``$IIVKIT_WORKBOOK``, else the folder's first ``.iiv`` file,
-    else a new ``directory/workbook.iiv``. Return it and whether it was created now."""
+def folder_workbook(directory: Path) -> Path | None:
+    """The workbook the app opens: ``$IIVKIT_WORKBOOK``, else the folder's first ``.iiv`` file;
+    None when there is neither. It is checked now, read-only, so a file that is not a workbook
+    is one line at the start rather than an error on every page."""
     named = os.environ.get("IIVKIT_WORKBOOK")
     if named:
         path = Path(named).expanduser()
         if not path.is_file():
             raise IivkitError("IIVKIT_WORKBOOK names no workbook (create one with 'iivkit init')", file=path)
-        return path.resolve(), False
-    existing = sorted(directory.glob("*.iiv"))
-    if existing:
-        return existing[0].resolve(), False
+    else:
+        existing = sorted(directory.glob("*.iiv"))
+        if not existing:
+            return None
+        path = existing[0]
+    Workbook.read(path).close()
+    return path.resolve()
+
+
+def create_workbook(directory: Path) -> Path:
+    """A new, empty ``directory/workbook.iiv``, for a folder that has no workbook yet."""
     path = directory / "workbook.iiv"
-    Workbook.create(path).close()
-    return path.resolve(), True
+    try:
+        Workbook.create(path).close()
+    except OSError as exc:
+        raise IivkitError(f"cannot create a workbook here ({exc.strerror})", file=path) from None
+    return path.resolve()
 
 
 def free_port() -> int:
@@ -215,12 +228,18 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         check_port(port)
     else:
         port = free_port()
-    workbook, created = folder_workbook(directory)
-    if created:
-        print(f"Created {workbook}: your workbook (readable by you only). Everything you save goes there.")
-    copied = copy_missing_notebooks(directory)
+    workbook = folder_workbook(directory)
+    try:
+        copied = copy_missing_notebooks(directory)
+    except OSError as exc:
+        raise IivkitError(
+            f"cannot copy the notebooks here ({exc.strerror})", file=exc.filename or directory
+        ) from None
     if copied:
         print(f"Copied {len(copied)} notebooks into {directory / 'notebooks'} (yours are never replaced).")
+    if workbook is None:
+        workbook = create_workbook(directory)
+        print(f"Created {workbook}: your workbook (readable by you only). Everything you save goes there.")
     token = secrets.token_urlsafe(24)
     url = f"http://{LOOPBACK}:{port}/"
     with tempfile.TemporaryDirectory(prefix="iivkit-app-") as scratch:
@@ -260,9 +279,16 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
                 "--Voila.log_level=ERROR",
             ]
         )
+        server.voila_configuration.prelaunch_hook = without_lab_only_cells
         with contextlib.suppress(KeyboardInterrupt):
             server.start()
     return 0
+
+
+def without_lab_only_cells(handler: object, *, notebook: Any, cwd: str) -> Any:
+    """The notebook as the app shows and runs it: without the cells tagged ``lab-only``."""
+    notebook.cells = [c for c in notebook.cells if LAB_ONLY not in c.get("metadata", {}).get("tags", [])]
+    return notebook
 
 
 def _error_names() -> frozenset[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from iivkit.app import ERROR_HINT, EXERCISES, STEPS, folder_workbook
+from iivkit.app import ERROR_HINT, EXERCISES, STEPS, create_workbook, folder_workbook
 from iivkit.lab import copy_missing_notebooks, notebook_sources
 from iivkit.store import Workbook
 
@@ -30,6 +30,7 @@ BROKEN = {
     "mistake": 'from iivkit.notebook_support import open_workbook\nwb = open_workbook("nowhere/gone.iiv")',
     "bug": "secret_code_line = 1 / 0",
 }
+LAB_NOTE = "Choose Run, then Run All Cells"
 MY_NOTE = "My own note on this exercise, kept by iivkit app"
 
 
@@ -90,6 +91,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, run_iivkit, iivkit_cmd, pyt
     copy_missing_notebooks(home / "pristine")
     nb = json.loads((home / "pristine" / "notebooks" / "exercises" / own.name).read_text("utf-8"))
     nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": [MY_NOTE]})
+    lab_only = {"tags": ["lab-only"]}
+    nb["cells"].insert(2, {"cell_type": "markdown", "metadata": lab_only, "source": [LAB_NOTE]})
     own.write_text(json.dumps(nb), encoding="utf-8")
     # Two notebooks of the user's own: one makes a user's mistake, one has a bug.
     for name, code in BROKEN.items():
@@ -238,6 +241,7 @@ def test_the_users_own_notebook_is_served_and_never_replaced(served: Served) -> 
     assert MY_NOTE in own.read_text("utf-8")
     status, page = served.open(served.base + _render_path("exercises/exercise_4_debrief.ipynb"))
     assert status == 200 and MY_NOTE in page
+    assert LAB_NOTE not in page, "a cell meant for JupyterLab only is shown in the app"
     for rel in notebook_sources():  # everything else was copied, the course notebooks too
         assert (served.folder / "notebooks" / rel).is_file(), rel
     assert any(rel.parts[0] == "course" for rel in notebook_sources())
@@ -323,10 +327,11 @@ def test_a_bad_port_is_refused_before_anything_is_written(tmp_path: Path, cli, b
 
 def test_a_folder_without_a_workbook_gets_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IIVKIT_WORKBOOK", raising=False)
-    path, created = folder_workbook(tmp_path)
-    assert created and path == (tmp_path / "workbook.iiv").resolve()
+    assert folder_workbook(tmp_path) is None
+    path = create_workbook(tmp_path)
+    assert path == (tmp_path / "workbook.iiv").resolve()
     Workbook.open(path).close()  # a real, empty workbook
-    assert folder_workbook(tmp_path) == (path, False)  # the second start keeps it
+    assert folder_workbook(tmp_path) == path  # the next start uses it
 
 
 def test_notebooks_are_copied_with_the_course_and_never_overwritten(tmp_path: Path) -> None:
@@ -354,3 +359,24 @@ def test_a_users_mistake_shows_one_line_and_a_bug_shows_no_code(served: Served) 
     text = html.unescape(page)
     assert ERROR_HINT in text  # where to look for the details
     assert "secret_code_line" not in page and "ZeroDivisionError" not in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize("spoil", ["junk workbook", "notebooks is a file", "IIVKIT_WORKBOOK missing"])
+def test_a_folder_the_app_cannot_use_is_one_line_and_exit_2(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch, spoil: str
+) -> None:
+    monkeypatch.delenv("IIVKIT_WORKBOOK", raising=False)
+    if spoil == "junk workbook":
+        (tmp_path / "mine.iiv").write_text("not a database", encoding="utf-8")
+    elif spoil == "notebooks is a file":
+        (tmp_path / "notebooks").write_text("mine", encoding="utf-8")
+    else:
+        monkeypatch.setenv("IIVKIT_WORKBOOK", str(tmp_path / "gone.iiv"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = cli("app", tmp_path, "--port", str(_free_port()), "--no-browser")
+    assert result.exit_code == 2, result.output
+    message = result.output.strip()
+    assert message.count("\n") == 0 and "Traceback" not in message
+    culprit = {"junk workbook": "mine.iiv", "notebooks is a file": "notebooks"}.get(spoil, "gone.iiv")
+    assert str(tmp_path / culprit) in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == before, "a refused start wrote files"

@@ -16,7 +16,9 @@ import types
 import typing
 from collections.abc import Callable
 from enum import Enum
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 import ipywidgets as w
 from pydantic.fields import FieldInfo
@@ -313,6 +315,12 @@ def _list_control(name: str, info: FieldInfo, item: Any) -> FieldControl:
     return control
 
 
+@cache
+def _zone_names() -> tuple[str, ...]:
+    """Time zone names to suggest as the user types (the list of the IANA database)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
+
+
 def _dropdown(options: list[tuple[str, Any]]) -> w.Dropdown:
     return w.Dropdown(options=options, layout=w.Layout(width="24em"))
 
@@ -373,6 +381,12 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     if base is dt.date:
         day = w.DatePicker(value=None)
         return FieldControl(name, info, day)
+
+    if name == "timezone" and base is str:
+        zone = w.Combobox(
+            value="", options=_zone_names(), ensure_option=False, placeholder="e.g. Africa/Johannesburg"
+        )
+        return FieldControl(name, info, zone, get=_text_get(zone, optional=optional), set=_text_set(zone))
 
     # Everything else is text: names, emails, links, phone numbers, free text.
     length = _max_length(info)

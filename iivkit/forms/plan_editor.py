@@ -39,8 +39,9 @@ class PlanEntry:
         self.item = item
         self.checkbox = w.Checkbox(value=ticked, indent=False, layout=w.Layout(width="2em"))
         self.checkbox.add_class("iiv-plan-tick")
-        self.up = w.Button(icon="arrow-up", tooltip="Move up", layout=w.Layout(width="2.6em"))
-        self.down = w.Button(icon="arrow-down", tooltip="Move down", layout=w.Layout(width="2.6em"))
+        # Arrows as text: the app serves no icon font offline, and an icon-only button would be blank.
+        self.up = button("↑", css="iiv-move-up", tooltip="Move up")
+        self.down = button("↓", css="iiv-move-down", tooltip="Move down")
         why = f"<br><small style='color:#666'>{html.escape(item.reason)} · {item.minutes} min</small>"
         self.text = w.HTML(f"{html.escape(item.text)}{why}", layout=w.Layout(width="40em"))
         self.box = w.HBox([self.checkbox, self.up, self.down, self.text])

@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import changes
+from ..errors import RecordNotFound
 from ..store import Workbook
 
 _quiet: set[int] = set()
@@ -55,7 +56,9 @@ def follow(
             return
         try:
             refresh(hit)
-        except sqlite3.ProgrammingError:  # this view's workbook was closed (the notebook re-ran)
+        except (sqlite3.ProgrammingError, RecordNotFound):
+            # The workbook was closed (the notebook ran again), or the record this view shows was
+            # deleted: there is nothing left for this view to show.
             unsubscribe()
 
     unsubscribe = changes.subscribe(wb.path, listener)

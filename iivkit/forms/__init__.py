@@ -4,7 +4,10 @@
 
     fields        one control per model field: label, input, help, inline error
     pickers       dropdowns of existing records, by name
-    record_form   RecordForm: new / edit a record, validated, stale saves refused
+    defaults      what a new record starts with (time zones from the profile or the machine)
+    sync          follow the workbook's change signal; refresh dropdowns keeping the choice
+    conflicts     merge edits per field onto the current record; keep mine / keep theirs
+    record_form   RecordForm: add records, or edit a chosen one, merged per field
     rows          repeating rows (insights, open questions, referrals) for the debrief
     debrief_form  DebriefForm: answers, finding outcomes, insights, open questions, referrals
     plan_editor   PlanEditor: the question plan for one interview, with its coverage check

@@ -270,7 +270,7 @@ class RecordForm(Generic[R]):
         if updated or kept:
             text = f"{current.describe().capitalize()} was saved elsewhere."
             if updated:
-                text += f" Now showing its new {', '.join(updated)}."
+                text += f" Updated here: {', '.join(updated)}."
             if kept:
                 text += f" Your unsaved {', '.join(kept)} is kept; saving asks which to keep if they differ."
             self._say(text, style=NOTE_STYLE)

@@ -275,6 +275,10 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
                 f"--VoilaExecutor.cell_error_instruction={ERROR_HINT}",
                 # Local sockets, not TCP ports: no clash with other kernels on this machine.
                 "--KernelManager.transport=ipc",
+                # A page left without closing it (a crashed browser) keeps a kernel; end those
+                # after an idle hour. Kernels of open pages are never ended.
+                "--MappingKernelManager.cull_idle_timeout=3600",
+                "--MappingKernelManager.cull_connected=False",
                 # Keep the terminal to what the user needs: the address, and errors.
                 "--Voila.log_level=ERROR",
             ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import http.cookiejar
 import json
@@ -44,7 +45,15 @@ class Served:
     port: int
     output: list[str]
     open: Callable[[str], tuple[int, str]]
-    """GET a path with the session's cookies: (status, body)."""
+    """GET a URL with the session's cookies: (status, body)."""
+    rendered: dict[str, tuple[int, str]]
+    """Every page the tests look at, fetched side by side while the server warmed up."""
+
+    def page(self, notebook: str) -> tuple[int, str]:
+        """The rendered page of *notebook* (a path under ``notebooks/``)."""
+        if notebook not in self.rendered:
+            self.rendered[notebook] = self.open(self.base + _render_path(notebook))
+        return self.rendered[notebook]
 
 
 def _free_port() -> int:
@@ -142,7 +151,12 @@ def served(tmp_path_factory: pytest.TempPathFactory, run_iivkit, iivkit_cmd, pyt
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.3)
         assert status == 200, "iivkit app did not answer on 127.0.0.1:\n" + "".join(output)
-        yield Served(folder, url, base, port, output, get)
+        served = Served(folder, url, base, port, output, get, {})
+        wanted = [p.notebook for p in (*STEPS, *EXERCISES)] + [f"{name}.ipynb" for name in BROKEN]
+        # Each page starts its own kernel; a few at once keep the test short.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(served.page, wanted))
+        yield served
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -212,7 +226,7 @@ def _outputs(page: str) -> list[dict[str, object]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("shown", [*STEPS, *EXERCISES], ids=lambda p: p.notebook.rsplit("/", 1)[-1])
 def test_each_page_renders_as_forms_and_guidance_with_no_code(served: Served, shown) -> None:
-    status, page = served.open(served.base + _render_path(shown.notebook))
+    status, page = served.page(shown.notebook)
     assert status == 200
     outputs = _outputs(page)
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
@@ -239,7 +253,7 @@ def test_each_page_renders_as_forms_and_guidance_with_no_code(served: Served, sh
 def test_the_users_own_notebook_is_served_and_never_replaced(served: Served) -> None:
     own = served.folder / "notebooks" / "exercises" / "exercise_4_debrief.ipynb"
     assert MY_NOTE in own.read_text("utf-8")
-    status, page = served.open(served.base + _render_path("exercises/exercise_4_debrief.ipynb"))
+    status, page = served.page("exercises/exercise_4_debrief.ipynb")
     assert status == 200 and MY_NOTE in page
     assert LAB_NOTE not in page, "a cell meant for JupyterLab only is shown in the app"
     for rel in notebook_sources():  # everything else was copied, the course notebooks too
@@ -348,13 +362,13 @@ def test_notebooks_are_copied_with_the_course_and_never_overwritten(tmp_path: Pa
 
 @pytest.mark.slow
 def test_a_users_mistake_shows_one_line_and_a_bug_shows_no_code(served: Served) -> None:
-    status, page = served.open(served.base + _render_path("mistake.ipynb"))
+    status, page = served.page("mistake.ipynb")
     assert status == 200
     text = html.unescape(page)
     assert "nowhere/gone.iiv: no such workbook" in text
     assert "open_workbook(" not in page and "Traceback" not in page and "WorkbookMissingError" not in page
 
-    status, page = served.open(served.base + _render_path("bug.ipynb"))
+    status, page = served.page("bug.ipynb")
     assert status == 200
     text = html.unescape(page)
     assert ERROR_HINT in text  # where to look for the details

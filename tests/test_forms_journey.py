@@ -411,3 +411,46 @@ def test_forms_of_a_closed_workbook_stop_following(tmp_path: Path, caplog: pytes
         assert len(fresh.picker.options) == 3  # type: ignore[union-attr]
     assert [r for r in caplog.records if r.name == "iivkit.changes"] == []
     assert stale.mode == "new"
+
+
+def test_the_same_letter_saved_in_two_previews_offers_both_texts(wb: Workbook) -> None:
+    meeting = add_meeting(wb, add_contact(wb))
+    mine = LetterPreview(wb, meeting.id or 0, names=["invitation"])
+    theirs = LetterPreview(wb, meeting.id or 0, names=["invitation"])
+    mine.text.value = "Subject: Mine\n\nDear Ann, mine."
+    theirs.text.value = "Subject: Theirs\n\nDear Ann, theirs."
+    assert theirs.save() is True
+    assert mine.save() is False
+    assert wb.get(Interview, meeting.id or 0).invitation_text.endswith("theirs.")
+    shown = html_text(mine.conflicts.box)
+    assert "mine." in shown and "theirs." in shown
+    mine.conflicts.keep_mine["invitation_text"].click()
+    assert wb.get(Interview, meeting.id or 0).invitation_text.endswith("mine.")
+    assert mine.text.value.rstrip().endswith("mine.") and "Saved" in mine.status.value
+
+
+def test_a_debrief_saves_over_a_letter_and_meeting_saved_meanwhile(wb: Workbook) -> None:
+    meeting = add_meeting(wb, add_contact(wb), status=InterviewStatus.done)
+    form = DebriefForm(wb, meeting.id or 0)
+    form.fields["salary_info"].value = "About R25k."
+    letter = LetterPreview(wb, meeting.id or 0, names=["thank_you"])
+    letter.text.value = "Subject: Thank you\n\nDear Ann, thank you."
+    assert letter.save() is True
+    RecordForm(wb, Interview, meeting.id, fields=["notes"]).fields["notes"].value = "unsaved elsewhere"
+    assert form.save() is True, "no false conflict: different fields"
+    now = wb.get(Interview, meeting.id or 0)
+    assert now.salary_info == "About R25k." and now.thank_you_text.endswith("thank you.")
+    assert now.status is InterviewStatus.debriefed
+
+
+def test_a_record_deleted_elsewhere_keeps_the_typing_and_can_be_added_again(wb: Workbook) -> None:
+    contact = add_contact(wb)
+    form = RecordForm(wb, Contact, contact.id, picker=True)
+    form.fields["role"].value = "Evaluator"
+    wb.delete(Contact, contact.id or 0)
+    assert form.mode == "new" and form.fields["role"].value == "Evaluator"
+    assert "deleted elsewhere" in form.status.value
+    assert form.save_button.description == "Add contact"
+    assert form.save() is not None
+    (again,) = wb.all(Contact)
+    assert (again.name, again.role) == ("Ann Evaluator", "Evaluator")

@@ -185,12 +185,9 @@ def _contact_score(
 def route(wb: Workbook, question: OpenQuestion) -> Route:
     """The contact best placed to answer one open question (see the module's scoring table)."""
     text = f"{question.text}\n{question.how_to_answer}"
-    raised_by = wb.get(Interview, question.interview_id).contact_id if question.interview_id else None
-    done = {
-        i.contact_id
-        for i in wb.all(Interview)
-        if i.status in (InterviewStatus.done, InterviewStatus.debriefed)
-    }
+    interviews = wb.all(Interview)  # a damaged one is skipped, with a warning
+    raised_by = next((i.contact_id for i in interviews if i.id == question.interview_id), None)
+    done = {i.contact_id for i in interviews if i.status in (InterviewStatus.done, InterviewStatus.debriefed)}
     orgs = {o.id: o.name for o in wb.all(Organisation)}
     contacts = wb.all(Contact)
     first_names = _first_names(contacts)
@@ -216,11 +213,12 @@ def route_open_questions(wb: Workbook) -> pd.DataFrame:
     """
     contacts = {c.id: c for c in wb.all(Contact)}
     orgs = {o.id: o.name for o in wb.all(Organisation)}
+    contact_of = {i.id: i.contact_id for i in wb.all(Interview)}
     rows = []
     for q in wb.all(OpenQuestion, status=OpenQuestionStatus.open):
         r = route(wb, q)
         best = contacts.get(r.contact_id) if r.contact_id is not None else None
-        raised = wb.get(Interview, q.interview_id).contact_id if q.interview_id else None
+        raised = contact_of.get(q.interview_id) if q.interview_id else None
         suggested = contacts.get(q.suggested_contact_id) if q.suggested_contact_id else None
         rows.append(
             {
@@ -339,12 +337,15 @@ def recurring_advice(wb: Workbook) -> pd.DataFrame:
     columns = ["group", "count", "contacts", "examples", "insight_ids"]
     if df.empty:
         return pd.DataFrame(columns=columns)
+    # Read with SQL, not the models: a damaged value (NULL, bytes, a number) counts as no text.
+    df["text"] = [t if isinstance(t, str) else "" for t in df["text"]]
+    df["contact"] = [c if isinstance(c, str) else "" for c in df["contact"]]
     df["group"] = advice_groups(df["text"].tolist())
     rows = [
         {
             "group": name,
             "count": len(g),
-            "contacts": ", ".join(dict.fromkeys(g["contact"])),
+            "contacts": ", ".join(dict.fromkeys(c for c in g["contact"] if c)),
             "examples": list(g["text"][:3]),
             "insight_ids": [int(i) for i in g["insight_id"]],
         }

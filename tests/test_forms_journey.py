@@ -14,8 +14,11 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 import tzlocal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iivkit.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
+from iivkit.forms.fields import join_entries, split_entries
 from iivkit.forms.pickers import option_label
 from iivkit.forms.record_form import NEW
 from iivkit.models import (
@@ -252,6 +255,20 @@ def test_list_fields_take_one_entry_per_line_or_commas_and_show_what_they_read(w
     )
     again = RecordForm(wb, Profile)
     assert again.fields["previous_qualifications"].value == profile.previous_qualifications
+
+
+ENTRY = (
+    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20)
+    .map(lambda text: " ".join(text.split()))
+    .filter(lambda text: text != "" and not text.startswith(",") and not text.endswith(","))
+)
+
+
+@given(st.lists(ENTRY, unique=True, max_size=5))
+def test_any_list_shown_in_a_form_reads_back_the_same(entries: list[str]) -> None:
+    """Quotes, commas and odd characters survive being shown and read back (leading or trailing
+    commas on an entry are taken as separators)."""
+    assert split_entries(join_entries(entries)) == entries
 
 
 def test_an_enum_list_is_checked_inline_and_a_bad_entry_writes_nothing(wb: Workbook) -> None:

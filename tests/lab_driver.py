@@ -174,13 +174,19 @@ def run_all(page: Any, *, timeout_ms: int = 90_000) -> None:
     from playwright.sync_api import expect
 
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    # Busy may come and go before we look; the last cell's prompt number says the run finished.
+    # Busy may come and go before we look; every code cell's execution count says the run
+    # finished. Read from the model: the workflow notebooks fold their code, hiding the prompts.
     page.wait_for_function(
         """() => {
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            if (!panel) return false;
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            const widget = window.jupyterapp.shell.currentWidget;
+            const model = widget && widget.content && widget.content.model;
+            if (!model) return false;
+            const code = [];
+            for (let i = 0; i < model.cells.length; i++) {
+                const cell = model.cells.get(i);
+                if (cell.type === 'code') code.push(cell);
+            }
+            return code.length > 0 && code.every(c => c.executionCount !== null);
         }""",
         timeout=timeout_ms,
     )

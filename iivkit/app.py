@@ -21,6 +21,7 @@ import secrets
 import socket
 import sys
 import tempfile
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -369,8 +370,9 @@ def _server_class() -> Any:
             return [landing, *super().init_handlers()]
 
         def launch_browser(self) -> None:
-            # Voila would open the address without its token, which shows a login form.
-            webbrowser.open(self._open_url, new=2)
+            # Voila would open the address without its token, which shows a login form. A
+            # thread, because some browsers' openers wait until the browser is closed.
+            threading.Thread(target=webbrowser.open, args=(self._open_url, 2), daemon=True).start()
 
         def start(self) -> None:
             self.ip = LOOPBACK  # whatever a config file says

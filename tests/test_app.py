@@ -12,6 +12,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -394,3 +395,41 @@ def test_a_folder_the_app_cannot_use_is_one_line_and_exit_2(
     culprit = {"junk workbook": "mine.iiv", "notebooks is a file": "notebooks"}.get(spoil, "gone.iiv")
     assert str(tmp_path / culprit) in message
     assert sorted(p.name for p in tmp_path.iterdir()) == before, "a refused start wrote files"
+
+
+@pytest.mark.slow
+def test_the_browser_opens_on_the_address_with_its_token(tmp_path: Path, iivkit_cmd, python_env) -> None:
+    """Without --no-browser the app opens the printed address, token included: no login form."""
+    opened = tmp_path / "opened.txt"
+    opener = tmp_path / "browser.py"
+    opener.write_text(f"import sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n", encoding="utf-8")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    env = dict(python_env, BROWSER=f"{sys.executable} {opener} %s")
+    env.pop("IIVKIT_WORKBOOK", None)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[name] = str(tmp_path / name.lower())
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*iivkit_cmd, "app", str(folder), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not opened.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.3)
+        assert opened.exists(), "no browser was opened"
+        url = opened.read_text("utf-8")
+        status, page = _opener()(url)
+        assert status == 200 and "voila/render/" in page
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    assert f"iivkit app: {url}" in output
+    # The folder had no workbook: the app made one and said so.
+    assert (folder / "workbook.iiv").is_file()
+    assert f"Created {(folder / 'workbook.iiv').resolve()}" in output

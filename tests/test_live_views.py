@@ -274,3 +274,19 @@ def test_a_programming_error_keeps_its_traceback(
 def test_outside_ipython_installing_does_nothing() -> None:
     InteractiveShell.clear_instance()
     assert install() is False
+
+
+def test_a_view_of_a_record_deleted_elsewhere_says_so_in_one_line(wb: Workbook) -> None:
+    contact = wb.add(Contact(name="Ann Lee"))
+    interview = wb.add(Interview(contact_id=contact.id or 0))
+    view = guide.live(wb, interview.id or 0)
+    wb.delete(Interview, interview.id or 0)
+    assert view.html.startswith("<p") and "does not exist" in view.html
+    assert "Traceback" not in view.html
+
+
+def test_names_with_markup_show_as_text_in_the_choice(wb: Workbook) -> None:
+    wb.add(Contact(name="<img src=x onerror=alert(1)>"))
+    chosen = ContactChoice(wb)
+    assert "<img" not in chosen.note.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in chosen.note.value

@@ -158,7 +158,11 @@ class _Person:
             lead = f"(?:{initial}(?:\\.\\s*|\\s+))*"
             trail = f"(?:,\\s*{initial}\\.?(?:\\s*{initial}\\.?)*|\\s+{initial}\\.(?:\\s*{initial}\\.)*)?"
             run = f"{lead}{run}{trail}"
-        return f"{_START}{run}{_END}"
+        start = _START
+        if self.initials:
+            # "pnaidoo": an initial glued to a surname, as in user names.
+            start = f"(?:{_START}|(?<=(?<!{_LETTERS})[{''.join(sorted(self.initials))}]))"
+        return f"{start}{run}{_END}"
 
 
 def _digits(value: str) -> str:
@@ -277,9 +281,13 @@ class Pseudonymiser:
         spans: list[tuple[int, int, str, _Person | None]] = []
         spans += [(m.start(), m.end(), "email", None) for m in EMAIL.finditer(folded)]
         identifiers = [(m.start(), m.end()) for m in IDENTIFIER.finditer(folded)]
-        found = self._names(folded, "prose", 0, len(folded))
-        for a, b in identifiers:
+        # Prose and addresses are searched apart, so that a run of names never spans both.
+        found: list[tuple[int, int, _Person]] = []
+        gap = 0
+        for a, b in [*identifiers, (len(folded), len(folded))]:
+            found += self._names(folded, "prose", gap, a)
             found += self._names(folded, "identifier", a, b) + self._names(folded, "glued", a, b)
+            gap = b
         spans += [(a, b, "name", person) for a, b, person in found]
         spans += [
             (m.start(), m.end(), "phone", None) for m in PHONE.finditer(folded) if self._is_phone(m.group())
@@ -293,8 +301,9 @@ class Pseudonymiser:
         done = 0  # in the original text
         last = 0  # in the folded text
         for a, b, kind, person in sorted(spans, key=lambda s: (s[0], -s[1])):
-            if a < last:
-                continue  # overlaps a longer or earlier replacement
+            if b <= last:
+                continue  # inside a longer or earlier replacement
+            a = max(a, last)  # what sticks out of an earlier replacement is replaced too
             in_identifier = any(x <= a and b <= y for x, y in identifiers)
             out.append(value[done : starts[a]])
             out.append(self._replacement(kind, folded[a:b], person, in_identifier=in_identifier))

@@ -163,7 +163,11 @@ def findings(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT, to_test_only: b
         "confidence": "Confidence",
         "to_test": "Test",
     }
-    return styled(_titled(df, names), limit=limit, empty="No findings yet: add some in 01_research.")
+    return styled(
+        _titled(df, names),
+        limit=limit,
+        empty="No findings yet: add them with the Finding form in 01_research.",
+    )
 
 
 def pipeline(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:

@@ -264,18 +264,21 @@ def render_letter(wb: Workbook, interview_id: int, name: str, *, use_saved: bool
     known(name)
     interview = wb.get(Interview, interview_id)
     values, hints = letter_context(wb, interview)
-    override = template_override(wb, name)
-    if override:
-        # Another person's workbook may carry it: filled in apart, never run here.
-        text, error = render_workbook_template(override, values)
-    else:
-        text, error = render_shipped(shipped_template(name), values)
-    subject, body = split_subject(text)
-    source = "workbook template" if override else "template"
     saved = str(getattr(interview, _SAVED_TEXT[name])) if use_saved and name in _SAVED_TEXT else ""
-    if saved.strip():
-        saved_subject, body = split_subject(saved)
-        subject, source, error = saved_subject or subject, "saved text", None
+    saved_subject, saved_body = split_subject(saved) if saved.strip() else ("", "")
+    if saved_subject:  # the saved text is the whole letter: no template is needed
+        subject, body, source, error = saved_subject, saved_body, "saved text", None
+    else:
+        override = template_override(wb, name)
+        if override:
+            # Another person's workbook may carry it: filled in apart, never run here.
+            text, error = render_workbook_template(override, values)
+        else:
+            text, error = render_shipped(shipped_template(name), values)
+        subject, body = split_subject(text)
+        source = "workbook template" if override else "template"
+        if saved.strip():  # saved text without a subject line keeps the template's subject
+            body, source, error = saved_body, "saved text", None
     profile = values["profile"]
     return Letter(
         name=name,

@@ -560,3 +560,34 @@ def test_importing_a_name_with_a_line_break_is_refused_naming_the_field(
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and f"field '{field}'" in result.output, result.output
     assert "one line" in result.output
+
+
+# -- the class run ---------------------------------------------------------------------------------------
+
+
+def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_path: Path) -> None:
+    """What ``iivkit course report`` runs for each student's page, on a hostile student's workbook."""
+    from iivkit.course_data import student_page
+
+    sentinel = tmp_path / "code-ran"
+    wb = tmp_path / "mallory" / "workbook.iiv"
+    wb.parent.mkdir()
+    build(wb)
+    # Saved letters without a subject line: the subject comes from the (hostile) templates.
+    raw(
+        wb,
+        "UPDATE interviews SET invitation_text = ?, confirmation_text = ?",
+        "Dear Thandi, I am Lerato.",
+        "See you.",
+    )
+    put_template(wb, "invitation", "Subject: {{ cycler.__init__.__globals__.os.popen('touch SENTINEL') }}")
+    raw(wb, "UPDATE meta SET value = replace(value, 'SENTINEL', ?)", str(sentinel))
+    put_template(wb, "confirmation", "Subject: {{ 'x' * 10**9 }}\n")
+
+    page = student_page(wb, student="mallory")
+
+    assert not sentinel.exists()
+    (letters,) = [f for f in page.feedback if f.number == 3]
+    problems = [p.message for p in letters.points if "no subject line" in p.message]
+    # The saved text is the letter; the template that should have given it a subject gave none.
+    assert len(problems) == 2, [p.message for p in letters.points]

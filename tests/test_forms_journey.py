@@ -476,3 +476,18 @@ def test_a_record_deleted_elsewhere_keeps_the_typing_and_can_be_added_again(wb: 
     assert form.save() is not None
     (again,) = wb.all(Contact)
     assert (again.name, again.role) == ("Ann Evaluator", "Evaluator")
+
+
+def test_user_text_in_entries_and_conflicts_is_shown_as_text(wb: Workbook) -> None:
+    contact = add_contact(wb)
+    form = RecordForm(wb, Organisation)
+    form.fields["divisions"].widget.value = "<script>alert(1)</script>\n<b>HR</b>"
+    shown = html_text(form.fields["divisions"].box)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;HR" in shown
+    mine, theirs = RecordForm(wb, Contact, contact.id), RecordForm(wb, Contact, contact.id)
+    mine.fields["role"].value = "<img src=x onerror=alert(1)>"
+    theirs.fields["role"].value = "<script>theirs</script>"
+    theirs.save_button.click()
+    assert mine.save() is None
+    conflict = html_text(mine.conflicts.box)
+    assert "<img" not in conflict and "<script>" not in conflict and "&lt;img" in conflict

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -32,6 +33,8 @@ from typing import Any
 from lab_driver import KERNEL_READY, ROOT, LabServer, free_port
 
 WIDGET_ERRORS = ("Error displaying widget", "model not found")
+ADDRESS = re.compile(r"iivkit app: (http://127\.0\.0\.1:\d+/\S*)")
+"""The line ``iivkit app`` prints with the address to open."""
 
 
 # -- counting what a person does --------------------------------------------------------------
@@ -124,6 +127,11 @@ class Hands:
         self.tally.add(clicks=1, keys=digits)
 
 
+def wait_for_widgets(page: Any, timeout_ms: int) -> None:
+    """Wait until the front end has drawn every widget ("Loading widget..." is gone)."""
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=timeout_ms)
+
+
 def assert_no_widget_errors(area: Any) -> None:
     """The front end drew every widget (no "Error displaying widget")."""
     text = area.inner_text()
@@ -161,13 +169,15 @@ class AppServer:
         self.extra_env = dict(env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = state / "iivkit-app.log"
+        self.address = ""
+        """The address the app prints for the user (with its token), once started."""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90.0) -> None:
-        """Start the app and wait until its landing page answers."""
+        """Start the app and wait until it prints its address and the landing page answers."""
         iivkit = Path(sys.executable).with_name("iivkit")
         cmd = [str(iivkit), "app", str(self.directory), "--port", str(self.port), "--no-browser"]
         self.state.mkdir(parents=True, exist_ok=True)
@@ -184,12 +194,15 @@ class AppServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"iivkit app exited with {self.proc.returncode}:\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            found = ADDRESS.search(self.log.read_text(errors="replace"))
+            if found:
+                self.address = found.group(1)
+                try:
+                    with urllib.request.urlopen(self.address, timeout=2) as r:
+                        if r.status == 200:
+                            return
+                except (urllib.error.URLError, OSError):
+                    pass
             time.sleep(0.25)
         self.stop()
         raise RuntimeError(f"iivkit app did not answer within {timeout:.0f} s:\n{self.log_text()}")
@@ -283,6 +296,7 @@ class LabSurface:
         failed = panel.locator('[data-mime-type="application/vnd.jupyter.error"]')
         assert failed.count() == 0, f"{notebook} stopped with an error:\n{failed.first.inner_text()[-2000:]}"
         expect(self.page.locator("#jp-main-statusbar")).to_contain_text(KERNEL_READY, timeout=timeout_ms)
+        wait_for_widgets(self.page, timeout_ms)
         assert_no_widget_errors(panel)
         return panel
 
@@ -302,7 +316,7 @@ class AppSurface:
 
         A person clicks the step's link on the landing page; so does this (one click).
         """
-        self.page.goto(self.server.url)
+        self.page.goto(self.server.address)
         link = self.page.locator(f"a[href*='{notebook}']").first
         link.wait_for(state="visible", timeout=timeout_ms)
         self.hands.click(link)
@@ -316,8 +330,10 @@ class AppSurface:
             "getComputedStyle(document.querySelector('#loading')).display === 'none'",
             timeout=timeout_ms,
         )
+        wait_for_widgets(self.page, timeout_ms)
         body = self.page.locator("body")
         assert_no_widget_errors(body)
+        assert "Run All" not in body.inner_text(), f"the app's {notebook} tells the user to Run All"
         assert self.page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor").count() == 0, (
             f"the app shows code on {notebook}"
         )

@@ -186,6 +186,14 @@ def render_untrusted(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]
     :returns: per job ``(text, error or None)``, or None for a job skipped because an earlier
         job of its group failed.
     """
+    too_long = f"the template is longer than {template_worker.MAX_TEMPLATE_CHARS:,} characters"
+    if any(len(source) > template_worker.MAX_TEMPLATE_CHARS for _, source, _ in jobs):
+        short = [(g, s, v) for g, s, v in jobs if len(s) <= template_worker.MAX_TEMPLATE_CHARS]
+        answers = iter(render_untrusted(short))
+        return [
+            ("", too_long) if len(s) > template_worker.MAX_TEMPLATE_CHARS else next(answers)
+            for _, s, _ in jobs
+        ]
     keys = [hashlib.sha256(pickle.dumps((s, v))).digest() for _, s, v in jobs]
     with _CACHE_LOCK:
         cached = {k: _CACHE[k] for k in keys if k in _CACHE}

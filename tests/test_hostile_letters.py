@@ -203,6 +203,7 @@ HUGE = [
     "{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}",
     "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
     "{{ lipsum(n=10**9) }}",
+    "x" * 60_000,
 ]
 BROKEN = [
     ("Subject: {{ contact.name }\n", "line 3: unexpected"),
@@ -591,3 +592,35 @@ def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_pat
     problems = [p.message for p in letters.points if "no subject line" in p.message]
     # The saved text is the letter; the template that should have given it a subject gave none.
     assert len(problems) == 2, [p.message for p in letters.points]
+
+
+# -- no other template is ever made from workbook text ------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parent.parent / "iivkit"
+COMPILED_FROM_A_VARIABLE = {
+    ("template_worker.py", "_compiled"),  # letter templates: the restricted environment, apart
+    ("reports.py", "write_index"),  # iivkit/templates/report_index.html.j2, read from the package
+}
+
+
+def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
+    """Report, course and app pages compile only their own constant templates; workbook text is data."""
+    import ast
+
+    found: set[tuple[str, str]] = set()
+    for module in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name not in ("from_string", "Template", "compile_expression"):
+                continue
+            if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+                continue
+            scope: ast.AST = node
+            while scope in parents and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scope = parents[scope]
+            found.add((module.name, getattr(scope, "name", "<module>")))
+    assert found == COMPILED_FROM_A_VARIABLE

@@ -24,7 +24,7 @@ def _note(text: str) -> Any:
 def plan_editor(wb: Workbook, contact: Contact | None, role: str) -> Any:
     """The question-plan editor for *contact* as the *role* (``generalist`` or ``specialist``)."""
     if contact is None or contact.id is None:
-        return _note(f"No {ROLES[role]} among your contacts yet: add one above, then run this cell again.")
+        return _note(f"No {ROLES[role]} among your contacts yet: add one above, and the plan appears here.")
     from .forms import PlanEditor
 
     interview = plan_interview(wb, contact)

@@ -34,15 +34,18 @@ def css_name(name: str) -> str:
 
 
 def as_widget(content: Any) -> w.Widget:
-    """A widget for *content*: a widget as it is, a form or view by its ``widget``, text as HTML."""
+    """A widget for *content*: a widget as it is, a form or view by its ``widget``, text as
+    text, and anything else as IPython would display it."""
     if isinstance(content, w.Widget):
         return content
     widget = getattr(content, "widget", None)
     if isinstance(widget, w.Widget):
         return widget
-    if hasattr(content, "_repr_html_"):
-        return w.HTML(content._repr_html_())
-    return w.HTML(html.escape(str(content)))
+    if isinstance(content, str):
+        return w.HTML(html.escape(content))
+    out = w.Output()
+    out.append_display_data(content)  # anything IPython can show: Markdown, a table, a chart
+    return out
 
 
 def error_html(error: IivkitError) -> str:
@@ -147,3 +150,56 @@ class LiveSection:
         from IPython.display import display
 
         display(self.widget)
+
+
+class Following(LiveSection):
+    """A part about one record that *pick* chooses (say, the first senior contact), rebuilt by
+    *build* when a save that touches *tables* makes *pick* choose another one (or the first one).
+
+    Saves that leave the choice as it was do not rebuild the part, so nothing typed into it is
+    lost.
+    """
+
+    def __init__(
+        self,
+        wb: Workbook,
+        name: str,
+        pick: Callable[[], Any],
+        build: Callable[[Any], Any],
+        *,
+        tables: Iterable[str],
+    ) -> None:
+        self._pick = pick
+        self.picked: Any = pick()
+        self.tables = frozenset(tables)
+        super().__init__(name, lambda: build(self.picked))
+        self._unsubscribe: Callable[[], None] | None = changes.subscribe(wb.path, self._changed)
+
+    @staticmethod
+    def _key(record: Any) -> Any:
+        return getattr(record, "id", record)
+
+    def _changed(self, tables: frozenset[str]) -> None:
+        if self.widget.comm is None:
+            self.close()
+            return
+        if not tables & self.tables:
+            return
+        try:
+            picked = self._pick()
+        except sqlite3.ProgrammingError:
+            self.close()
+            return
+        except IivkitError as exc:  # what it was about is gone: say so, in one line
+            self.picked = None
+            self.widget.children = (w.HTML(error_html(exc)),)
+            return
+        if self._key(picked) != self._key(self.picked):
+            self.picked = picked
+            self.rebuild()
+
+    def close(self) -> None:
+        """Stop following the workbook."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None

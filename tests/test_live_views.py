@@ -130,6 +130,31 @@ def test_the_old_functions_still_return_tables(wb: Workbook) -> None:
     assert "No findings yet" in tables.findings(wb).to_html()
 
 
+def test_a_following_part_appears_when_a_fitting_record_is_saved_and_then_stays(wb: Workbook) -> None:
+    """Exercise 2's plan for a senior generalist: there as soon as one is saved, kept on later saves."""
+    from iivkit import exercises
+    from iivkit.exercise_forms import plan_editor
+    from iivkit.live import Following
+    from iivkit.models import FocusArea, Seniority
+
+    part = Following(
+        wb,
+        "generalist_plan",
+        lambda: exercises.example_contact(wb, "generalist"),
+        lambda person: plan_editor(wb, person, "generalist"),
+        tables={"contacts"},
+    )
+    assert part.picked is None and "No senior generalist" in str(part.widget.children[0].outputs)
+    wb.add(Contact(name="Junior Jo", seniority=Seniority.junior))
+    assert part.picked is None
+    boss = wb.add(Contact(name="Dir Dee", seniority=Seniority.senior, focus_area=FocusArea.general))
+    assert isinstance(part.content, PlanEditor) and part.picked.id == boss.id
+    editor = part.content
+    wb.add(Contact(name="Tech Tam", focus_area=FocusArea.technology))
+    assert part.content is editor  # nothing typed into the plan is thrown away
+    assert "iiv-live-generalist-plan" in classes(part)
+
+
 # -- empty tables read as sentences ------------------------------------------------------------
 
 

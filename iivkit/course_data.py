@@ -161,7 +161,7 @@ def student_page(
     """
     from .notebook_support import open_workbook
 
-    with open_workbook(workbook) as wb:
+    with open_workbook(workbook, readonly=True) as wb:
         name = (
             str(student).strip() if student is not None and str(student).strip() not in ("", "None") else ""
         )

@@ -27,9 +27,11 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() in ("", "None"))
 
 
-def open_workbook(workbook: object = None) -> Workbook:
+def open_workbook(workbook: object = None, *, readonly: bool = False) -> Workbook:
     """Open the notebook's workbook: the path given, else ``$IIVKIT_WORKBOOK`` (which
     ``iivkit lab`` sets to the folder's workbook), else the demo workbook, built on first use.
+
+    :param readonly: for a page that only reads (a report): nothing is written to the file.
 
     In a notebook it also makes iivkit's errors (a user's mistake) show as one red line.
     """
@@ -45,7 +47,7 @@ def open_workbook(workbook: object = None) -> Workbook:
     path = Path(os.fspath(workbook)).expanduser()
     if not path.is_file():
         raise WorkbookMissingError("no such workbook (create one with 'iivkit init')", file=path)
-    return Workbook.open(path)
+    return Workbook.open(path, readonly=readonly)
 
 
 def _record_id(value: object, name: str) -> int | None:

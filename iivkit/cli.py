@@ -98,7 +98,7 @@ def init(workbook: Path) -> None:
 
 @main.command("import")
 @click.argument("workbook", type=PathArg)
-@click.argument("file", type=PathArg)
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--replace-profile", is_flag=True, help="Let the file's profile replace the one already in WORKBOOK."
 )
@@ -106,37 +106,20 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
     """Load the records in FILE.json (the interchange format) into WORKBOOK.
 
     The whole file is validated first and loaded in one transaction: any error and nothing is
-    written. WORKBOOK is created if it does not exist yet.
+    written. WORKBOOK is created if it does not exist yet (and only if the import succeeds).
     """
-    from .interchange import import_document, parse_document
+    from .interchange import import_into, read_document
 
+    doc = read_document(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except UnicodeDecodeError:
-        fail(f"{file}: not a JSON interchange file (CSV and Excel exports cannot be imported; use JSON)")
-    except OSError as exc:
-        fail(f"{file}: cannot read: {exc.strerror}")
-    doc = parse_document(text, file=file)
-    created = not workbook.exists()
-    wb = Workbook.create(workbook) if created else Workbook.open(workbook)
-    try:
-        with wb:
-            counts = import_document(wb, doc, replace_profile=replace_profile)
+        counts, created = import_into(workbook, doc, replace_profile=replace_profile, file=file)
     except IivkitError as exc:
-        if created:
-            _remove_workbook(workbook)
         raise exc.located(file) from None
     total = sum(counts.values())
     detail = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in counts.items())
     noun = "record" if total == 1 else "records"
-    click.echo(f"Imported {total} {noun} into {workbook}" + (f": {detail}." if detail else "."))
-
-
-def _remove_workbook(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    into = f"a new workbook, {workbook}" if created else str(workbook)
+    click.echo(f"Imported {total} {noun} into {into}" + (f": {detail}." if detail else "."))
 
 
 @main.command()

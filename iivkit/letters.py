@@ -333,16 +333,17 @@ def template_problems(wb: Workbook) -> list[str]:
         for interview in wb.all(Interview):
             with contextlib.suppress(IivkitError):
                 contexts.append(letter_context(wb, interview)[0])
-    problems: list[str] = []
     jobs = [
         (name, text, values) for name, text in stored.items() if name in LETTER_NAMES for values in contexts
     ]
+    errors: dict[str, str] = {}  # the first failure of each template
     for (name, _, _), result in zip(jobs, render_untrusted(jobs), strict=True):
         if result is not None and result[1]:
-            problems.append(
-                f"letter template '{name}' (setting '{override_key(name)}') would fail: {result[1]}"
-            )
-    return problems
+            errors.setdefault(name, result[1])
+    return [
+        f"letter template '{name}' (setting '{override_key(name)}') would fail: {error}"
+        for name, error in errors.items()
+    ]
 
 
 def unused_templates(wb: Workbook) -> list[str]:

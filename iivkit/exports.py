@@ -26,7 +26,7 @@ from .errors import IivkitError
 from .interchange import Document, dump, to_document
 from .models import RECORD_TYPES
 from .schema import data_fields
-from .store import Workbook
+from .store import Workbook, open_in_this_process
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -167,9 +167,13 @@ def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False, overw
     if out.exists():
         if out.is_dir():
             raise IivkitError("is a folder; give the path of the file to write", file=out)
-        with out.open("rb") as fh:
-            is_database = fh.read(16) == b"SQLite format 3\x00"
-        if is_database or out.resolve() == wb.path.resolve():
+        # A workbook open in this process is never opened outside SQLite: closing that file
+        # would drop the process's SQLite locks on it (see iivkit.store).
+        is_database = out.resolve() == wb.path.resolve() or open_in_this_process(out)
+        if not is_database:
+            with out.open("rb") as fh:
+                is_database = fh.read(16) == b"SQLite format 3\x00"
+        if is_database:
             raise IivkitError("is a workbook; an export never replaces one. Choose another --out", file=out)
         if not overwrite:
             raise IivkitError("already exists; pass --force to replace it", file=out)

@@ -158,8 +158,11 @@ def _unregister(key: tuple[int, int] | None) -> None:
             _live.pop(key, None)
 
 
-def _is_live(path: Path) -> bool:
-    """True while a :class:`Workbook` in this process has the file at *path* open."""
+def open_in_this_process(path: Path) -> bool:
+    """True while a :class:`Workbook` in this process has the file at *path* open.
+
+    Such a file must not be opened other than through SQLite (see the module's docstring).
+    """
     key = _file_key(path)
     with _live_lock:
         return key is not None and key in _live
@@ -242,7 +245,8 @@ def _snapshot(path: Path) -> sqlite3.Connection:
             _copy_into(uri + "&immutable=1", memory)
             if not wal.exists() and _stamp(path) == before:
                 return memory
-        if (shm.exists() and os.access(shm, os.W_OK) and os.access(wal, os.W_OK)) or _is_live(path):
+        in_use = shm.exists() and os.access(shm, os.W_OK) and os.access(wal, os.W_OK)
+        if in_use or open_in_this_process(path):
             _copy_into(uri, memory)
             return memory
         with tempfile.TemporaryDirectory(prefix="iivkit-read-") as tmp:

@@ -12,6 +12,7 @@ their standard input so that their opens, saves and closes interleave the same w
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -48,6 +49,17 @@ NOTEBOOK = textwrap.dedent(
             elif command == "reopen":
                 extra.append(Workbook.open(path))  # a third run, keeping the others
                 print("ok", flush=True)
+            elif command == "export-onto-it":  # a mistaken --out: the workbook, by another name
+                from pathlib import Path
+                from iivkit.errors import IivkitError
+                from iivkit.exports import export
+                try:
+                    export(first, "json", Path(arg))
+                except IivkitError as exc:
+                    refused = "is a workbook" in str(exc)
+                    print("ok" if refused else f"error {exc}", flush=True)
+                else:
+                    print("error the export replaced the workbook", flush=True)
             elif command == "readonly":
                 with Workbook.read(path) as snapshot:
                     print(f"ok {snapshot.count(Contact)}", flush=True)
@@ -188,6 +200,18 @@ def test_reopening_a_third_time_and_reading_a_snapshot_in_the_notebook_keeps_eve
     Workbook.create(path2).close()
     acknowledged, _ = _run_rounds(path2, python_env, notebook_step="readonly")
     stored = _names_in(path2)
+    assert not acknowledged - stored, f"acknowledged saves are missing: {sorted(acknowledged - stored)}"
+
+
+def test_exporting_onto_the_open_workbook_by_another_name_is_refused_and_loses_nothing(
+    tmp_path: Path, python_env: dict[str, str]
+) -> None:
+    path = tmp_path / "shared.iiv"
+    Workbook.create(path).close()
+    alias = tmp_path / "same-file.json"
+    os.link(path, alias)
+    acknowledged, _ = _run_rounds(path, python_env, notebook_step=f"export-onto-it {alias}")
+    stored = _names_in(path)
     assert not acknowledged - stored, f"acknowledged saves are missing: {sorted(acknowledged - stored)}"
 
 

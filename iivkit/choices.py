@@ -25,6 +25,11 @@ NO_CONTACT = (
     "<p><b>No contact yet.</b> Add the person you want to talk to in the contact form "
     "(here, or in 01_research under <i>People to talk to</i>); this step then prepares for them.</p>"
 )
+NO_CONTACT_PART = (
+    "<p><i>Nothing to prepare yet: add a contact under <b>The person</b> above, and this part "
+    "fills in for them.</i></p>"
+)
+NO_INTERVIEW_PART = "<p><i>Nothing to debrief yet: see above for how to get here.</i></p>"
 NO_INTERVIEW = (
     "<p><b>No interview to debrief yet.</b> Plan one first: add a contact and prepare the "
     "meeting in 02_prepare. After the meeting, set its status to <i>done</i> there "
@@ -197,7 +202,7 @@ class ContactChoice(_Choice):
         name: str,
         build: Callable[[Contact, Interview], Any],
         *,
-        empty: Callable[[], Any] | str = NO_CONTACT,
+        empty: Callable[[], Any] | str = NO_CONTACT_PART,
     ) -> LiveSection:
         """A part of the notebook built for the chosen contact and interview, rebuilt when the
         choice changes; until there is a contact, *empty* (a message, or a builder of a form)."""
@@ -276,7 +281,7 @@ class InterviewChoice(_Choice):
         name: str,
         build: Callable[[Interview], Any],
         *,
-        empty: Callable[[], Any] | str = NO_INTERVIEW,
+        empty: Callable[[], Any] | str = NO_INTERVIEW_PART,
     ) -> LiveSection:
         """A part of the notebook built for the chosen interview, rebuilt when the choice changes;
         until there is one, *empty* (a message, or a builder of a form)."""

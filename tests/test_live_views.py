@@ -192,7 +192,7 @@ def test_prepare_on_an_empty_workbook_offers_the_contact_form_then_comes_alive(w
     )
     plan = chosen.section("plan", lambda p, i: PlanEditor(wb, p.id or 0, i.id or 0))
     assert "No contact yet" in chosen.summary
-    assert "No contact yet" in plan.widget.children[0].value
+    assert "Nothing to prepare yet: add a contact" in plan.widget.children[0].value
     assert wb.count(Interview) == 0  # nothing is prepared for nobody
     assert "iiv-live-choose-contact" in classes(chosen)
 
@@ -239,7 +239,7 @@ def test_debrief_with_nothing_to_debrief_says_how_to_get_there(wb: Workbook) -> 
     chosen = InterviewChoice(wb)
     debrief = chosen.section("debrief", lambda i: DebriefForm(wb, i.id or 0))
     assert "No interview to debrief yet" in chosen.summary and "02_prepare" in chosen.summary
-    assert "No interview to debrief yet" in debrief.widget.children[0].value
+    assert "Nothing to debrief yet" in debrief.widget.children[0].value
 
     contact = wb.add(Contact(name="Ann Lee"))
     interview = wb.add(Interview(contact_id=contact.id or 0, status=InterviewStatus.done))

@@ -437,6 +437,7 @@ def report(
     interview's records, the report notebook, the iivkit version) have not changed since the
     last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
     """
+    from .outputs import refuse_inside
     from .reports import FAILED, OK, STATE_FILE, UP_TO_DATE, find_workbooks, make_reports
 
     if out.exists() and not out.is_dir():
@@ -444,6 +445,7 @@ def report(
     if out.is_dir() and any(out.iterdir()) and not (out / STATE_FILE).exists():
         # Its index.html and reports would be overwritten: only reuse a folder of our own.
         fail(f"{out}: folder is not empty and holds no earlier reports; choose another --out")
+    refuse_inside(out, paths)
     if not find_workbooks(paths):
         fail(f"no workbooks (*.iiv files) found in {', '.join(map(str, paths))}")
     with contextlib.ExitStack() as stack:
@@ -544,11 +546,13 @@ def course_report_command(
     Exit status 1 if a page or the summary could not be made.
     """
     from .course import FAILED, NO_WORKBOOK, OK, UP_TO_DATE, check_layout, course_report, discover
+    from .outputs import refuse_inside
 
     if not class_dir.is_dir():
         fail(f"{class_dir}: no such class folder")
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the feedback pages")
+    refuse_inside(out, [class_dir], what="the class folder")
     if not discover(class_dir, check_layout(layout)):
         fail(f"{class_dir}: no students found with the layout {layout!r}; check the folder or --layout")
     run = course_report(

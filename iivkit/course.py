@@ -36,6 +36,7 @@ from . import __version__
 from .errors import IivkitError, ValidationFailed, WorkbookMissingError
 from .exports import write_private
 from .models import RECORD_TYPES
+from .outputs import make_private_dir
 from .reports import Execute, run_local
 from .runner import ReportJob, ReportResult, Runner
 from .store import Workbook
@@ -104,14 +105,23 @@ def discover(
     if not class_dir.is_dir():
         raise WorkbookMissingError("no such class folder", file=class_dir)
     skip = [p.resolve() for p in exclude]
+    root = class_dir.resolve()
     regex = re.compile(_regex(layout))
     found: dict[str, list[Path]] = {name: [] for name in roster}
+    outside: dict[str, str] = {}
     for path in sorted(class_dir.glob(layout.replace("{student}", "*"))):
         rel = path.relative_to(class_dir).as_posix()
         match = regex.fullmatch(rel)
         if not match or not path.is_file() or any(p.startswith(".") for p in rel.split("/")):
             continue
         if any(path.resolve().is_relative_to(s) for s in skip):
+            continue
+        if not path.resolve().is_relative_to(root):
+            # A link out of the class folder (another student's work, a system file): name it.
+            outside[match.group("student")] = (
+                f"{rel} is a link to a file outside the class folder; not followed"
+            )
+            found.setdefault(match.group("student"), [])
             continue
         found.setdefault(match.group("student"), []).append(path)
     parts = PurePosixPath(layout).parts
@@ -125,11 +135,17 @@ def discover(
             hidden = any(p.startswith(".") for p in rel.split("/"))
             if match and folder.is_dir() and not hidden and not any(folder.resolve() == s for s in skip):
                 found.setdefault(match.group("student"), [])
+                if not folder.resolve().is_relative_to(root):
+                    outside[match.group("student")] = (
+                        f"{rel} is a link to a folder outside the class folder; not followed"
+                    )
     students = []
     for name in sorted(found, key=str.casefold):
         paths = found[name]
         expected = layout.replace("{student}", name)
-        if not paths:
+        if name in outside:
+            students.append(Student(name, None, outside[name]))
+        elif not paths:
             students.append(Student(name, None, f"no workbook at {expected}"))
         elif len(paths) > 1:
             listed = ", ".join(p.relative_to(class_dir).as_posix() for p in paths)
@@ -326,7 +342,7 @@ def course_report(
 
     started = time.perf_counter()
     cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), force, timeout)
-    out.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out)
     students = discover(class_dir, layout, exclude=[out])
     state = _load_state(out)
     planned = _plan(students, state, cfg)

@@ -35,6 +35,7 @@ from urllib.parse import quote
 from . import __version__
 from .errors import IivkitError, WorkbookMissingError
 from .exports import write_private
+from .outputs import make_private_dir
 from .report_data import REPORT_NOTEBOOK, report_inputs_json
 from .runner import ReportJob, ReportResult, Runner
 from .store import Workbook
@@ -290,7 +291,7 @@ def make_reports(
     started = time.perf_counter()
     notebook = (notebook or default_notebook()).resolve()
     workers = jobs or os.cpu_count() or 1
-    out.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out)
     state = load_state(out)
     planned = plan(
         find_workbooks(paths),

@@ -44,7 +44,7 @@ _APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4\u2032\u02b9\uff07"
 _SPECIAL = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 _SPECIAL |= {k.upper(): v.upper() for k, v in _SPECIAL.items() if k.upper() != k}
 
-EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(
     r"(?<![\w+])(?:"
     r"\+\s?\d{1,4}(?:[\s.\-]?\(\d{1,5}\))?(?:[\s.\-]?\d{1,6}){1,6}"  # +country code
@@ -56,14 +56,16 @@ PHONE = re.compile(
 DIGIT_RUN = re.compile(r"(?<![\w+])\+?\d(?:[\s.()/\-]{0,3}\d){6,}(?!\w)")
 """Any run of seven digits or more: matched against the people's own numbers however written."""
 _DATE = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}")
-IDENTIFIER = re.compile(r"[^\s]*(?:@|/|\\|www\.|#)[^\s]*")
+IDENTIFIER = re.compile(r"(?<!\S)(?=\S*(?:@|/|\\|www\.|#))\S+")
 """Addresses, links and handles: names inside them become slugs, and may be glued to other text."""
 
-_LETTERS = r"[^\W\d_]"
+_LETTERS = r"[^\W\d_\u0e00-\u0e7f\u2e80-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff]"
+"""Letters that make up words; Thai, Chinese, Japanese and Korean are written without spaces, so a
+name glued to them still stands on its own."""
 _CAMEL = r"(?<=(?-i:[a-z]))(?=(?-i:[A-Z]))"
 _START = rf"(?:(?<!{_LETTERS})|{_CAMEL}|(?<=(?<!{_LETTERS})(?-i:[A-Z])))"
 _END = rf"(?:(?!{_LETTERS})|{_CAMEL})"
-_SEP = r"(?:[\s._'\-]*|,\s*)"
+_SEP = r"(?:[\s._'\-]{0,3}|,\s{0,3})"
 
 
 def fold(text: str) -> tuple[str, list[int], list[int]]:
@@ -97,7 +99,7 @@ def fold(text: str) -> tuple[str, list[int], list[int]]:
 
 def _tokens(name: str) -> list[str]:
     """Folded, lower-case words of a name, apostrophes dropped: "O’Brien-Smith" -> obrien, smith."""
-    words = re.findall(rf"{_LETTERS}+(?:'{_LETTERS}+)*", fold(name)[0])
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", fold(name)[0])
     return [w.replace("'", "").lower() for w in words]
 
 
@@ -117,7 +119,7 @@ class _Person:
     phones: set[str] = field(default_factory=set)
 
     def add_name(self, name: str) -> None:
-        words = re.findall(rf"{_LETTERS}+(?:'{_LETTERS}+)*", fold(name)[0])
+        words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", fold(name)[0])
         tokens = _tokens(name)
         for n, (word, token) in enumerate(zip(words, tokens, strict=True)):
             if token in PARTICLES and len(tokens) > 1 and n < len(tokens) - 1:
@@ -149,14 +151,20 @@ class _Person:
         if not alternatives:
             return None
         particles = "|".join(map(re.escape, sorted(self.particles, key=len, reverse=True)))
-        unit = (f"(?:(?:{particles})[\\s'\\-]*)*" if particles else "") + f"(?:{'|'.join(alternatives)})"
-        run = f"{unit}(?:{_SEP}{unit})*"
+        # Bounded repeats keep a hostile text from making the search slow.
+        unit = f"(?:{'|'.join(alternatives)})"
+        if particles:
+            unit = f"(?:(?:{particles})[\\s'\\-]{{0,3}}){{0,3}}{unit}"
+        run = f"{unit}(?:{_SEP}{unit}){{0,7}}"
         if not bounded:
             return run
         initial = f"(?-i:[{''.join(sorted(self.initials))}])" if self.initials else None
         if initial:
-            lead = f"(?:{initial}(?:\\.\\s*|\\s+))*"
-            trail = f"(?:,\\s*{initial}\\.?(?:\\s*{initial}\\.?)*|\\s+{initial}\\.(?:\\s*{initial}\\.)*)?"
+            lead = f"(?:{initial}(?:\\.\\s{{0,3}}|\\s{{1,3}})){{0,4}}"
+            trail = (
+                f"(?:,\\s{{0,3}}{initial}\\.?(?:\\s?{initial}\\.?){{0,3}}"
+                f"|\\s{{1,3}}{initial}\\.(?:\\s?{initial}\\.){{0,3}})?"
+            )
             run = f"{lead}{run}{trail}"
         start = _START
         if self.initials:

@@ -394,3 +394,70 @@ def test_the_anonymised_class_pages_leak_nothing_about_contacts(
         found = leaks([page], people)
         found += [STUDENT["email"]] if STUDENT["email"] in page else []
         assert found == [], f"{name}: {len(found)} leaks:\n" + "\n".join(found[:40])
+
+
+# -- hostile and awkward people ------------------------------------------------------------
+
+
+def test_an_other_name_gets_the_persons_own_pseudonym(tmp_path: Path, cli) -> None:
+    path = tmp_path / "wb.iiv"
+    with Workbook.create(path) as wb:
+        wb.add(Contact(name="Priya Naidoo", other_names=["Pree", "@pj_codes"], notes="Pree, i.e. @pj_codes."))
+    out = export(cli, path, "json", tmp_path / "anon.json")
+    contact = json.loads(out.read_text(encoding="utf-8"))["contacts"][0]
+    slug = contact["name"].lower().replace(" ", "-")
+    assert contact["notes"] == f"{contact['name']}, i.e. @{slug}."
+    assert contact["other_names"] == []
+
+
+def test_pseudonyms_that_make_text_too_long_are_cut_to_fit(tmp_path: Path, cli) -> None:
+    # "Li" becomes "Contact 1A2B3C": a list item of 80 characters, or a 300-character title,
+    # full of the name would no longer fit its field; the export shortens it rather than fail.
+    path = tmp_path / "wb.iiv"
+    with Workbook.create(path) as wb:
+        contact = wb.add(Contact(name="Wei Li"))
+        wb.add(
+            Interview(
+                contact_id=contact.id, keywords=[" x ".join(["Li"] * 16)], place=" x ".join(["Li"] * 60)
+            )
+        )
+    out = export(cli, path, "json", tmp_path / "anon.json")
+    interview = json.loads(out.read_text(encoding="utf-8"))["interviews"][0]
+    assert len(interview["keywords"][0]) <= 80 and interview["keywords"][0].endswith("…")
+    assert len(interview["place"]) <= 300
+    assert leaks([out.read_text(encoding="utf-8")], [{"name": "Wei Li"}]) == []
+    copy = tmp_path / "copy.iiv"
+    assert cli("import", copy, out).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["A+B (C) [x]", "Ölçü .* Şahin", "O'Neil-\\d+", "李小龙", "Ana Ng", "Ab", "X Æ A-12 Musk"],
+)
+def test_names_with_odd_characters_are_replaced_and_break_nothing(tmp_path: Path, cli, name: str) -> None:
+    path = tmp_path / "wb.iiv"
+    with Workbook.create(path) as wb:
+        wb.add(Contact(name=name, notes=f"Met {name} today; {name.upper()} agreed. 我见了{name}先生"))
+    out = export(cli, path, "json", tmp_path / "anon.json")
+    notes = json.loads(out.read_text(encoding="utf-8"))["contacts"][0]["notes"]
+    assert name not in notes and name.upper() not in notes
+    assert leaks([notes], [{"name": name}]) == []
+
+
+def test_the_demo_meeting_links_name_nobody(tmp_path: Path) -> None:
+    from iivkit.demo import build_class, build_demo
+
+    paths = [tmp_path / "demo.iiv"]
+    build_demo(paths[0]).close()
+    paths += build_class(tmp_path / "class", 8)
+    links = 0
+    for path in paths:
+        with Workbook.open(path) as wb:
+            profile = wb.profile()
+            people = [{"name": c.name} for c in wb.all(Contact)] + (
+                [{"name": profile.name}] if profile else []
+            )
+            places = [i.place for i in wb.all(Interview) if i.place.startswith("https://")]
+        links += len(places)
+        assert leaks(places, people) == [], path
+    assert links >= 5

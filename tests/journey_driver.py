@@ -128,8 +128,12 @@ class Hands:
 
 
 def wait_for_widgets(page: Any, timeout_ms: int) -> None:
-    """Wait until the front end has drawn every widget ("Loading widget..." is gone)."""
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=timeout_ms)
+    """Wait until the front end has drawn the widgets: there are some, and no "Loading widget..."."""
+    page.wait_for_function(
+        "() => document.querySelector('.jupyter-widgets')"
+        " && !document.body.textContent.includes('Loading widget')",
+        timeout=timeout_ms,
+    )
 
 
 def assert_no_widget_errors(area: Any) -> None:

@@ -188,11 +188,23 @@ class Journey:
         return form.locator(f".iiv-field-{name} {kind}")
 
     def save(self, form: Any, expect_status: str | re.Pattern[str] = SAVED) -> None:
-        """Press the form's save button and wait for its status line to say it saved."""
+        """Press the form's save button; wait for its status line to change and say it saved."""
+        self.press_and_wait(
+            form.locator("button.iiv-save").first, form.locator(".iiv-status").last, expect_status
+        )
+
+    def press_and_wait(self, button: Any, status: Any, expect_status: str | re.Pattern[str] = SAVED) -> None:
+        """Click *button*, then wait until *status* shows a new message that matches *expect_status*.
+
+        The message before the click may already match (the previous save said "Saved"), so the
+        wait is for a different text: every save's message names its record or version.
+        """
         from playwright.sync_api import expect
 
-        self.hands.click(form.locator("button.iiv-save").first)
-        expect(form.locator(".iiv-status").last).to_contain_text(expect_status)
+        before = status.inner_text()
+        self.hands.click(button)
+        expect(status).not_to_have_text(before)
+        expect(status).to_contain_text(expect_status)
 
     # 01_research ---------------------------------------------------------------------------------
 
@@ -208,7 +220,10 @@ class Journey:
         self.hands.type_into(self.field(form, "email"), ME["email"])
         self.hands.type_into(self.field(form, "current_qualification"), ME["qualification"])
         # A list field takes one entry per line, and shows what it understood.
-        self.hands.type_into(self.field(form, "careers_of_interest", "textarea"), "\n".join(CAREERS))
+        careers = form.locator(".iiv-field-careers_of_interest")
+        self.hands.type_into(careers.locator("textarea"), "\n".join(CAREERS))
+        for career in CAREERS:
+            expect(careers.locator(".iiv-list-entries")).to_contain_text(career)
         self.hands.replace(self.field(form, "timezone"), TIMEZONE)
         self.save(form)
         snap = self.check(changed={"profile"})
@@ -252,9 +267,12 @@ class Journey:
                 .last
             )
             self.hands.click(row.locator("input[type=checkbox]"))
-        choices = nb.locator(".widget-vbox").filter(has=self.page.get_by_role("button", name="Save choices"))
-        self.hands.click(self.page.get_by_role("button", name="Save choices"))
-        expect(choices.locator(".iiv-status").last).to_contain_text(SAVED)
+        choices = (
+            nb.locator(".widget-vbox").filter(has=self.page.get_by_role("button", name="Save choices")).last
+        )
+        self.press_and_wait(
+            choices.get_by_role("button", name="Save choices"), choices.locator(".iiv-status").last
+        )
         snap = self.check(changed={"findings"})
         ticked = [f["claim"] for f in records(snap, Finding) if f["to_test"]]
         assert ticked == [FINDINGS[i][0] for i in TO_TEST]
@@ -300,6 +318,9 @@ class Journey:
         tested_ids = {f["id"] for f in records(snap, Finding) if f["to_test"]}
         springboards = {q["finding_id"] for q in plan if q["finding_id"] is not None}
         assert springboards and springboards <= tested_ids, "the plan springs from the findings to test"
+        # The printable guide follows the saved plan.
+        first = min(plan, key=lambda q: (q["position"], q["id"]))
+        expect(nb.locator(".iiv-live-guide")).to_contain_text(first["text"])
 
         self.tally.begin("the meeting")
         meeting = nb.locator(".iiv-form-interviews")
@@ -320,8 +341,9 @@ class Journey:
         letters = nb.locator(".iiv-letter")
         invitation = letters.nth(0)
         self.hands.append(invitation.locator("textarea"), POSTSCRIPT)
-        self.hands.click(invitation.get_by_role("button", name="Save this text"))
-        expect(invitation.locator(".iiv-status")).to_contain_text(SAVED)
+        self.press_and_wait(
+            invitation.get_by_role("button", name="Save this text"), invitation.locator(".iiv-status")
+        )
         snap = self.check(changed={"interviews"})
         saved = snap["interviews"][iid]
         assert saved["invitation_text"].rstrip().endswith(POSTSCRIPT.strip())
@@ -411,15 +433,20 @@ class Journey:
     # 05_track ------------------------------------------------------------------------------------
 
     def track(self) -> None:
+        from playwright.sync_api import expect
+
         self.tally.begin("05_track: open")
         nb = self.surface.open("05_track.ipynb")
         self.check(changed=set())
-        text = nb.inner_text()
+        pipeline = nb.locator(".iiv-live-pipeline")
         for name in (CONTACT["name"], REFERRAL["name"]):
-            assert name in text, f"05_track does not show {name}"
-        assert OPEN_QUESTION in text, "05_track does not show the open question"
+            expect(pipeline).to_contain_text(name)
+        questions = nb.locator(".iiv-live-open-questions")
+        expect(questions).to_contain_text(OPEN_QUESTION)
+        expect(questions).to_contain_text(REFERRAL["name"])
+        evidence = nb.locator(".iiv-live-evidence")
         for i in TO_TEST:
-            assert FINDINGS[i][0] in text, f"05_track's evidence does not show finding {i + 1}"
+            expect(evidence).to_contain_text(FINDINGS[i][0])
         assert_no_widget_errors(nb)
 
     def run(self) -> None:

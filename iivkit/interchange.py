@@ -36,7 +36,7 @@ from .models import (
     Question,
     Record,
 )
-from .store import Workbook
+from .store import Workbook, open_in_this_process
 
 FORMAT = "iivkit-workbook"
 FORMAT_VERSION = 1
@@ -210,6 +210,8 @@ def read_text(path: Path) -> str:
     A FIFO, device, socket or folder is refused without reading from it (so a FIFO cannot
     hang the import), and so is a binary file.
     """
+    if open_in_this_process(path):  # not opened outside SQLite: that would drop its locks
+        raise InputFileError("is a workbook, not a JSON document", file=path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:

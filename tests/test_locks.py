@@ -60,6 +60,16 @@ NOTEBOOK = textwrap.dedent(
                     print("ok" if refused else f"error {exc}", flush=True)
                 else:
                     print("error the export replaced the workbook", flush=True)
+            elif command == "import-it":  # a mistaken document: the workbook itself
+                from pathlib import Path
+                from iivkit.errors import IivkitError
+                from iivkit.interchange import import_file
+                try:
+                    import_file(first, Path(path))
+                except IivkitError:
+                    print("ok", flush=True)
+                else:
+                    print("error the workbook was imported into itself", flush=True)
             elif command == "readonly":
                 with Workbook.read(path) as snapshot:
                     print(f"ok {snapshot.count(Contact)}", flush=True)
@@ -211,6 +221,16 @@ def test_exporting_onto_the_open_workbook_by_another_name_is_refused_and_loses_n
     alias = tmp_path / "same-file.json"
     os.link(path, alias)
     acknowledged, _ = _run_rounds(path, python_env, notebook_step=f"export-onto-it {alias}")
+    stored = _names_in(path)
+    assert not acknowledged - stored, f"acknowledged saves are missing: {sorted(acknowledged - stored)}"
+
+
+def test_importing_the_open_workbook_as_a_document_is_refused_and_loses_nothing(
+    tmp_path: Path, python_env: dict[str, str]
+) -> None:
+    path = tmp_path / "shared.iiv"
+    Workbook.create(path).close()
+    acknowledged, _ = _run_rounds(path, python_env, notebook_step="import-it")
     stored = _names_in(path)
     assert not acknowledged - stored, f"acknowledged saves are missing: {sorted(acknowledged - stored)}"
 

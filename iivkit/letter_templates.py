@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import pickle
 import subprocess
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 
 from . import template_worker
 from .errors import ValidationFailed
@@ -136,8 +136,9 @@ Job = tuple[str, str, Mapping[str, Any] | None]
 
 def _worker_command() -> list[str]:
     # -I: no environment variables, user site or current folder can change what the worker
-    # imports; it gets exactly the folders Jinja2 and MarkupSafe live in.
-    roots = dict.fromkeys(str(Path(str(m.__file__)).resolve().parent.parent) for m in (jinja2, markupsafe))
+    # imports; it gets exactly the folders Jinja2 and its MarkupSafe live in.
+    found = (importlib.util.find_spec(name) for name in ("jinja2", "markupsafe"))
+    roots = dict.fromkeys(str(Path(str(spec.origin)).resolve().parent.parent) for spec in found if spec)
     return [sys.executable, "-I", "-c", _BOOT, str(Path(template_worker.__file__).resolve()), *roots]
 
 

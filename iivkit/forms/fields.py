@@ -257,10 +257,11 @@ def join_entries(entries: list[str]) -> str:
 def entries_html(entries: list[str]) -> str:
     """What a list field read: ``3 entries: a · b · c``."""
     if not entries:
-        return "<span style='color:#666'>No entries yet: one per line, or separated by commas.</span>"
+        return "<span style='color:#666;font-size:90%'>No entries yet.</span>"
     noun = "entry" if len(entries) == 1 else "entries"
     shown = " · ".join(f"<b>{html.escape(e)}</b>" for e in entries)
-    return f"<span style='color:#1b5e20'>{len(entries)} {noun}:</span> {shown}"
+    count = f"<span style='color:#1b5e20'>{len(entries)} {noun}:</span>"
+    return f"<span style='font-size:90%'>{count} {shown}</span>"
 
 
 def _list_control(name: str, info: FieldInfo, item: Any) -> FieldControl:

@@ -204,7 +204,7 @@ class RowList(Generic[R]):
             [
                 w.HTML(f"<h4>{html.escape(title)}</h4><i style='color:#555'>{html.escape(hint)}</i>"),
                 self.list,
-                self.add_button,
+                w.HBox([self.add_button]),  # in a column, a button would stretch across the page
             ]
         )
         self.add()

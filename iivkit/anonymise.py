@@ -43,6 +43,11 @@ PARTICLES = frozenset(_PARTICLE_WORDS.split())
 _APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4\u2032\u02b9\uff07"
 _SPECIAL = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 _SPECIAL |= {k.upper(): v.upper() for k, v in _SPECIAL.items() if k.upper() != k}
+_SPELLED_OUT = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa", "æ": "ae", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+    | {"Ø": "Oe", "Å": "Aa", "Æ": "Ae"}
+)
+"""How names with umlauts and Nordic letters are written without them."""
 
 EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(
@@ -53,7 +58,7 @@ PHONE = re.compile(
     r"|(?:1[\s.\-])?(?:\d{3}[\s.\-])?\d{3}[\s.\-]\d{4}"  # 1-800-555-0199, 415-555-0132, 555-1234
     r")(?!\w)"
 )
-DIGIT_RUN = re.compile(r"(?<![\w+])\+?\d(?:[\s.()/\-]{0,3}\d){6,}(?!\w)")
+DIGIT_RUN = re.compile(r"(?<![\w+])\+?\d(?:[\s.()\-]{0,2}\d){6,}(?!\w)")
 """Any run of seven digits or more: matched against the people's own numbers however written."""
 _DATE = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}")
 IDENTIFIER = re.compile(r"(?<!\S)(?=\S*(?:@|/|\\|www\.|#))\S+")
@@ -82,6 +87,8 @@ def fold(text: str) -> tuple[str, list[int], list[int]]:
             folded = "'"
         elif char in _SPECIAL:
             folded = _SPECIAL[char]
+        elif unicodedata.category(char) == "Nd":
+            folded = str(unicodedata.digit(char))  # Arabic-Indic, Devanagari … digits as 0-9
         elif unicodedata.category(char) in ("Mn", "Me", "Cf"):
             folded = ""  # a combining mark or an invisible character belongs to what precedes it
         else:
@@ -174,7 +181,7 @@ class _Person:
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", unicodedata.normalize("NFKD", value))
+    return re.sub(r"[^0-9]", "", fold(value)[0])
 
 
 class Pseudonymiser:
@@ -209,6 +216,8 @@ class Pseudonymiser:
         person = _Person(f"{role} {code}", f"{role.lower()}-{code.lower()}")
         for alias in [name, *other_names]:
             person.add_name(alias)
+            if alias.translate(_SPELLED_OUT) != alias:
+                person.add_name(alias.translate(_SPELLED_OUT))  # Müller as Mueller, Ødegård as Oedegaard
         if email and "@" in email:
             local = email.split("@", 1)[0]
             if len(re.sub(r"\W", "", local)) >= 4:

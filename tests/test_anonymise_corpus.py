@@ -54,6 +54,7 @@ CONTACTS = [
     {"name": "Wei Li", "other_names": ["Vivian"], "email": "", "phone": ""},
     {"name": "Mary-Jane Smith-Jones", "other_names": ["MJ"], "email": "", "phone": ""},
     {"name": "Renée D’Souza", "other_names": [], "email": "", "phone": "(021) 555 0143"},
+    {"name": "Jürgen Müller", "other_names": [], "email": "", "phone": ""},
 ]
 OTHER_PHONES = ["555-1234", "(021) 555 0199", "415.555.0132", "+44 20 7946 0958", "(0)21 555 0166"]
 """Numbers of people who are not in the workbook: still phone numbers, still replaced."""
@@ -117,6 +118,9 @@ CORPUS = [
     "NKOSI, T. and T. Nkosi and thandiwe",
     "thandiwe.nkosi@students.uct.ac.za",
     "Naidoo and O'Brien and van der Merwe met Ødegård, Li and D'Souza.",
+    "Priya D. Naidoo, or Naidoo Priya, or Priya N.",
+    "+27-82-555-0101 / 0027 82 555 0101 / +27 (0) 82 555 0101 / ٠٨٢ ٥٥٥ ٠١٠١",
+    "Jurgen Muller, Juergen Mueller, JÜRGEN MÜLLER and Oedegaard",
 ]
 assert len(CORPUS) >= 50
 
@@ -187,7 +191,8 @@ def leaks(texts: Iterable[str], people: Iterable[dict[str, object]]) -> list[str
                     found.append(f"{token!r} inside {word!r}")
         for token in short_tokens:
             for form in (token.title(), token.upper()):
-                if re.search(rf"(?<![^\W\d_]){form}(?![^\W\d_])", unicodedata.normalize("NFKC", text)):
+                # Not inside a code such as "Contact 45F7AB"; glued to Chinese text it counts.
+                if re.search(rf"(?<![A-Za-z0-9]){form}(?![A-Za-z0-9])", unicodedata.normalize("NFKC", text)):
                     found.append(f"{form!r} in {text[:80]!r}")
         for email in emails:
             if email in folded:
@@ -440,8 +445,9 @@ def test_names_with_odd_characters_are_replaced_and_break_nothing(tmp_path: Path
         wb.add(Contact(name=name, notes=f"Met {name} today; {name.upper()} agreed. 我见了{name}先生"))
     out = export(cli, path, "json", tmp_path / "anon.json")
     notes = json.loads(out.read_text(encoding="utf-8"))["contacts"][0]["notes"]
-    assert name not in notes and name.upper() not in notes
     assert leaks([notes], [{"name": name}]) == []
+    if len(name) > 2:  # a two-letter name may turn up inside a pseudonym's code
+        assert name not in notes and name.upper() not in notes
 
 
 def test_the_demo_meeting_links_name_nobody(tmp_path: Path) -> None:

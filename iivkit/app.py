@@ -247,9 +247,12 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         _write_kernelspec(Path(scratch))
         jupyter_path = [scratch, str(_template_root()), os.environ.get("JUPYTER_PATH", "")]
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in jupyter_path if p)
+        print(f"Workbook: {workbook}", flush=True)
+        others = [p for p in sorted(directory.glob("*.iiv")) if p.resolve() != workbook]
+        if others and "IIVKIT_WORKBOOK" not in os.environ:
+            print(f"(This folder has {len(others) + 1} workbooks; to use another, set IIVKIT_WORKBOOK.)")
         # Each page's kernel inherits this: the notebooks open the folder's workbook.
         os.environ["IIVKIT_WORKBOOK"] = str(workbook)
-        print(f"Workbook: {workbook}", flush=True)
 
         def announce() -> None:
             print(f"iivkit app: {url}?token={token}", flush=True)
@@ -287,6 +290,7 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
         server.voila_configuration.prelaunch_hook = without_lab_only_cells
         with contextlib.suppress(KeyboardInterrupt):
             server.start()
+    print("iivkit app stopped; everything you saved is in your workbook.")
     return 0
 
 

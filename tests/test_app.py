@@ -430,6 +430,7 @@ def test_the_browser_opens_on_the_address_with_its_token(tmp_path: Path, iivkit_
         os.killpg(proc.pid, signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
     assert f"iivkit app: {url}" in output
+    assert "iivkit app stopped" in output  # a clean stop, kernels shut down
     # The folder had no workbook: the app made one and said so.
     assert (folder / "workbook.iiv").is_file()
     assert f"Created {(folder / 'workbook.iiv').resolve()}" in output

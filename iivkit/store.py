@@ -369,6 +369,13 @@ class Workbook:
         if readonly:
             return cls.read(path, migrate=migrate)
         p = _existing_file(path)
+        if not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)):
+            # SQLite keeps its log beside the file: both must be writable to save anything.
+            raise ReadOnlyWorkbookError(
+                "cannot be changed here: the file or its folder is read-only (read-only media, or "
+                "no permission); commands that only read, such as 'iivkit check', still work",
+                file=p,
+            )
         # The header is read through SQLite, never with open(): see the module's docstring.
         # No write-ahead log yet: switching it on rewrites the header of a file that may not be ours.
         conn = cls._connect(p, wal=False)

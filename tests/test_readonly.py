@@ -271,6 +271,7 @@ def test_every_reading_command_works_on_a_read_only_tree_and_writes_nothing_to_i
             "--out",
             tree.out / "lost.json",
         ],
+        "import": ["import", view / "mine.iiv", tree.out / "mine.json"],  # writes: refused
         "plan": ["plan", view / "mine.iiv", "--contact", contact],
         "letters": ["letters", view / "mine.iiv", "--interview", interview, "--out", tree.out / "letters"],
         "due": ["due", view / "old.iiv", "--today", "2025-03-01"],
@@ -284,7 +285,10 @@ def test_every_reading_command_works_on_a_read_only_tree_and_writes_nothing_to_i
         said = done.stdout + done.stderr
         assert "Traceback" not in said, f"{name}: {said}"
         assert "damaged" not in said and "unreadable" not in said, f"{name} ({tree.how}): {said}"
-    for name in set(commands) - {"check mine", "letters"}:  # those two may find problems: see below
+    refused = outcomes.pop("import")
+    assert refused.returncode == 2 and "read-only" in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    for name in set(outcomes) - {"check mine", "letters"}:  # those two may find problems: see below
         assert outcomes[name].returncode == 0, f"{name} ({tree.how}): {outcomes[name].stderr}"
     assert CRASHED_NAME in (tree.out / "lost.json").read_text(encoding="utf-8")
     assert list((tree.out / "reports").glob("*.html"))

@@ -186,6 +186,11 @@ CODE = [
     "{{ profile.careers_of_interest.append('x') }}",
     "{{ interview.scheduled_at.strftime('%Y') }}",
     "{% set f = contact.name.upper %}{{ f() }}",
+    "{{ contact.get('name') }}",
+    "{{ interview.scheduled_at.fromtimestamp(0) }}",
+    "{% block b %}x{% endblock %}{{ self.b() }}",
+    "{{ contact|sort(attribute='__class__') }}",
+    "{% set d = {'a': 1} %}{{ d.update({'b': 2}) }}",
 ]
 HUGE = [
     "{{ 'x' * 10**9 }}",
@@ -204,6 +209,10 @@ HUGE = [
     "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
     "{{ lipsum(n=10**9) }}",
     "x" * 60_000,
+    "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
+    "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+    "{% set l = [[1] * 99999] * 99999 %}{{ l }}",
+    "{{ 2 ** 3999 * 2 ** 3999 }}",
 ]
 BROKEN = [
     ("Subject: {{ contact.name }\n", "line 3: unexpected"),

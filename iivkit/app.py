@@ -26,11 +26,12 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, select_autoescape
+from traitlets.config import Config
 
 from .errors import IivkitError
 from .lab import copy_missing_notebooks
@@ -154,6 +155,19 @@ To change the notebooks themselves, use <code>iivkit lab</code> instead.</p>
 )
 
 
+def page_links() -> dict[str, dict[str, str]]:
+    """What the header of each page links to besides the list of steps: the next step (or the
+    next exercise), keyed by the notebook's name as Voila knows it."""
+    links = {}
+    for pages in (STEPS, EXERCISES):
+        for page, following in zip(pages, (*pages[1:], None), strict=True):
+            links[PurePosixPath(page.notebook).stem] = {
+                "next_href": f"voila/render/{quote(following.notebook)}" if following else "",
+                "next_title": following.title if following else "",
+            }
+    return links
+
+
 def render_landing(workbook: Path, *, base_url: str = "/") -> str:
     """The first page: the steps of the method in order, then the exercises, each one link."""
 
@@ -258,8 +272,13 @@ def launch(directory: Path, *, port: int = 0, open_browser: bool = True) -> int:
             print(f"iivkit app: {url}?token={token}", flush=True)
             print("Open that address in your browser. Press Ctrl+C here to stop.", flush=True)
 
+        config = Config()
+        config.VoilaConfiguration.resources = {"iivkit_pages": page_links()}
         server = _server_class()(
-            landing=render_landing(workbook), open_url=f"{url}?token={token}", announce=announce
+            config=config,
+            landing=render_landing(workbook),
+            open_url=f"{url}?token={token}",
+            announce=announce,
         )
         server.initialize(
             argv=[

@@ -242,6 +242,16 @@ def test_each_page_renders_as_forms_and_guidance_with_no_code(served: Served, sh
     assert not errors, f"{shown.notebook}: a cell failed: {errors}"
     notebook = served.folder / "notebooks" / shown.notebook
     assert html.escape(_prose(notebook), quote=False) in page
+    # A header leads back to the list of steps and on to the next one.
+    links = _links(page)
+    assert "/" in links
+    pages = STEPS if shown in STEPS else EXERCISES
+    following = pages[pages.index(shown) + 1] if shown is not pages[-1] else None
+    if following is not None:
+        assert "/" + _render_path(following.notebook) in links
+        assert html.escape(following.title) in page
+    else:
+        assert not any("voila/render/" in link for link in links)
     assert "open_workbook(" not in page
     for line in _code_lines(notebook):
         assert line not in page and html.escape(line) not in page, f"code shown: {line}"

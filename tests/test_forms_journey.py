@@ -491,3 +491,78 @@ def test_user_text_in_entries_and_conflicts_is_shown_as_text(wb: Workbook) -> No
     assert mine.save() is None
     conflict = html_text(mine.conflicts.box)
     assert "<img" not in conflict and "<script>" not in conflict and "&lt;img" in conflict
+
+
+def test_the_whole_method_through_forms_shown_once_with_no_rerun(tmp_path: Path) -> None:
+    """The journey of issue 9, in one kernel: every form is made once, as Run All makes it, and
+    each later step sees what the earlier ones saved."""
+    with Workbook.create(tmp_path / "journey.iiv") as book:
+        profile = RecordForm(book, Profile)
+        orgs = RecordForm(book, Organisation, picker=True)
+        findings = RecordForm(book, Finding, picker=True)
+        to_test = FindingsToTest(book)
+        contacts = RecordForm(book, Contact, picker=True)
+
+        profile.fields["name"].value = "Thandi Mokoena"
+        profile.fields["email"].value = "thandi@example.org"
+        profile.fields[
+            "careers_of_interest"
+        ].widget.value = "climate adaptation analyst\nsustainability consultant"
+        profile.save_button.click()
+        assert book.get(Profile, 1).careers_of_interest == [
+            "climate adaptation analyst",
+            "sustainability consultant",
+        ]
+        orgs.fields["name"].value = "Green Cities Trust"
+        orgs.save_button.click()
+        (org,) = book.all(Organisation)
+        for claim in ("They hire analysts each spring", "Pay starts near R20k", "Most staff code in R"):
+            findings.fields["claim"].value = claim
+            findings.fields["organisation_id"].value = org.id
+            findings.save_button.click()
+        assert book.count(Finding) == 3 and len(to_test.boxes) == 3, "the tick list saw every finding"
+        first, second, _third = book.all(Finding)
+        to_test.boxes[first.id or 0].value = True
+        to_test.boxes[second.id or 0].value = True
+        to_test.save_button.click()
+        assert len(book.all(Finding, to_test=True)) == 2
+
+        contacts.fields["name"].value = "Ann Evaluator"
+        contacts.fields["email"].value = "ann@example.org"
+        contacts.fields["organisation_id"].value = org.id  # listed without a re-run
+        contacts.save_button.click()
+        (ann,) = book.all(Contact)
+
+        plan = PlanEditor(book, ann.id or 0)
+        assert plan.save() is not None
+        (meeting,) = book.all(Interview)
+        assert meeting.timezone == book.get(Profile, 1).timezone
+        form = RecordForm(book, Interview, meeting.id, fields=["scheduled_at", "timezone", "place"])
+        invitation = LetterPreview(book, meeting.id or 0, names=["invitation"])
+        confirmation = LetterPreview(book, meeting.id or 0, names=["confirmation"])
+        when = dt.datetime(2020, 5, 4, 10, 0)
+        form.fields["scheduled_at"].value = when
+        form.save_button.click()
+        invitation.text.value = invitation.text.value.rstrip() + "\n\nP.S. I read your spring report."
+        assert invitation.save() is True, "the invitation saved after the meeting is not refused"
+        assert f"{when:%B %Y}" in confirmation.text.value, "the confirmation shows the date at once"
+
+        debrief = DebriefForm(book, meeting.id or 0)
+        debrief.outcomes[first.id or 0].toggle.value = "confirmed"
+        debrief.outcomes[second.id or 0].toggle.value = "refuted"
+        debrief.referrals.rows[0].inputs["name"].value = "Dee Statistician"
+        question = debrief.open_questions.rows[0]
+        question.inputs["text"].value = "Is there a graduate intake?"
+        question.inputs["how_to_answer"].value = "Ask Dee"
+        question.inputs["suggested_contact_id"].value = next(
+            value for label, value in question.inputs["suggested_contact_id"].options if "Dee" in label
+        )
+        assert debrief.save() is True
+
+        (dee,) = book.all(Contact, name="Dee Statistician")
+        (open_question,) = book.all(OpenQuestion)
+        assert open_question.suggested_contact_id == dee.id
+        assert book.count(Finding) == 3 and book.count(Contact) == 2 and book.count(Organisation) == 1
+        assert book.get(Interview, meeting.id or 0).invitation_text.endswith("spring report.")
+        assert book.get(Interview, meeting.id or 0).scheduled_at == when
+        assert any(value == dee.id for _, value in contacts.picker.options), "the referral is a contact"  # type: ignore[union-attr]

@@ -134,9 +134,12 @@ class LetterPreview:
         if self._saving:
             return
         if not self.edited:
+            before, status = self.text.value, self.status.value
             self.refresh()
             self.status.value = (
-                f"<span style='{NOTE_STYLE}'>Updated: the workbook changed, so the letter did.</span>"
+                f"<span style='{NOTE_STYLE}'>Updated from what was just saved elsewhere.</span>"
+                if self.text.value != before
+                else status
             )
             return
         letter = self.letter()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,21 @@ class Journey:
         self.seen = snapshot(workbook)
         for model in TABLES:
             assert not self.seen[model.table], f"the new workbook already has {model.table}"
+
+    def soft(self, check: Callable[[], object]) -> None:
+        """Run *check*; if it fails, note the failure and go on. The test fails at the end.
+
+        For what is wrong without making the later steps meaningless, so that one run shows
+        every problem of the journey rather than only the first.
+        """
+        try:
+            check()
+        except AssertionError as exc:
+            self.surface.problems.append(f"{self.tally.step}: {str(exc).splitlines()[0]}")
+
+    @staticmethod
+    def equal(got: object, wanted: object, what: str) -> None:
+        assert got == wanted, f"{what} is {got!r}, not {wanted!r}"
 
     def check(self, *, changed: set[str]) -> Snapshot:
         """Read the workbook; nothing outside *changed* may differ from the last check."""
@@ -325,7 +340,7 @@ class Journey:
         self.tally.begin("the meeting")
         meeting = nb.locator(".iiv-form-interviews")
         # The meeting's time zone comes from the profile.
-        expect(self.field(meeting, "timezone")).to_have_value(TIMEZONE)
+        self.soft(lambda: expect(self.field(meeting, "timezone")).to_have_value(TIMEZONE))
         when = dt.datetime.combine(dt.date.today() - dt.timedelta(days=2), dt.time(10, 0))
         self.hands.type_date(self.field(meeting, "scheduled_at"), when.strftime("%Y-%m-%dT%H:%M"), digits=12)
         self.hands.type_into(self.field(meeting, "place"), PLACE)
@@ -334,7 +349,8 @@ class Journey:
         snap = self.check(changed={"interviews"})
         saved = snap["interviews"][iid]
         assert dt.datetime.fromisoformat(saved["scheduled_at"]) == when
-        assert saved["timezone"] == TIMEZONE and saved["place"] == PLACE
+        assert saved["place"] == PLACE
+        self.soft(lambda: self.equal(saved["timezone"], TIMEZONE, "the meeting's time zone"))
         assert saved["keywords"] == KEYWORDS, "comma-separated keywords must stay separate"
 
         self.tally.begin("the invitation, saved after the meeting")
@@ -454,6 +470,9 @@ class Journey:
         self.prepare()
         self.debrief()
         self.track()
+        assert not self.surface.problems, "the journey went through, but:\n" + "\n".join(
+            self.surface.problems
+        )
 
 
 def walk(journey: Journey, way: str) -> None:

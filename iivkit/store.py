@@ -26,6 +26,7 @@ import os
 import secrets
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 import warnings
@@ -179,6 +180,8 @@ def _existing_file(path: str | os.PathLike[str]) -> Path:
         raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=p) from None
     if p.is_dir():
         raise NotAWorkbookError("is a folder, not a workbook file", file=p)
+    if not stat.S_ISREG(st.st_mode):  # a pipe or device: never opened, so it cannot hang
+        raise NotAWorkbookError("is not a regular file (a pipe or a device), not a workbook", file=p)
     if st.st_size == 0:
         raise NotAWorkbookError("an empty file, not an iivkit workbook", file=p)
     if not os.access(p, os.R_OK):
@@ -235,8 +238,9 @@ def _snapshot(path: Path) -> sqlite3.Connection:
     """
     memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False, factory=_Connection)
     memory.row_factory = sqlite3.Row
-    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    real = path.resolve()  # SQLite keeps the log beside the file a link points to
+    uri = "file:" + quote(str(real)) + "?mode=ro"
+    wal, shm = Path(f"{real}-wal"), Path(f"{real}-shm")
     try:
         for _ in range(SNAPSHOT_ATTEMPTS):
             if wal.exists():

@@ -444,3 +444,38 @@ def test_the_cli_says_read_only_commands_never_migrate_an_old_workbook(
         assert done.returncode == 0, done.stderr
     out.unlink()
     assert tree_state(tmp_path) == before
+
+
+def test_a_workbook_with_uri_characters_in_its_name_reads_like_any_other(tmp_path: Path, cli) -> None:
+    path = tmp_path / "a?b#c%41&mode=rwc.iiv"
+    with Workbook.create(path) as wb:
+        wb.add(Contact(name="Sipho Dlamini"))
+    before = tree_state(tmp_path)
+    with Workbook.read(path) as wb:
+        assert [c.name for c in wb.all(Contact)] == ["Sipho Dlamini"]
+    assert cli("check", path).exit_code == 0
+    assert tree_state(tmp_path) == before
+
+
+def test_a_link_to_a_workbook_in_use_reads_its_latest_save(tmp_path: Path) -> None:
+    real = tmp_path / "real.iiv"
+    link = tmp_path / "link.iiv"
+    link.symlink_to(real)
+    with Workbook.create(real) as notebook:
+        notebook.add(Contact(name="Saved a moment ago"))
+        beside = sorted(p.name for p in tmp_path.iterdir())
+        with Workbook.read(link) as wb:
+            assert [c.name for c in wb.all(Contact)] == ["Saved a moment ago"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == beside
+
+
+def test_pipes_and_devices_are_refused_without_being_opened(tmp_path: Path, cli) -> None:
+    fifo = tmp_path / "pipe.iiv"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    for path in (fifo, Path("/dev/zero")):
+        for args in (["check", path], ["export", path, "--format", "json", "--out", tmp_path / "x.json"]):
+            result = cli(*args)
+            assert result.exit_code == 2, result.output
+            assert "not a regular file" in result.output
+        with pytest.raises(NotAWorkbookError):
+            Workbook.open(path)

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from iivkit.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
-from iivkit.forms.fields import join_entries, split_entries
+from iivkit.forms.lists import join_entries, split_entries
 from iivkit.forms.pickers import option_label
 from iivkit.forms.record_form import NEW
 from iivkit.models import (

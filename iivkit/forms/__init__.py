@@ -4,6 +4,7 @@
 
     fields        one control per model field: label, input, help, inline error
     pickers       dropdowns of existing records, by name
+    lists         list fields typed one entry per line (or commas), the entries read shown
     defaults      what a new record starts with (time zones from the profile or the machine)
     sync          follow the workbook's change signal; refresh dropdowns keeping the choice
     conflicts     merge edits per field onto the current record; keep mine / keep theirs

@@ -566,3 +566,14 @@ def test_the_whole_method_through_forms_shown_once_with_no_rerun(tmp_path: Path)
         assert book.get(Interview, meeting.id or 0).invitation_text.endswith("spring report.")
         assert book.get(Interview, meeting.id or 0).scheduled_at == when
         assert any(value == dee.id for _, value in contacts.picker.options), "the referral is a contact"  # type: ignore[union-attr]
+
+
+def test_a_closed_form_no_longer_follows_the_workbook(wb: Workbook) -> None:
+    form = RecordForm(wb, Finding, picker=True)
+    before = list(form.picker.options)  # type: ignore[union-attr]
+    form.close()
+    wb.add(Finding(claim="Added after the form was closed"))
+    assert list(form.picker.options) == before  # type: ignore[union-attr]
+    live = RecordForm(wb, Finding, picker=True)
+    wb.add(Finding(claim="Another"))
+    assert len(live.picker.options) == len(before) + 2  # type: ignore[union-attr]

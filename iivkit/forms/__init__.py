@@ -11,6 +11,7 @@
     record_form   RecordForm: add records, or edit a chosen one, merged per field
     rows          repeating rows (insights, open questions, referrals) for the debrief
     debrief_form  DebriefForm: answers, finding outcomes, insights, open questions, referrals
+    debrief_parts the debrief's outcome rows and its writes, merged per field
     plan_editor   PlanEditor: the question plan for one interview, with its coverage check
     letter_view   LetterPreview: a letter as text, its check, and its .eml download
     test_picker   FindingsToTest: tick the findings to test in interviews

@@ -196,6 +196,11 @@ class LetterPreview:
             self.refresh()
             self.status.value = f"<span style='{OK_STYLE}'>Kept the text saved elsewhere.</span>"
 
+    def close(self) -> None:
+        """Stop following the workbook and take the form off the page."""
+        self.stop_following()
+        self.widget.close()
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 

@@ -341,6 +341,11 @@ class PlanEditor:
         )
         self.reload_button.layout.display = ""
 
+    def close(self) -> None:
+        """Stop following the workbook and take the form off the page."""
+        self.stop_following()
+        self.widget.close()
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 

@@ -427,6 +427,11 @@ class RecordForm(Generic[R]):
         if not self.conflicts.open:
             self.save()
 
+    def close(self) -> None:
+        """Stop following the workbook and take the form off the page."""
+        self.stop_following()
+        self.widget.close()
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 

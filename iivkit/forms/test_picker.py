@@ -129,6 +129,11 @@ class FindingsToTest:
         )
         return len(saved)
 
+    def close(self) -> None:
+        """Stop following the workbook and take the form off the page."""
+        self.stop_following()
+        self.widget.close()
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 

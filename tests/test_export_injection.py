@@ -50,7 +50,19 @@ SEPARATED = [
 ]
 """Formula characters after a separator inside a cell: text, as long as the cell stays one cell."""
 
-HARMLESS = ["plain words", "e-mail", "a+b", "x=1", "'=already quoted", "R25 000 a month", "1 + 1 = 2"]
+HARMLESS = [
+    "plain words",
+    "e-mail",
+    "a+b",
+    "x=1",
+    "'=already quoted",
+    "R25 000 a month",
+    "1 + 1 = 2",
+    "#N/A",
+    "#DIV/0!",
+    "TRUE",
+    "0012",
+]
 
 
 def visible_lead(text: str) -> str:
@@ -164,6 +176,8 @@ def test_no_xlsx_cell_is_or_starts_a_formula(hostile_workbook: Path, tmp_path: P
     book = load_workbook(out)
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    # Text stays text: not a formula, not an error code such as #N/A, not a number or a boolean.
+    assert {c.data_type for c in cells if isinstance(c.value, str)} == {"s"}
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert [t for t in texts if dangerous(t)] == []
     for text in HOSTILE:

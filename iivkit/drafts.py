@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email import policy
-from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -17,7 +16,7 @@ from pathlib import Path
 from .calendar_export import interview_ics
 from .errors import IivkitError
 from .exports import write_private
-from .header_text import one_line, plain_text
+from .header_text import mail_address, one_line, plain_text
 from .letter_check import LetterCheck, check_letter
 from .letters import Letter, letters_for, render_letter
 from .store import Workbook
@@ -35,30 +34,16 @@ def letter_email(letter: Letter) -> EmailMessage:
     written here: no name, subject or address can add a ``Bcc:`` or any other header.
     """
     msg = EmailMessage(policy=_DRAFT_POLICY)
-    from_name, from_email = one_line(letter.from_name), _addr_spec(letter.from_email)
+    from_name, from_email = one_line(letter.from_name), mail_address(letter.from_email)
     if from_name or from_email:
         msg["From"] = _address(from_name, from_email)
-    msg["To"] = _address(one_line(letter.to_name), _addr_spec(letter.to_email))
+    msg["To"] = _address(one_line(letter.to_name), mail_address(letter.to_email))
     msg["Subject"] = one_line(letter.subject)
     msg["Date"] = formatdate(localtime=True)
     msg["X-Unsent"] = "1"
     msg.set_content(plain_text(letter.body))
     _same_headers_when_read(msg, letter)
     return msg
-
-
-def _addr_spec(email: str | None) -> str | None:
-    """The address when it is one plain ``local@domain``; anything else is left out."""
-    if not email:
-        return None
-    candidate = str(email).strip()
-    if one_line(candidate) != candidate or " " in candidate or "=?" in candidate:
-        return None
-    try:
-        parsed = Address(addr_spec=candidate)
-    except (ValueError, IndexError, HeaderParseError):
-        return None
-    return candidate if parsed.addr_spec == candidate and parsed.domain else None
 
 
 def _address(name: str, email: str | None) -> Address:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 HEADER_MAX = 900
 """Longest header value written; RFC 5322 allows 998 characters on a line."""
@@ -43,3 +45,30 @@ def plain_text(text: str | None) -> str:
         return ""
     text = str(text).replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs") else " " for c in text)
+
+
+def mail_address(email: str | None) -> str | None:
+    """*email* as one plain ASCII ``local@domain`` for a header, or None when it cannot be one.
+
+    An international domain is written in its ASCII (IDNA) form; a non-ASCII name before the
+    ``@``, or anything that is not a single address, gives None.
+    """
+    if not email:
+        return None
+    candidate = str(email).strip()
+    local, at, domain = candidate.rpartition("@")
+    if not at or not local or not domain or one_line(candidate) != candidate or " " in candidate:
+        return None
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    candidate = f"{local}@{domain}"
+    if not candidate.isascii() or "=?" in candidate:
+        return None
+    try:
+        parsed = Address(addr_spec=candidate)
+    except (ValueError, IndexError, HeaderParseError):
+        return None
+    return candidate if parsed.addr_spec == candidate and parsed.domain else None

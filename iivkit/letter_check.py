@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .header_text import mail_address
 from .letters import MARKER, Letter, is_missing
 
 _PLACEHOLDERS = (
@@ -304,8 +305,14 @@ def check_letter(letter: Letter) -> LetterCheck:
         problems.append(f"the template could not be filled in: {letter.template_error}")
     if not letter.subject.strip():
         problems.append("no subject line: start the letter with 'Subject: …'")
+    where = letter.hints.get("contact.email", "the email")
     if not letter.to_email:
-        problems.append(f"no address to send it to: fill in {letter.hints.get('contact.email', 'the email')}")
+        problems.append(f"no address to send it to: fill in {where}")
+    elif mail_address(letter.to_email) is None:
+        problems.append(
+            f"the address {letter.to_email} cannot go into a mail draft (only plain ASCII letters "
+            f"before the '@' can): check {where}"
+        )
     reported: set[str] = set()
     for match in MARKER.finditer(text):
         key = match.group(1)

@@ -633,3 +633,32 @@ def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
                 scope = parents[scope]
             found.add((module.name, getattr(scope, "name", "<module>")))
     assert found == COMPILED_FROM_A_VARIABLE
+
+
+def test_an_international_address_is_written_in_ascii_or_named_as_not_sendable(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    wb = tmp_path / "w.iiv"
+    interview = build(wb)
+    with Workbook.open(wb) as book:
+        contact = book.all(Contact)[0]
+        book.update(contact.model_copy(update={"email": "thandi@bücher.de"}))
+
+    assert cli("letters", wb, "--interview", interview, "--out", tmp_path / "idn").exit_code == 0
+    msg = BytesParser(policy=policy.default).parsebytes(
+        (tmp_path / "idn" / "interview-1-nudge.eml").read_bytes()
+    )
+    assert [a.addr_spec for a in msg["To"].addresses] == ["thandi@xn--bcher-kva.de"]
+
+    with Workbook.open(wb) as book:
+        contact = book.all(Contact)[0]
+        book.update(contact.model_copy(update={"email": "δοκιμή@παράδειγμα.δοκιμή"}))
+    result = cli("letters", wb, "--interview", interview, "--out", tmp_path / "utf8")
+
+    assert result.exit_code == 1
+    assert result.output.count("cannot go into a mail draft") == 3, result.output
+    msg = BytesParser(policy=policy.default).parsebytes(
+        (tmp_path / "utf8" / "interview-1-nudge.eml").read_bytes()
+    )
+    assert not any(a.addr_spec for a in msg["To"].addresses), msg["To"]
+    assert sorted(k.lower() for k, _ in msg.items()) == EML_HEADERS

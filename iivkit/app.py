@@ -59,30 +59,36 @@ class Page:
 STEPS: tuple[Page, ...] = (
     Page(
         "01_research.ipynb",
-        "1 · Research",
+        "Research",
         "Your profile and career vision, the organisations you look at, your findings, and the "
         "people you could talk to.",
     ),
     Page(
         "02_prepare.ipynb",
-        "2 · Prepare",
+        "Prepare",
         "For one person: the question plan, the meeting, the invitation and confirmation letters, "
         "and a printable guide.",
     ),
     Page(
         "03_debrief.ipynb",
-        "3 · Debrief",
+        "Debrief",
         "Right after the interview: the answers, what each tested finding turned out to be, open "
         "questions and referrals.",
     ),
     Page(
         "05_track.ipynb",
-        "4 · Track",
+        "Track",
         "Across interviews: what is due, the evidence for your findings, the open questions and "
         "your contacts' progress.",
     ),
 )
 """The method's steps, in the order the landing page lists them."""
+
+INTERVIEW = (
+    "The conversation itself, with no page here: take the guide printed in Prepare, share your "
+    "findings, and ask who else to talk to."
+)
+"""The step of the method between Prepare and Debrief, listed on the landing page unlinked."""
 
 EXERCISES: tuple[Page, ...] = (
     Page(
@@ -126,6 +132,8 @@ li { margin: .7rem 0; padding: .7rem 1rem; border: 1px solid #d9e2ec; border-rad
 li a { font-weight: 600; font-size: 1.05rem; color: #1d4ed8; text-decoration: none; }
 li a:hover { text-decoration: underline; }
 li p { margin: .2rem 0 0; }
+li.offline span { font-weight: 600; font-size: 1.05rem; }
+li.offline { background: #f8fafc; }
 .note { color: #52606d; font-size: .95rem; }
 code { background: #f0f4f8; padding: 0 .25rem; border-radius: 3px; }
 </style>
@@ -139,6 +147,9 @@ buttons write to your workbook at once. A page takes a few seconds to start.</p>
 <ol class="steps">
 {%- for page in steps %}
 <li><a href="{{ link(page) }}">{{ page.title }}</a><p>{{ page.description }}</p></li>
+{%- if loop.index == 2 %}
+<li class="offline"><span>The interview</span><p>{{ interview }}</p></li>
+{%- endif %}
 {%- endfor %}
 </ol>
 <h2>Course exercises</h2>
@@ -174,7 +185,9 @@ def render_landing(workbook: Path, *, base_url: str = "/") -> str:
     def link(page: Page) -> str:
         return f"{base_url}voila/render/{quote(page.notebook)}"
 
-    return _LANDING.render(workbook=str(workbook), steps=STEPS, exercises=EXERCISES, link=link)
+    return _LANDING.render(
+        workbook=str(workbook), steps=STEPS, exercises=EXERCISES, interview=INTERVIEW, link=link
+    )
 
 
 def folder_workbook(directory: Path) -> Path | None:

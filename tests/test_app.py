@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from iivkit.app import ERROR_HINT, EXERCISES, STEPS, create_workbook, folder_workbook
+from iivkit.app import ERROR_HINT, EXERCISES, INTERVIEW, STEPS, create_workbook, folder_workbook
 from iivkit.lab import copy_missing_notebooks, notebook_sources
 from iivkit.store import Workbook
 
@@ -186,6 +186,8 @@ def test_landing_page_lists_the_steps_in_order_then_the_exercises(served: Served
     text = html.unescape(page)
     for shown in (*STEPS, *EXERCISES):
         assert shown.title in text and shown.description in text
+    # The interview itself has no page, but is in its place in the method.
+    assert text.index(STEPS[1].description) < text.index(INTERVIEW) < text.index(STEPS[2].description)
     assert str((served.folder / "workbook.iiv").resolve()) in text
 
 

@@ -151,6 +151,8 @@ def _run_worker(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]:
         [(group, source, dict(values) if values is not None else None) for group, source, values in jobs]
     )
     timeout = 30 + 4 * len(jobs)
+    if not sys.executable:  # an embedded interpreter with no program to start
+        return _failed(jobs, "the template could not be filled in: no Python program to run it in")
     try:
         proc = subprocess.run(
             _worker_command(), input=payload, capture_output=True, timeout=timeout, check=False

@@ -662,3 +662,25 @@ def test_an_international_address_is_written_in_ascii_or_named_as_not_sendable(
     )
     assert not any(a.username or a.domain for a in msg["To"].addresses), msg["To"]
     assert sorted(k.lower() for k, _ in msg.items()) == EML_HEADERS
+
+
+def test_as_a_program_a_hostile_workbook_gives_exit_statuses_and_no_traceback(
+    tmp_path: Path, run_iivkit: Callable[..., Any]
+) -> None:
+    sentinel = tmp_path / "code-ran"
+    wb = tmp_path / "hostile.iiv"
+    interview = build(wb)
+    put_template(
+        wb, "confirmation", "Subject: x\n\n{{ lipsum.__globals__['os'].popen('touch SENTINEL').read() }}"
+    )
+    raw(wb, "UPDATE meta SET value = replace(value, 'SENTINEL', ?)", str(sentinel))
+
+    letters = run_iivkit("letters", wb, "--interview", interview, "--out", tmp_path / "out")
+    checked = run_iivkit("check", wb)
+
+    assert (letters.returncode, checked.returncode) == (1, 1), (letters.stdout, letters.stderr)
+    assert "Traceback" not in letters.stderr + checked.stderr
+    assert "confirmation: NOT READY" in letters.stdout
+    assert "letter template 'confirmation'" in checked.stdout
+    assert not sentinel.exists()
+    assert assert_safe_drafts(tmp_path / "out") == 4

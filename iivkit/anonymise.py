@@ -129,7 +129,8 @@ class _Person:
         words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", fold(name)[0])
         tokens = _tokens(name)
         for n, (word, token) in enumerate(zip(words, tokens, strict=True)):
-            if token in PARTICLES and len(tokens) > 1 and n < len(tokens) - 1:
+            # "van" in "Johan van der Merwe" is a particle; "Van" in "Van Morrison" a name.
+            if token in PARTICLES and n < len(tokens) - 1 and (n > 0 or word.islower()):
                 self.particles.add(token)
                 continue
             self.parts.add(token)

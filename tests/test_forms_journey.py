@@ -577,3 +577,20 @@ def test_a_closed_form_no_longer_follows_the_workbook(wb: Workbook) -> None:
     live = RecordForm(wb, Finding, picker=True)
     wb.add(Finding(claim="Another"))
     assert len(live.picker.options) == len(before) + 2  # type: ignore[union-attr]
+
+
+def test_a_meeting_planned_before_its_date_was_set_is_offered_the_profile_time_zone(wb: Workbook) -> None:
+    zone = wb.get(Profile, 1).timezone
+    meeting = add_meeting(wb, add_contact(wb))  # as a notebook or the planner makes it: UTC
+    assert meeting.timezone != zone
+    form = RecordForm(wb, Interview, meeting.id, fields=["scheduled_at", "timezone", "place"])
+    assert form.fields["timezone"].value == zone
+    form.fields["scheduled_at"].value = dt.datetime(2031, 3, 4, 10, 30)
+    form.save_button.click()
+    assert wb.get(Interview, meeting.id or 0).timezone == zone
+    again = RecordForm(wb, Interview, meeting.id, fields=["timezone"])
+    again.fields["timezone"].value = "UTC"
+    again.save_button.click()
+    assert RecordForm(wb, Interview, meeting.id).fields["timezone"].value == "UTC", (
+        "once the meeting is scheduled, its zone is what the user chose"
+    )

@@ -38,6 +38,22 @@ def default_timezone(wb: Workbook) -> str:
     return profile.timezone if profile is not None else local_timezone()
 
 
+def suggestions(wb: Workbook, record: Record) -> dict[str, Any]:
+    """Values to offer in place of an existing record's untouched defaults.
+
+    A meeting made before its date was set (by the planner or a notebook) still has the model's
+    UTC; until it is scheduled, the form offers the profile's zone instead.
+    """
+    if (
+        isinstance(record, Interview)
+        and record.scheduled_at is None
+        and record.timezone == Interview.model_fields["timezone"].default
+    ):
+        zone = default_timezone(wb)
+        return {"timezone": zone} if zone != record.timezone else {}
+    return {}
+
+
 def form_defaults(wb: Workbook, model: type[Record]) -> dict[str, Any]:
     """Starting values for a new *model* record that depend on the workbook or the machine."""
     if model is Interview:

@@ -24,7 +24,7 @@ from ..models import Record
 from ..schema import data_fields
 from ..store import Workbook
 from .conflicts import Clash, ConflictPanel, merge, show_value
-from .defaults import form_defaults
+from .defaults import form_defaults, suggestions
 from .fields import FieldControl, control_for, save_controls
 from .pickers import reference_options
 from .sync import follow, is_quiet, label_tables, quietly, set_options
@@ -176,6 +176,8 @@ class RecordForm(Generic[R]):
         """Put *record* (or a blank new one) into the fields; nothing counts as edited after."""
         self.record = record
         data = record.model_dump() if record is not None else self._defaults()
+        if record is not None:
+            data.update({k: v for k, v in suggestions(self.wb, record).items() if k in self.fields})
         for name, control in self.fields.items():
             control.value = data.get(name)
             control.show_error(None)

@@ -93,9 +93,9 @@ class _Cursor(sqlite3.Cursor):
         with self._guard():
             return super().fetchone()
 
-    def fetchmany(self, size: int | None = 1) -> list[Any]:
+    def fetchmany(self, size: int | None = None) -> list[Any]:
         with self._guard():
-            return super().fetchmany(size)
+            return super().fetchmany(self.arraysize if size is None else size)
 
     def fetchall(self) -> list[Any]:
         with self._guard():

@@ -77,9 +77,10 @@ def stored_templates(wb: Workbook) -> dict[str, str]:
 def set_template_override(wb: Workbook, name: str, text: str) -> None:
     """Use *text* (Jinja2, first line ``Subject: …``) for letter *name* in this workbook.
 
-    The template is compiled and tried on example data first: a syntax error, or a template
-    that reaches outside the letter's data or grows past the limits, is refused and nothing is
-    saved. A name the letter's data lacks is allowed here; the letter check names it.
+    A syntax error, or a template longer than the limit, is refused and nothing is saved.
+    Anything else is only found when the letter is filled in: a name the letter's data lacks,
+    or a template that reaches outside that data, makes the letter not ready, saying why, and
+    ``iivkit check`` reports it (:func:`iivkit.letters.template_problems`).
     """
     known(name)
     record = f"letter template '{name}'"
@@ -88,10 +89,6 @@ def set_template_override(wb: Workbook, name: str, text: str) -> None:
             f"is longer than {template_worker.MAX_TEMPLATE_CHARS:,} characters", file=wb.path, record=record
         )
     _syntax_check(text, record, file=str(wb.path))
-    (result,) = render_untrusted([("try", text, sample_values())])
-    text_out, error = result or ("", "the template could not be filled in")
-    if error and not text_out:  # an unknown name still renders, marked; anything else does not
-        raise ValidationFailed(error, file=wb.path, record=record)
     wb.set_meta(override_key(name), text)
 
 

@@ -28,7 +28,14 @@ from pydantic import ValidationError
 
 from iivkit import Contact, Finding, Insight, Interview, Organisation, Profile, Workbook
 from iivkit.errors import IivkitError
-from iivkit.letters import letter_context, sample_values, set_template_override, template_override
+from iivkit.letter_check import check_letter
+from iivkit.letters import (
+    letter_context,
+    render_letter,
+    sample_values,
+    set_template_override,
+    template_override,
+)
 from iivkit.models import (
     RECORD_TYPES,
     Category,
@@ -262,17 +269,39 @@ def test_a_hostile_workbook_template_fails_its_letter_and_check_reports_it(
     assert not sentinel.exists()
 
 
-@pytest.mark.parametrize("body", CODE[:10] + HUGE[:8])
-def test_saving_a_template_that_reaches_outside_is_refused_and_nothing_is_saved(
-    tmp_path: Path, body: str
+@pytest.mark.parametrize("body", [*CODE[:10], *HUGE[:5]])
+def test_a_hostile_template_saved_through_the_api_only_makes_its_letter_not_ready(
+    tmp_path: Path, cli: Callable[..., Result], body: str
 ) -> None:
     sentinel = tmp_path / "code-ran"
+    wb = tmp_path / "w.iiv"
+    interview = build(wb)
+    with Workbook.open(wb) as book:
+        set_template_override(book, "nudge", "Subject: Hi\n\n" + body.replace("SENTINEL", str(sentinel)))
+        assert template_override(book, "nudge") is not None
+        letter = render_letter(book, interview, "nudge")
+    assert letter.template_error and not check_letter(letter).ready
+    assert any("the template could not be filled in" in p for p in check_letter(letter).problems)
+
+    result = cli("letters", wb, "--interview", interview, "--out", tmp_path / "out")
+
+    no_traceback(result)
+    assert result.exit_code == 1 and "nudge: NOT READY" in result.output
+    assert assert_safe_drafts(tmp_path / "out") == 4
+    assert not sentinel.exists()
+
+
+def test_saving_a_template_with_a_syntax_error_or_past_the_size_limit_is_refused(tmp_path: Path) -> None:
     build(tmp_path / "w.iiv")
     with Workbook.open(tmp_path / "w.iiv") as wb:
-        with pytest.raises(IivkitError, match=r"letter template 'nudge'"):
-            set_template_override(wb, "nudge", "Subject: Hi\n\n" + body.replace("SENTINEL", str(sentinel)))
+        for text, message in [
+            ("Subject: {% for %}", "line 1"),
+            ("Subject: " + "{{ (" * 2000 + "1" + ") }}" * 2000, "letter template 'nudge'"),
+            ("x" * 60_000, "longer than 50,000 characters"),
+        ]:
+            with pytest.raises(IivkitError, match=message):
+                set_template_override(wb, "nudge", text)
         assert template_override(wb, "nudge") is None
-    assert not sentinel.exists()
 
 
 def test_a_sound_workbook_template_still_works_and_passes_check(

@@ -1,6 +1,7 @@
 # make demo   build a demo workbook, a class of synthetic students, and their reports
 # make test   lint, type-check, run the tests and the notebooks
 # make lab    open JupyterLab on the notebooks with the demo workbook
+# make app    the same, as forms with no code (iivkit app)
 #
 # Every target works from a fresh checkout: it creates .venv and installs the project
 # into it once, and again only when pyproject.toml changes.
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := iivkit tests $(wildcard benchmarks) $(wildcard scripts)
 
-.PHONY: demo test lab screenshots clean distclean
+.PHONY: demo test lab app screenshots clean distclean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +35,10 @@ test: $(STAMP)
 lab: $(STAMP)
 	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo
 	$(BIN)/iivkit lab demo
+
+app: $(STAMP)
+	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo
+	$(BIN)/iivkit app demo
 
 # Pictures of each workflow notebook for the README, taken in headless Chromium.
 screenshots: $(STAMP)

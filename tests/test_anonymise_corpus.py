@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from iivkit import (
@@ -34,6 +36,7 @@ from iivkit import (
     Profile,
     Workbook,
 )
+from iivkit.anonymise import Pseudonymiser
 from iivkit.models import Category
 
 STUDENT = {
@@ -467,3 +470,41 @@ def test_the_demo_meeting_links_name_nobody(tmp_path: Path) -> None:
         links += len(places)
         assert leaks(places, people) == [], path
     assert links >= 5
+
+
+# -- anything at all -----------------------------------------------------------------------
+
+TRICKY_CHARS = st.sampled_from(
+    [*"PpNn. ,-_'’@/#()+0123456789\u200b\u0301éØ李\n\t", "Naidoo", "Priya", "van der"]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.one_of(TRICKY_CHARS, st.text(max_size=5)), max_size=40))
+def test_any_text_is_pseudonymised_without_error(pieces: list[str]) -> None:
+    p = Pseudonymiser("salt")
+    p.add_person(
+        "Priya Naidoo", "Contact", other_names=["@pj"], email="priya.naidoo@uct.ac.za", phone="082 555 0101"
+    )
+    p.add_person("Johan van der Merwe", "Contact")
+    text = "".join(pieces)
+    out = p.text(text)
+    assert isinstance(out, str)
+    assert leaks([out], [{"name": "Priya Naidoo", "email": "priya.naidoo@uct.ac.za"}]) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_valid_workbook_can_be_exported_anonymised(
+    tmp_path_factory: pytest.TempPathFactory, data, record_strategy, with_parents
+) -> None:
+    from iivkit.exports import document_for_export
+    from iivkit.interchange import dump, parse_document
+
+    path = tmp_path_factory.mktemp("any") / "wb.iiv"
+    with Workbook.create(path) as wb:
+        with_parents(wb)
+        for model in (Contact, Interview, Finding, OpenQuestion):
+            wb.add(data.draw(record_strategy(model)))
+        anonymised = document_for_export(wb, anonymised=True)
+    parse_document(dump(anonymised))  # still a valid, importable document

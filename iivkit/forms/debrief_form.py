@@ -56,7 +56,7 @@ from .rows import (
     ask_options,
     org_options,
 )
-from .sync import follow, set_options
+from .sync import close_tree, follow, set_options
 
 INTERVIEW_FIELDS = ("salary_info", "environment_info", "chances_feedback", "next_questions")
 BEFORE_INTERVIEW = (ContactStatus.identified, ContactStatus.invited, ContactStatus.confirmed)
@@ -486,7 +486,7 @@ class DebriefForm:
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
         self.stop_following()
-        self.widget.close()
+        close_tree(self.widget)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

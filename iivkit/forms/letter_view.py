@@ -23,7 +23,7 @@ from ..store import Workbook
 from .conflicts import Clash, ConflictPanel
 from .fields import button, save_controls
 from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
-from .sync import follow
+from .sync import close_tree, follow
 
 FOLLOWS = ("interviews", "contacts", "organisations", "profile", "findings", "planned_questions")
 """The tables a letter is rendered from."""
@@ -199,7 +199,7 @@ class LetterPreview:
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
         self.stop_following()
-        self.widget.close()
+        close_tree(self.widget)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

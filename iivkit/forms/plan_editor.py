@@ -24,7 +24,7 @@ from ..store import Workbook
 from .defaults import default_timezone
 from .fields import button, enum_label, save_controls
 from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
-from .sync import follow
+from .sync import close_tree, follow
 
 FOLLOWS = ("contacts", "organisations", "findings", "interviews", "planned_questions", "questions", "profile")
 """The tables the planner's suggestions and the saved plan come from."""
@@ -344,7 +344,7 @@ class PlanEditor:
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
         self.stop_following()
-        self.widget.close()
+        close_tree(self.widget)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

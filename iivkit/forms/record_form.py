@@ -27,7 +27,7 @@ from .conflicts import Clash, ConflictPanel, merge, show_value
 from .defaults import form_defaults, suggestions
 from .fields import FieldControl, control_for, save_controls
 from .pickers import reference_options
-from .sync import follow, is_quiet, label_tables, quietly, set_options
+from .sync import close_tree, follow, is_quiet, label_tables, quietly, set_options
 
 R = TypeVar("R", bound=Record)
 
@@ -432,7 +432,7 @@ class RecordForm(Generic[R]):
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
         self.stop_following()
-        self.widget.close()
+        close_tree(self.widget)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -93,3 +93,10 @@ def set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
         dropdown.options = options
         if any(v == value for _, v in options):
             dropdown.value = value
+
+
+def close_tree(widget: w.Widget) -> None:
+    """Close *widget* and every widget inside it, so none lingers in the kernel."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()

@@ -15,7 +15,7 @@ from ..models import Confidence, Finding
 from ..store import Workbook
 from .fields import save_controls
 from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
-from .sync import follow
+from .sync import close_tree, follow
 
 CONFIDENCE_MARK = {
     Confidence.low: "low confidence",
@@ -132,7 +132,7 @@ class FindingsToTest:
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
         self.stop_following()
-        self.widget.close()
+        close_tree(self.widget)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -77,6 +77,7 @@ def app_shots(browser: Any, folder: Path, state: Path, out: Path) -> list[Path]:
     with AppServer(folder, state) as app:
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
         page.goto(app.address)
+        scroll_to(page, "ol")  # the steps; the line above them names the temporary workbook
         page.screenshot(path=str(out / LANDING))
         written.append(out / LANDING)
         for notebook, anchor, picture in APP_SHOTS:

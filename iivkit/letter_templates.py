@@ -149,7 +149,7 @@ def _run_worker(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]:
     )
     timeout = 30 + 4 * len(jobs)
     if not sys.executable:  # an embedded interpreter with no program to start
-        return _failed(jobs, "the template could not be filled in: no Python program to run it in")
+        return _failed(jobs, "there is no Python program to fill the template in with")
     try:
         proc = subprocess.run(
             _worker_command(), input=payload, capture_output=True, timeout=timeout, check=False
@@ -157,16 +157,16 @@ def _run_worker(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]:
     except subprocess.TimeoutExpired:
         return _failed(jobs, f"the template takes too long (stopped after {timeout} s)")
     except OSError as exc:
-        return _failed(jobs, f"the template could not be filled in: cannot start Python ({exc.strerror})")
+        return _failed(jobs, f"cannot start Python to fill the template in ({exc.strerror})")
     if proc.returncode != 0:
         reason = "takes too long or needs too much memory" if proc.returncode < 0 else "stopped the renderer"
         return _failed(jobs, f"the template {reason} (exit status {proc.returncode})")
     try:
         answers = json.loads(proc.stdout)
     except ValueError:
-        return _failed(jobs, "the template could not be filled in: the renderer gave no answer")
+        return _failed(jobs, "the template renderer gave no answer")
     if not isinstance(answers, list) or len(answers) != len(jobs):
-        return _failed(jobs, "the template could not be filled in: the renderer gave a wrong answer")
+        return _failed(jobs, "the template renderer gave a wrong answer")
     out: list[tuple[str, str | None] | None] = []
     for answer in answers:
         if answer is None:
@@ -175,7 +175,7 @@ def _run_worker(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]:
             error = answer.get("error")
             out.append((answer["text"], error if isinstance(error, str) else None))
         else:
-            out.append(("", "the template could not be filled in: the renderer gave a wrong answer"))
+            out.append(("", "the template renderer gave a wrong answer"))
     return out
 
 
@@ -217,7 +217,7 @@ def render_untrusted(jobs: Sequence[Job]) -> list[tuple[str, str | None] | None]
 def render_workbook_template(source: str, values: Mapping[str, Any]) -> tuple[str, str | None]:
     """Fill in one template that came from a workbook: the text and an error or None."""
     (result,) = render_untrusted([("letter", source, values)])
-    return result if result is not None else ("", "the template could not be filled in")
+    return result if result is not None else ("", "the template was not filled in")
 
 
 # -- example data ---------------------------------------------------------------------------------

@@ -403,7 +403,13 @@ def _server_class() -> Any:
                 LandingHandler,
                 {"page": self._landing, "voila_configuration": self.voila_configuration},
             )
-            return [landing, *super().init_handlers()]
+            # Voila's own file list (which loads fonts from a CDN) leads to the same place.
+            tree = (
+                url_path_join(self.server_url, "/voila/tree.*"),
+                tornado.web.RedirectHandler,
+                {"url": self.server_url, "permanent": False},
+            )
+            return [landing, tree, *super().init_handlers()]
 
         def launch_browser(self) -> None:
             # Voila would open the address without its token, which shows a login form. A

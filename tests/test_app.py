@@ -186,6 +186,8 @@ def test_landing_page_lists_the_steps_in_order_then_the_exercises(served: Served
     text = html.unescape(page)
     for shown in (*STEPS, *EXERCISES):
         assert shown.title in text and shown.description in text
+    # Voila's own file list is not a second way in: it leads to this page.
+    assert served.open(served.base + "voila/tree")[0] == 302
     # The interview itself has no page, but is in its place in the method.
     assert text.index(STEPS[1].description) < text.index(INTERVIEW) < text.index(STEPS[2].description)
     assert str((served.folder / "workbook.iiv").resolve()) in text

@@ -713,3 +713,17 @@ def test_as_a_program_a_hostile_workbook_gives_exit_statuses_and_no_traceback(
     assert "letter template 'confirmation'" in checked.stdout
     assert not sentinel.exists()
     assert assert_safe_drafts(tmp_path / "out") == 4
+
+
+def test_template_syntax_in_a_name_is_shown_as_text_never_run(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    wb = tmp_path / "w.iiv"
+    interview = build(wb, contact="{{ 7 * 7 }} {% for x in 'ab' %}X{% endfor %}")
+
+    result = cli("letters", wb, "--interview", interview, "--out", tmp_path / "out")
+
+    no_traceback(result)
+    text = (tmp_path / "out" / f"interview-{interview}-invitation.md").read_text(encoding="utf-8")
+    assert "Dear {{ 7 * 7 }} {% for x in 'ab' %}X{% endfor %}," in text
+    assert "49" not in text and "XX" not in text

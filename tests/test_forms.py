@@ -318,7 +318,8 @@ def test_a_stale_plan_save_is_refused_and_reload_offered(wb: Workbook) -> None:
     assert "Mine: &lt;b&gt;which&lt;/b&gt; skills matter most?" in mine.status.value
     assert mine.reload_button.layout.display != "none"
 
-    mine.reload_button.click()
+    assert mine.choose.layout.display != "none", "keep mine / keep the saved plan are offered"
+    mine.keep_theirs.click()
     assert mine.reload_button.layout.display == "none"
     assert "Theirs: what would you do in my place?" in [i.text for i in mine.current_plan().items]
     theirs.add(Category.closing, "Theirs: anyone else?")
@@ -329,6 +330,9 @@ def test_a_stale_plan_save_is_refused_and_reload_offered(wb: Workbook) -> None:
 
     assert theirs.save() is None and "changed elsewhere" in theirs.status.value
     assert plan_texts(wb, 1) == texts
+    theirs.keep_mine.click()
+    assert "Theirs: anyone else?" in plan_texts(wb, 1), "keeping mine saves it over the other"
+    assert "Saved the plan" in theirs.status.value
 
 
 def test_a_plan_saved_again_unchanged_in_size_still_makes_other_editors_stale(wb: Workbook) -> None:

@@ -137,6 +137,13 @@ class PlanEditor:
         self.save_button, self.reload_button, self.status = save_controls(
             "Save plan", on_save=self.save, on_reload=self.reload
         )
+        # After a refused save: keep this plan (save it over the other) or take the saved one.
+        self.keep_mine = button("Keep my plan", css="iiv-keep-mine", button_style="info")
+        self.keep_theirs = button("Keep the saved plan", css="iiv-keep-theirs")
+        self.keep_mine.on_click(lambda _: self._keep_mine())
+        self.keep_theirs.on_click(lambda _: self.reload())
+        self.choose = w.HBox([self.keep_mine, self.keep_theirs], layout=w.Layout(display="none"))
+        self.choose.add_class("iiv-conflicts")
         self.widget = w.VBox(
             [
                 self.summary,
@@ -146,6 +153,7 @@ class PlanEditor:
                 self.add_error,
                 self.coverage,
                 w.HBox([self.save_button, self.reload_button]),
+                self.choose,
                 self.status,
             ]
         )
@@ -184,6 +192,7 @@ class PlanEditor:
         for item in unticked:
             self._append(item, ticked=False)
         self.reload_button.layout.display = "none"
+        self.choose.layout.display = "none"
         self._opened = self._state()
         source = "your saved plan" if saved else "the planner's suggestion"
         self.status.value = f"<span style='color:#555'>Started from {source}.</span>"
@@ -284,6 +293,7 @@ class PlanEditor:
     def save(self) -> list[PlannedQuestion] | None:
         """Save the ticked questions as the interview's plan; None if the save was refused."""
         self.reload_button.layout.display = "none"
+        self.choose.layout.display = "none"
         current = self.current_plan()
         if not current.items:
             self.status.value = f"<span style='{ERROR_STYLE}'>Not saved: tick at least one question.</span>"
@@ -335,11 +345,18 @@ class PlanEditor:
         )
         self.status.value = (
             f"<div style='{ERROR_STYLE}'><b>Not saved: {html.escape(exc.message.split(';')[0])}.</b> "
-            "Press <i>Reload</i> to load the saved plan, then make your changes again.</div>"
+            "Keep yours (it replaces the one saved meanwhile) or the saved one; nothing is retyped.</div>"
             "<table class='iiv-conflict'><tr><th>No.</th><th>Yours (not saved)</th>"
             f"<th>In the workbook now</th></tr>{rows}</table>"
         )
         self.reload_button.layout.display = ""
+        self.choose.layout.display = ""
+
+    def _keep_mine(self) -> None:
+        """Save this plan over the one saved meanwhile: the user chose it, having seen both."""
+        if self.interview_id is not None:
+            self.loaded_versions = plan_versions(self.wb, self.interview_id)
+        self.save()
 
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""

@@ -60,6 +60,11 @@ PHONE = re.compile(
 )
 DIGIT_RUN = re.compile(r"(?<![\w+])\+?\d(?:[\s.()\-]{0,2}\d){6,}(?!\w)")
 """Any run of seven digits or more: matched against the people's own numbers however written."""
+PHONE_WORDS = re.compile(
+    r"(?i)\b(?:call|phone|tel|cell|cellphone|mobile|whatsapp|fax|sms|landline|ext)\b"
+    r"[^\w\n]{0,3}(?:(?:on|at|is|me|him|her|them|no|nr|number)\W{1,3}){0,2}$"
+)
+"""Words just before a bare number that make it a phone number: "cell 5551234", "call her on …"."""
 _DATE = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-]\d{2,4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}")
 IDENTIFIER = re.compile(r"(?<!\S)(?=\S*(?:@|/|\\|www\.|#))\S+")
 """Addresses, links and handles: names inside them become slugs, and may be glued to other text."""
@@ -281,6 +286,12 @@ class Pseudonymiser:
         digits = _digits(text)
         return len(digits) >= 7 and any(k[-7:] == digits[-7:] for p in self._people for k in p.phones)
 
+    @staticmethod
+    def _announced_phone(folded: str, m: re.Match[str]) -> bool:
+        """True for a bare number that the words before it call a phone number."""
+        before = PHONE_WORDS.search(folded, max(0, m.start() - 30), m.start())
+        return before is not None and len(_digits(m.group())) <= 15
+
     def _is_phone(self, text: str) -> bool:
         digits = _digits(text)
         return self._known_phone(text) or (7 <= len(digits) <= 15 and not _DATE.fullmatch(text.strip()))
@@ -313,7 +324,7 @@ class Pseudonymiser:
         spans += [
             (m.start(), m.end(), "phone", None)
             for m in DIGIT_RUN.finditer(folded)
-            if self._known_phone(m.group())
+            if self._known_phone(m.group()) or self._announced_phone(folded, m)
         ]
         out: list[str] = []
         done = 0  # in the original text

@@ -122,6 +122,7 @@ CORPUS = [
     "thandiwe.nkosi@students.uct.ac.za",
     "Naidoo and O'Brien and van der Merwe met Ødegård, Li and D'Souza.",
     "Priya D. Naidoo, or Naidoo Priya, or Priya N.",
+    "Call 5551234 after five; cell: 555 12 34; phone no. 5551234",
     "+27-82-555-0101 / 0027 82 555 0101 / +27 (0) 82 555 0101 / ٠٨٢ ٥٥٥ ٠١٠١",
     "Jurgen Muller, Juergen Mueller, JÜRGEN MÜLLER and Oedegaard",
 ]

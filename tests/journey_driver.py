@@ -48,10 +48,17 @@ class Tally:
     keys: int = 0
     steps: dict[str, dict[str, int]] = field(default_factory=dict)
     step: str = "start"
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall-clock time per step, for reading only (2 busy cores make it vary a lot)."""
+    _since: float = field(default_factory=time.monotonic)
 
     def begin(self, step: str) -> None:
         """Count what follows towards *step*."""
+        now = time.monotonic()
+        if self.step in self.steps:
+            self.seconds[self.step] = round(self.seconds.get(self.step, 0.0) + now - self._since, 1)
         self.step = step
+        self._since = now
         self.steps.setdefault(step, {"clicks": 0, "keys": 0})
 
     def add(self, *, clicks: int = 0, keys: int = 0) -> None:
@@ -62,7 +69,8 @@ class Tally:
         part["keys"] += keys
 
     def as_dict(self) -> dict[str, Any]:
-        return {"clicks": self.clicks, "key_presses": self.keys, "steps": self.steps}
+        self.begin(self.step)  # close the running step's time
+        return {"clicks": self.clicks, "key_presses": self.keys, "steps": self.steps, "seconds": self.seconds}
 
     def write(self, path: Path) -> None:
         """Save the totals as JSON (the lead reports them)."""
@@ -141,10 +149,11 @@ def wait_for_widgets(page: Any, timeout_ms: int) -> None:
 
 
 def assert_no_widget_errors(area: Any) -> None:
-    """The front end drew every widget (no "Error displaying widget")."""
+    """The front end drew every widget (no "Error displaying widget") and shows no traceback."""
     text = area.inner_text()
     for error in WIDGET_ERRORS:
         assert error not in text, f"the front end says {error!r}"
+    assert "Traceback" not in text, f"the page shows a traceback:\n{text[text.index('Traceback') :][:2000]}"
 
 
 # -- the app server ---------------------------------------------------------------------------
@@ -308,6 +317,10 @@ class LabSurface:
         expect(self.page.locator("#jp-main-statusbar")).to_contain_text(KERNEL_READY, timeout=timeout_ms)
         wait_for_widgets(self.page, timeout_ms)
         assert_no_widget_errors(panel)
+        # Code cells open folded: the user sees prose and forms, not code.
+        shown = panel.locator(".jp-CodeCell .jp-InputArea-editor:visible").count()
+        if shown:
+            self.problems.append(f"{notebook} opens with {shown} code cell(s) unfolded in JupyterLab")
         return panel
 
 

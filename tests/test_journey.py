@@ -495,7 +495,8 @@ def report(tally: Tally, way: str) -> None:
         f"\njourney through {way}: {tally.clicks} clicks, {tally.keys} key presses (last step: {tally.step})"
     )
     for step, counts in tally.steps.items():
-        print(f"  {step}: {counts['clicks']} clicks, {counts['keys']} key presses")
+        took = tally.seconds.get(step, 0.0)
+        print(f"  {step}: {counts['clicks']} clicks, {counts['keys']} key presses ({took:.0f} s)")
 
 
 def test_the_whole_method_in_the_app_from_an_empty_workbook(journey_page: Any, tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ MAX_TEMPLATE_CHARS = 50_000
 MAX_INT_BITS = 4_000
 """Numbers larger than about 1,200 digits are refused: letters count minutes, not atoms."""
 
-CPU_SECONDS = 2.0
+CPU_SECONDS = 1.0
 """CPU time one template may take in the worker process before it is stopped."""
 
 MEMORY_BYTES = 512 * 1024 * 1024

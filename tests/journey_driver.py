@@ -114,18 +114,25 @@ class Hands:
         target.fill(text)
         self.tally.add(clicks=1, keys=2 + len(text))
 
-    def choose(self, select: Any, label_part: str) -> str:
+    def choose(self, select: Any, label_part: str, *, timeout_s: float = 10.0) -> str:
         """Open a dropdown and pick the option labelled *label_part*, or else the one whose label
         contains it (two clicks).
 
-        Returns the label picked; fails when no option or more than one matches.
+        A person looks at the list until the option is there: this waits up to *timeout_s* for
+        it (a refreshed list may still be on its way), then fails when no option, or more than
+        one, matches. Returns the label picked.
         """
-        labels: list[str] = select.locator("option").all_inner_texts()
-        # Labels may use no-break spaces so that they are never wrapped or cut.
-        plain = {label: label.replace("\xa0", " ").strip() for label in labels}
-        found = [label for label in labels if plain[label] == label_part] or [
-            label for label in labels if label_part in plain[label]
-        ]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            labels: list[str] = select.locator("option").all_inner_texts()
+            # Labels may use no-break spaces so that they are never wrapped or cut.
+            plain = {label: label.replace("\xa0", " ").strip() for label in labels}
+            found = [label for label in labels if plain[label] == label_part] or [
+                label for label in labels if label_part in plain[label]
+            ]
+            if len(found) == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         if len(found) != 1:
             raise AssertionError(f"expected one option containing {label_part!r}, the dropdown has {labels}")
         select.select_option(label=found[0])
@@ -157,6 +164,14 @@ def assert_no_widget_errors(area: Any) -> None:
 
 
 # -- the app server ---------------------------------------------------------------------------
+
+
+def iivkit_command() -> list[str]:
+    """The ``iivkit`` program installed beside this Python, as a user runs it."""
+    script = Path(sys.executable).with_name("iivkit")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from iivkit.cli import main; main()"]
 
 
 def isolated_environment(state: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -195,8 +210,7 @@ class AppServer:
 
     def start(self, timeout: float = 90.0) -> None:
         """Start the app and wait until it prints its address and the landing page answers."""
-        iivkit = Path(sys.executable).with_name("iivkit")
-        cmd = [str(iivkit), "app", str(self.directory), "--port", str(self.port), "--no-browser"]
+        cmd = [*iivkit_command(), "app", str(self.directory), "--port", str(self.port), "--no-browser"]
         self.state.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
@@ -256,8 +270,7 @@ def new_workbook_folder(directory: Path) -> Path:
     """A folder with a new, empty workbook made by ``iivkit init``, as a new user starts."""
     directory.mkdir(parents=True, exist_ok=True)
     workbook = directory / "workbook.iiv"
-    iivkit = Path(sys.executable).with_name("iivkit")
-    subprocess.run([str(iivkit), "init", str(workbook)], check=True, capture_output=True)
+    subprocess.run([*iivkit_command(), "init", str(workbook)], check=True, capture_output=True)
     return workbook
 
 

@@ -323,3 +323,30 @@ def test_a_reader_thread_never_sees_half_of_another_threads_transaction(tmp_path
     assert failures == []
     assert seen, "the reader never read"
     assert all(contacts == findings for contacts, findings in seen), "a reader saw half a transaction"
+
+
+def test_reading_commands_run_against_a_notebook_saving_see_its_saves_and_leave_no_files(
+    tmp_path: Path, python_env: dict[str, str], run_iivkit
+) -> None:
+    path = tmp_path / "shared.iiv"
+    Workbook.create(path).close()
+    notebook = Program(NOTEBOOK, path, python_env)
+    saved: list[str] = []
+    try:
+        for n in range(1, 4):
+            notebook.ask(f"save {n}")
+            saved.append(f"saved in the notebook {n}")
+            out = tmp_path.parent / f"{tmp_path.name}-export-{n}.json"
+            exported = run_iivkit("export", path, "--format", "json", "--out", out)
+            assert exported.returncode == 0, exported.stderr
+            text = out.read_text(encoding="utf-8")
+            out.unlink()
+            assert all(name in text for name in saved), "an export missed a save the notebook had made"
+            checked = run_iivkit("check", path)
+            assert "Traceback" not in checked.stderr and checked.returncode in (0, 1), checked.stderr
+        notebook.ask("quit")
+    finally:
+        err = notebook.finish()
+    assert notebook.proc.returncode == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert set(saved) <= _names_in(path)

@@ -6,6 +6,7 @@ Voila is imported on first use: it is slow to import, and only ``iivkit app`` ne
 
 from __future__ import annotations
 
+import os
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -24,7 +25,10 @@ ERROR_HINT = "The window where 'iivkit app' runs shows why."
 
 def voila_arguments(root: Path, *, port: int, token: str, open_browser: bool) -> list[str]:
     """Voila's settings for the app, as command-line arguments (they win over config files)."""
+    # Local sockets, not TCP ports: no clash with other kernels on this machine (POSIX only).
+    transport = ["--KernelManager.transport=ipc"] if os.name == "posix" else []
     return [
+        *transport,
         f"--Voila.root_dir={root}",
         f"--Voila.ip={LOOPBACK}",
         f"--Voila.port={port}",
@@ -39,8 +43,6 @@ def voila_arguments(root: Path, *, port: int, token: str, open_browser: bool) ->
         "--VoilaConfiguration.strip_sources=True",
         # Shown in place of a traceback, which would show code; the terminal has it.
         f"--VoilaExecutor.cell_error_instruction={ERROR_HINT}",
-        # Local sockets, not TCP ports: no clash with other kernels on this machine.
-        "--KernelManager.transport=ipc",
         # A page left without closing it (a crashed browser) keeps a kernel; end those
         # after an idle hour. Kernels of open pages are never ended.
         "--MappingKernelManager.cull_idle_timeout=3600",

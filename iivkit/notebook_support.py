@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from .errors import RecordNotFound, ValidationFailed, WorkbookMissingError
+from .forms.defaults import default_timezone
 from .models import Contact, ContactStatus, Interview, InterviewStatus
 from .notebook_errors import install as install_error_handler
 from .report_data import ensure_demo_workbook
@@ -143,7 +144,13 @@ def prepare_interview(wb: Workbook, contact: Contact) -> Interview:
     found = upcoming_interview(wb, contact.id or 0)
     if found is not None:
         return found
-    return wb.add(Interview(contact_id=contact.id or 0, status=InterviewStatus.planned))
+    return wb.add(
+        Interview(
+            contact_id=contact.id or 0,
+            status=InterviewStatus.planned,
+            timezone=default_timezone(wb),
+        )
+    )
 
 
 def as_date(value: object, name: str = "today") -> dt.date:

@@ -231,6 +231,15 @@ def test_a_form_can_fix_fields_it_does_not_show(wb: Workbook) -> None:
     assert saved is not None and saved.interview_id == 1
 
 
+def test_a_meeting_made_for_a_new_contact_is_in_the_users_time_zone(wb: Workbook) -> None:
+    profile = wb.profile()
+    assert profile is not None
+    wb.update(profile.model_copy(update={"timezone": "Africa/Johannesburg"}))
+    bea = wb.add(Contact(name="Bea Planner"))
+    interview = prepare_interview(wb, bea)
+    assert wb.get(Interview, interview.id or 0).timezone == "Africa/Johannesburg"
+
+
 # -- the question-plan editor ---------------------------------------------------------------
 
 

@@ -477,11 +477,13 @@ class Journey:
 
 def walk(journey: Journey, way: str) -> None:
     """Run *journey*; keep a picture of the page in test-results/ if a step fails."""
+    picture = RESULTS / f"journey-{way}-failed.png"
+    picture.unlink(missing_ok=True)  # from an earlier run
     try:
         journey.run()
     except BaseException:
         RESULTS.mkdir(exist_ok=True)
-        journey.page.screenshot(path=str(RESULTS / f"journey-{way}-failed.png"), full_page=True)
+        journey.page.screenshot(path=str(picture), full_page=True)
         raise
 
 

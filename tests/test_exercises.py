@@ -239,9 +239,10 @@ def test_exercise_notebook_is_committed_clean(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_exercise_notebook_guides_takes_parameters_and_ends_with_the_self_check(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    first = nb.cells[0]
-    assert first.cell_type == "markdown" and "What this exercise asks" in first.source
-    assert "How to do it well" in first.source
+    title, how_to, intro = nb.cells[:3]
+    assert title.cell_type == "markdown" and title.source.startswith("# Exercise")
+    assert "Run ▸ Run All Cells" in how_to.source and "lab-only" in how_to.metadata.get("tags", [])
+    assert "What this exercise asks" in intro.source and "How to do it well" in intro.source
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and "workbook = None" in tagged[0].source
     number = int(path.name.split("_")[1])

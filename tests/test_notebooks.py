@@ -87,7 +87,8 @@ def test_committed_notebook_has_no_outputs_counts_or_widget_state(path: Path) ->
 @pytest.mark.parametrize("name", WORKFLOW)
 def test_workflow_notebook_opens_with_guidance_and_a_parameters_cell(name: str) -> None:
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    assert nb.cells[0].cell_type == "markdown" and "How to do it well" in nb.cells[0].source
+    intro = [c for c in nb.cells[:3] if c.cell_type == "markdown"]
+    assert len(intro) == 3 and "How to do it well" in intro[2].source
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and "workbook = None" in tagged[0].source
 
@@ -95,8 +96,14 @@ def test_workflow_notebook_opens_with_guidance_and_a_parameters_cell(name: str) 
 @pytest.mark.parametrize("name", WORKFLOW)
 def test_workflow_notebook_says_how_to_run_it_and_keeps_its_code_folded(name: str) -> None:
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    first = nb.cells[0].source
-    assert "Run ▸ Run All Cells" in first and "iivkit app" in first
+    title, how_to = nb.cells[0], nb.cells[1]
+    assert title.source.startswith("# ")
+    # Right under the title, for JupyterLab only: the app runs the notebook itself.
+    assert "Run ▸ Run All Cells" in how_to.source and "iivkit app" in how_to.source
+    assert "lab-only" in how_to.metadata.get("tags", [])
+    for cell in nb.cells:
+        if "`workbook` is the path" in cell.source:
+            assert "lab-only" in cell.metadata.get("tags", []), "parameter notes are for JupyterLab"
     for n, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"{name} cell {n}"

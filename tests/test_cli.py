@@ -289,10 +289,12 @@ def test_an_xlsx_cell_for_a_note_starting_with_equals_is_text_not_a_formula(tmp_
     sheet = load_workbook(out)["contacts"]
     header = [c.value for c in sheet[1]]
     row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
-    assert row["notes"].value == formula
+    # Neutralised as OWASP advises: a leading apostrophe, the text itself kept whole.
+    assert row["notes"].value == "'" + formula
     assert row["notes"].data_type == "s"
-    assert row["name"].value == "=1+1"
+    assert row["name"].value == "'=1+1"
     assert row["name"].data_type == "s"
+    assert row["role"].value == "'-2+3"
     with zipfile.ZipFile(out) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
         assert not any("<f>" in zf.read(n).decode() for n in sheets), "a cell was written as a formula"

@@ -145,8 +145,30 @@ def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) ->
     from .exports import export as do_export
 
     with Workbook.read(workbook) as wb:
+        if anonymise:
+            _refuse_damaged_people(wb)
         do_export(wb, fmt, out, anonymised=anonymise, overwrite=force)
     click.echo(f"Wrote {out}" + (" (anonymised)" if anonymise else "") + ".")
+
+
+def _refuse_damaged_people(wb: Workbook) -> None:
+    """Pseudonyms need every person's names: a contact or profile left out as damaged would leak."""
+    from .errors import ValidationFailed
+    from .models import Contact, Profile
+    from .store import collect_damaged
+
+    with collect_damaged() as damaged:
+        wb.all(Profile)
+        wb.all(Contact)
+    if damaged:
+        first = damaged[0]
+        raise ValidationFailed(
+            f"{first.message}; its names could not be pseudonymised, so nothing was exported. "
+            "Fix it first ('iivkit check' lists every damaged record)",
+            file=wb.path,
+            record=first.record,
+            field=first.field,
+        )
 
 
 @main.command()

@@ -492,3 +492,28 @@ def test_links_out_of_the_class_folder_are_reported_not_followed(
         assert "outside the class folder; not followed" in line
         page = (tmp_path / "out" / f"{name}.html").read_text(encoding="utf-8")
         assert "outside the class folder" in page, "the student's own page says why"
+
+
+@pytest.mark.parametrize(
+    "case", ["unknown enum value", "NULL in a required column", "bad JSON in the profile"]
+)
+def test_an_anonymised_export_refuses_a_damaged_person_whose_names_would_leak(
+    case: str, rich_workbook: Path, tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    table, record_id, column = damage(rich_workbook, case)
+    out = tmp_path / "anonymised.json"
+    result = cli("export", rich_workbook, "--format", "json", "--anonymise", "--out", out)
+    assert result.exit_code == 2
+    line = _one_error_line(result.stderr, rich_workbook)
+    assert f"{BY_TABLE[table].label} {record_id} field '{column}'" in line and "pseudonymised" in line
+    assert not out.exists()
+
+
+def test_an_anonymised_export_leaves_out_a_damaged_record_that_names_no_one(
+    rich_workbook: Path, tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    _, record_id, _ = damage(rich_workbook, "bad JSON in a list")
+    out = tmp_path / "anonymised.json"
+    result = cli("export", rich_workbook, "--format", "json", "--anonymise", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert record_id not in [i["id"] for i in json.loads(out.read_text(encoding="utf-8"))["interviews"]]

@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Callable
 
 from .bank import all_questions, focus_of, infer_topics, mentions
+from .errors import ValidationFailed
 from .feedback import DONE, MISSING, WEAK, ExerciseFeedback, Point, plural
 from .letter_check import check_letter
 from .letters import render_letter
@@ -126,7 +127,8 @@ def _ids(records: list[Finding]) -> str:
 
 
 def _interview_label(wb: Workbook, i: Interview) -> str:
-    return f"interview {i.id} with {wb.get(Contact, i.contact_id).name}"
+    names = {c.id: c.name for c in wb.all(Contact)}  # a damaged contact is left out, with a warning
+    return f"interview {i.id} with {names.get(i.contact_id, f'contact {i.contact_id}')}"
 
 
 def _sentence(text: str) -> str:
@@ -388,7 +390,13 @@ def check_letters(wb: Workbook, *, interview: object = None) -> ExerciseFeedback
             message = f"The {label} is not written and saved yet."
             points.append(_todo(MISSING, message, where, field, "letter"))
             continue
-        result = check_letter(render_letter(wb, chosen.id, name))
+        try:
+            result = check_letter(render_letter(wb, chosen.id, name))
+        except ValidationFailed as exc:  # a record the letter needs is damaged
+            damaged = ValidationFailed(exc.message, record=exc.record, field=exc.field)
+            message = f"The {label} cannot be checked, because a record it needs is damaged: {damaged}."
+            points.append(_todo(MISSING, message, where, field, "letter/check"))
+            continue
         points.append(_done(f"The {label} is written ({plural(result.words, 'word')})."))
         if result.ready:
             points.append(_done(f"The {label} passes the letter check: it is ready to send."))

@@ -132,7 +132,7 @@ def from_row(model: type[Record], row: dict[str, Any]) -> dict[str, Any]:
             value = _stored_list(name, value)
         elif is_bool:
             if value not in (None, 0, 1):
-                raise ValidationFailed(f"stored value {_shown(value)} is not 0 or 1", field=name)
+                raise ValidationFailed(f"stored {_kind(value)} is not 0 or 1", field=name)
             value = bool(value)
         out[name] = value
     return out
@@ -143,7 +143,7 @@ def _stored_list(name: str, value: Any) -> Any:
     if value is None or value == "":
         return []
     if not isinstance(value, (str, bytes)):
-        raise ValidationFailed(f"stored value {_shown(value)} is not a JSON list", field=name)
+        raise ValidationFailed(f"stored {_kind(value)} is not a JSON list", field=name)
     try:
         return json.loads(value)
     except RecursionError:
@@ -153,10 +153,9 @@ def _stored_list(name: str, value: Any) -> Any:
         raise ValidationFailed(f"stored value is not valid JSON ({reason})", field=name) from None
 
 
-def _shown(value: Any) -> str:
-    """A stored value, quoted and cut short, for a message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def _kind(value: Any) -> str:
+    """What sort of value is stored, for a message; never the value, which may be personal."""
+    return {str: "text", bytes: "binary data", int: "number", float: "number"}.get(type(value), "value")
 
 
 def json_default(value: Any) -> Any:

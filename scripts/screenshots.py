@@ -41,6 +41,8 @@ LAB_SHOTS = [
 LANDING = "app-landing.png"
 LEAD_PX = 120
 """Room above the element, so its heading shows too."""
+LAB_LEAD_PX = 200
+"""In JupyterLab, room for the heading, its prose and the folded code cell above a form."""
 VIEWPORT = {"width": 1280, "height": 900}
 
 SCROLL_TO = """(el, lead) => {
@@ -52,11 +54,12 @@ SCROLL_TO = """(el, lead) => {
 }"""
 
 
-def scroll_to(page: Any, selector: str) -> None:
-    """Bring the first element matching *selector* to the top of its scrolling box."""
+def scroll_to(page: Any, selector: str, lead: int = LEAD_PX) -> None:
+    """Bring the first element matching *selector* to the top of its scrolling box, *lead*
+    pixels down."""
     target = page.locator(selector).first
     target.wait_for(state="visible")
-    target.evaluate(SCROLL_TO, LEAD_PX)
+    target.evaluate(SCROLL_TO, lead)
     page.wait_for_timeout(400)  # let the scroll and any late layout settle
 
 
@@ -100,7 +103,7 @@ def lab_shots(browser: Any, folder: Path, state: Path, out: Path) -> list[Path]:
         surface = LabSurface(page, lab, Hands(page, Tally()))
         for notebook, anchor, picture in LAB_SHOTS:
             surface.open(notebook)
-            scroll_to(page, anchor)
+            scroll_to(page, anchor, LAB_LEAD_PX)
             page.screenshot(path=str(out / picture))
             written.append(out / picture)
         page.close()

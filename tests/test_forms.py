@@ -240,6 +240,27 @@ def test_a_meeting_made_for_a_new_contact_is_in_the_users_time_zone(wb: Workbook
     assert wb.get(Interview, interview.id or 0).timezone == "Africa/Johannesburg"
 
 
+def _text_boxes(widget: w.Widget) -> list[w.Widget]:
+    found = [widget] if isinstance(widget, w.Text | w.Textarea | w.Combobox) else []
+    for child in getattr(widget, "children", ()):
+        found += _text_boxes(child)
+    return found
+
+
+def test_text_boxes_send_their_whole_text_before_a_save_click(wb: Workbook) -> None:
+    """A box that synced on every key press could lose its last characters to a quick Save."""
+    interview = wb.all(Interview)[0]
+    views = [
+        *(RecordForm(wb, m, picker=not m.singleton).widget for m in RECORD_TYPES if m is not PlannedQuestion),
+        DebriefForm(wb, interview.id or 0).widget,
+        LetterPreview(wb, interview.id or 0, names=["invitation"]).widget,
+        PlanEditor(wb, interview.contact_id, interview.id or 0).widget,
+    ]
+    boxes = [box for view in views for box in _text_boxes(view)]
+    assert len(boxes) > 20
+    assert [b for b in boxes if b.continuous_update] == []
+
+
 # -- the question-plan editor ---------------------------------------------------------------
 
 

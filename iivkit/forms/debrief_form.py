@@ -163,7 +163,13 @@ class DebriefForm:
         self._say(f"Debrief of your interview with {self.contact.name}.", style=NOTE_STYLE)
 
     def _answer_box(self, q: PlannedQuestion) -> w.Textarea:
-        box = w.Textarea(value=q.answer, placeholder="What they said", rows=3, layout=w.Layout(width="40em"))
+        box = w.Textarea(
+            value=q.answer,
+            placeholder="What they said",
+            rows=3,
+            continuous_update=False,
+            layout=w.Layout(width="40em"),
+        )
         box.add_class(f"iiv-answer-{q.id}")
         return box
 

@@ -66,6 +66,7 @@ class OutcomeRow:
         self.note = w.Text(
             value=record.note if record else "",
             placeholder="What exactly they said",
+            continuous_update=False,
             layout=w.Layout(width="40em"),
         )
         self.error = w.HTML("")

@@ -4,6 +4,11 @@ The record models say everything a form needs: the title is the label, the descr
 help text, ``json_schema_extra`` a ``widget`` hint or the table a ``references`` field points
 at. :func:`control_for` turns one such field into a :class:`FieldControl`: the input widget,
 its label and help, and an error line under it that a failed save fills in.
+
+Text boxes send their value when they lose focus (``continuous_update=False``), not on every
+key press: the browser holds back a busy widget's later updates but sends a button click at
+once, so a Save pressed while the kernel is busy could otherwise read the text without its last
+few characters. Clicking Save takes the focus, which sends the whole text first.
 """
 
 from __future__ import annotations
@@ -241,6 +246,7 @@ def _list_control(name: str, info: FieldInfo, item: Any) -> FieldControl:
     area = w.Textarea(
         value="",
         rows=3,
+        continuous_update=False,
         placeholder=f"One per line, e.g. {hint}" if hint else "One per line, or separated by commas",
         layout=w.Layout(width="36em"),
     )
@@ -347,7 +353,11 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
 
     if name == "timezone" and base is str:
         zone = w.Combobox(
-            value="", options=_zone_names(), ensure_option=False, placeholder="e.g. Africa/Johannesburg"
+            value="",
+            options=_zone_names(),
+            ensure_option=False,
+            placeholder="e.g. Africa/Johannesburg",
+            continuous_update=False,
         )
         return FieldControl(name, info, zone, get=_text_get(zone, optional=optional), set=_text_set(zone))
 
@@ -355,7 +365,7 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     length = _max_length(info)
     if extra.get("widget") == "textarea" or (length is not None and length >= LONG_MAX):
         rows = 6 if extra.get("widget") == "textarea" else 3
-        area = w.Textarea(value="", rows=rows, layout=w.Layout(width="36em"))
+        area = w.Textarea(value="", rows=rows, continuous_update=False, layout=w.Layout(width="36em"))
         return FieldControl(
             name,
             info,
@@ -363,5 +373,5 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
             get=_text_get(area, optional=optional),
             set=_text_set(area),
         )
-    text = w.Text(value="", layout=wide)
+    text = w.Text(value="", continuous_update=False, layout=wide)
     return FieldControl(name, info, text, get=_text_get(text, optional=optional), set=_text_set(text))

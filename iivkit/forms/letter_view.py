@@ -71,7 +71,7 @@ class LetterPreview:
         )
         self._rendered = ""
         self._loaded_text = ""
-        self.text = w.Textarea(rows=14, layout=w.Layout(width="48em"))
+        self.text = w.Textarea(rows=14, continuous_update=False, layout=w.Layout(width="48em"))
         self.check = w.HTML()
         self.download = w.HTML()
         self.save_button, self.reload_button, self.status = save_controls(

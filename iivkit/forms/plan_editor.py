@@ -130,7 +130,9 @@ class PlanEditor:
         self.new_category = w.Dropdown(
             options=[(CATEGORY_LABELS[c], c.value) for c in Category], layout=w.Layout(width="16em")
         )
-        self.new_text = w.Text(placeholder="Your own question", layout=w.Layout(width="32em"))
+        self.new_text = w.Text(
+            placeholder="Your own question", continuous_update=False, layout=w.Layout(width="32em")
+        )
         self.add_button = button("Add question", css="iiv-add-question", icon="plus")
         self.add_button.on_click(lambda _: self.add(self.new_category.value, self.new_text.value))
         self.add_error = w.HTML()

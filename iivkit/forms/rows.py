@@ -97,7 +97,8 @@ def _blank(widget: w.Widget) -> Any:
 
 def _text(placeholder: str, width: str, *, area: bool = False) -> w.Widget:
     cls = w.Textarea if area else w.Text
-    return cls(value="", placeholder=placeholder, layout=w.Layout(width=width))
+    # Sent on leaving the box, like every form's text (see fields.py): a quick Save loses nothing.
+    return cls(value="", placeholder=placeholder, continuous_update=False, layout=w.Layout(width=width))
 
 
 class InsightRow(Row[Insight]):

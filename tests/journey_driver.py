@@ -91,28 +91,33 @@ class Hands:
         self.tally.add(clicks=1)
 
     def type_into(self, target: Any, text: str) -> None:
-        """Click into an empty field and type *text*: one click, a key press per character."""
+        """Click into an empty field and type *text* key by key: one click, a key press per character.
+
+        Typed for real, so a Save clicked straight after typing proves the form reads every key
+        (the front end holds back a busy box's updates, but sends a click at once).
+        """
         target.click()
-        target.fill(text)
+        target.press_sequentially(text)
         self.tally.add(clicks=1, keys=len(text))
 
     def append(self, target: Any, text: str) -> None:
-        """Click into a text box, go to its end (Ctrl+End) and type *text* there.
-
-        The new text goes in as one input event, like :meth:`type_into`: typed key by key, the
-        front end buffers the box's updates while the kernel is busy but sends a button's click at
-        once, so a Save pressed straight after typing can reach the kernel before the last keys.
-        """
+        """Click into a text box, go to its end (Ctrl+End) and type *text* there."""
         target.click()
-        target.fill(target.input_value() + text)
-        self.tally.add(clicks=1, keys=2 + len(text))
+        target.press("Control+End")
+        target.press_sequentially(text)
+        self.tally.add(clicks=1, keys=1 + len(text))
 
     def replace(self, target: Any, text: str) -> None:
         """Click into a field, select what is there (Ctrl+A) and type *text* over it."""
         target.click()
         target.press("Control+a")
-        target.fill(text)
-        self.tally.add(clicks=1, keys=2 + len(text))
+        target.press_sequentially(text)
+        self.tally.add(clicks=1, keys=1 + len(text))
+
+    def leave(self, target: Any) -> None:
+        """Press Tab to move on from *target*, as a person does after filling a field."""
+        target.press("Tab")
+        self.tally.add(keys=1)
 
     def choose(self, select: Any, label_part: str, *, timeout_s: float = 10.0) -> str:
         """Open a dropdown and pick the option labelled *label_part*, or else the one whose label

@@ -237,6 +237,7 @@ class Journey:
         # A list field takes one entry per line, and shows what it understood.
         careers = form.locator(".iiv-field-careers_of_interest")
         self.hands.type_into(careers.locator("textarea"), "\n".join(CAREERS))
+        self.hands.leave(careers.locator("textarea"))
         for career in CAREERS:
             expect(careers.locator(".iiv-list-entries")).to_contain_text(career)
         self.hands.replace(self.field(form, "timezone"), TIMEZONE)

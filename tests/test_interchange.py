@@ -161,7 +161,8 @@ def test_a_reference_to_a_record_missing_from_the_document_writes_nothing(
     with Workbook.create(path) as wb, pytest.raises(ValidationFailed) as caught:
         import_document(wb, parse_document(json.dumps(document)))
     assert caught.value.field == "referred_by_id"
-    assert "contacts[1] (id 2)" in str(caught.value), "the error names the record by its place in the document"
+    # The error names the record by its place in the document.
+    assert "contacts[1] (id 2)" in str(caught.value)
     assert "99" in str(caught.value)
     # The organisation, the profile and the first contact were added before the check failed.
     assert sum(counts(path).values()) == 0

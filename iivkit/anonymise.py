@@ -40,6 +40,14 @@ _PARTICLE_WORDS = (
 PARTICLES = frozenset(_PARTICLE_WORDS.split())
 """Lower-case surname particles ("van der Merwe"): part of a name, never a name on their own."""
 
+_TWO_LETTER_WORDS = (
+    "ad ah am an as at ax be by do eh go ha he hi ho id if in is it la lo ma me mo my no of oh ok on or "
+    "ow ox pa pi re so to uh um up us we ya ye yo"
+)
+TWO_LETTER_WORDS = frozenset(_TWO_LETTER_WORDS.split())
+"""English words of two letters: a two-letter name part that is one of them ("An", "Do") is
+matched in prose only capitalised; any other ("Li", "Xu", "Ng") in any case."""
+
 _APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4\u2032\u02b9\uff07"
 _SPECIAL = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 _SPECIAL |= {k.upper(): v.upper() for k, v in _SPECIAL.items() if k.upper() != k}
@@ -151,7 +159,8 @@ class _Person:
 
         :param bounded: the run starts and ends at a word boundary (or a camelCase one);
             unbounded runs are for addresses and handles, where names are glued to other text.
-        :param identifier: two-letter parts match in any case (in prose only as "Li" or "LI").
+        :param identifier: two-letter parts match in any case (in prose too, unless the part is an
+            English word such as "an": then only as "An" or "AN").
         """
         alternatives: list[str] = []
         for part in sorted(self.parts, key=len, reverse=True):
@@ -159,7 +168,8 @@ class _Person:
             if len(part) >= 3 or (caseless and len(part) >= 2):
                 alternatives.append(_letters(part))
             elif len(part) == 2 and bounded:
-                alternatives.append(_letters(part) if identifier else f"(?-i:{part.title()}|{part.upper()})")
+                anycase = identifier or part not in TWO_LETTER_WORDS
+                alternatives.append(_letters(part) if anycase else f"(?-i:{part.title()}|{part.upper()})")
         alternatives.extend(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True) if " " in p)
         if not alternatives:
             return None

@@ -112,6 +112,7 @@ CORPUS = [
     "zoë.ødegård@uio.no",
     "Wei Li and Li Wei and LI WEI",
     "Li said no. Ask Wei_Li on WeChat.",
+    "li said no; ask mj, or wei li, or xu (no relation).",
     "Vivian (Wei's English name) joined.",
     "Mary-Jane Smith-Jones and Smith-Jones, M.-J.",
     "mary jane said; MJ said; Mary Jane agreed",
@@ -194,9 +195,11 @@ def leaks(texts: Iterable[str], people: Iterable[dict[str, object]]) -> list[str
                 if token in word:
                     found.append(f"{token!r} inside {word!r}")
         for token in short_tokens:
-            for form in (token.title(), token.upper()):
-                # Not inside a code such as "Contact 45F7AB"; glued to Chinese text it counts.
-                if re.search(rf"(?<![A-Za-z0-9]){form}(?![A-Za-z0-9])", unicodedata.normalize("NFKC", text)):
+            for form in (token.title(), token.upper(), token.lower()):
+                # Not inside a code such as "Contact 45F7AB" or a tag such as <li>; glued to
+                # Chinese text it counts.
+                shown = unicodedata.normalize("NFKC", text)
+                if re.search(rf"(?<![A-Za-z0-9</]){form}(?![A-Za-z0-9>])", shown):
                     found.append(f"{form!r} in {text[:80]!r}")
         for email in emails:
             if email in folded:

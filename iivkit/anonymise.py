@@ -51,6 +51,15 @@ matched in prose only capitalised; any other ("Li", "Xu", "Ng") in any case."""
 _APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4\u2032\u02b9\uff07"
 _SPECIAL = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"}
 _SPECIAL |= {k.upper(): v.upper() for k, v in _SPECIAL.items() if k.upper() != k}
+_LOOKALIKES = dict(
+    zip(
+        "аеорсухіјѕһӏԁԝАВЕКМНОРСТХУІЈЅҮοναρυιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+        "aeopcyxijshldwABEKMHOPCTXYIJSYovapuiABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
+"""Cyrillic and Greek letters that look Latin: "Рrіуа" written to slip past is still Priya."""
+_SPECIAL |= _LOOKALIKES
 _SPELLED_OUT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ø": "oe", "å": "aa", "æ": "ae", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
     | {"Ø": "Oe", "Å": "Aa", "Æ": "Ae"}
@@ -192,7 +201,9 @@ class _Person:
         start = _START
         if self.initials:
             # "pnaidoo": an initial glued to a surname, as in user names.
-            start = f"(?:{_START}|(?<=(?<!{_LETTERS})[{''.join(sorted(self.initials))}]))"
+            # "xPNaidoo": the same, glued camel-case behind other text.
+            letters = "".join(sorted(self.initials))
+            start = f"(?:{_START}|(?<=(?<!{_LETTERS})[{letters}])|(?<=(?-i:[a-z])(?-i:[{letters}])))"
         return f"{start}{run}{_END}"
 
 

@@ -113,6 +113,7 @@ CORPUS = [
     "Wei Li and Li Wei and LI WEI",
     "Li said no. Ask Wei_Li on WeChat.",
     "li said no; ask mj, or wei li, or xu (no relation).",
+    "\u0420r\u0456\u0443\u0430 N\u0430\u0456d\u043e\u043e wrote it with Cyrillic look-alikes.",
     "Vivian (Wei's English name) joined.",
     "Mary-Jane Smith-Jones and Smith-Jones, M.-J.",
     "mary jane said; MJ said; Mary Jane agreed",
@@ -134,6 +135,9 @@ assert len(CORPUS) >= 50
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _LETTERS = {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "ł": "l"}
+# Cyrillic letters a reader takes for Latin ones (listed here apart from the code under test).
+_LETTERS |= {"\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y"}
+_LETTERS |= {"\u0445": "x", "\u0456": "i", "\u0420": "P", "\u041e": "O", "\u0410": "A", "\u0421": "C"}
 
 
 TIME_ZONES = {z.casefold() for z in zoneinfo.available_timezones()}

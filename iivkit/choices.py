@@ -136,10 +136,12 @@ class _Choice:
         """Stop following the workbook."""
         self._unsubscribe()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, with :attr:`summary` as the plain text shown where widgets are not
+        (a report, a headless run, a static HTML export)."""
+        bundle: dict[str, Any] = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary
+        return bundle
 
 
 class ContactChoice(_Choice):

@@ -57,7 +57,13 @@ def run(name: str, out: Path, **parameters: Any) -> nbformat.NotebookNode:
 
 
 def printed(nb: nbformat.NotebookNode) -> str:
-    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    """What the notebook printed, and the plain text of what it displayed."""
+    return "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "") + "\n"
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 def widget_outputs(nb: nbformat.NotebookNode) -> int:

@@ -125,6 +125,9 @@ def styled(
     styler = _escaped(shown).set_table_styles(TABLE_STYLES)
     if notes:
         styler = styler.set_caption(html.escape(" ".join(notes)))
+    if total == 0:
+        # An empty table is as narrow as its headers; give its sentence room to read.
+        styler = styler.set_table_styles([{"selector": "", "props": "min-width:32em"}], overwrite=False)
     cols: list[Hashable] = [c for c in (coloured or []) if c in shown.columns]
     if cols:
         styler = styler.map(_colour, subset=cols)

@@ -125,3 +125,11 @@ def test_labels_names_and_captions_are_escaped_at_every_level(monkeypatch: pytes
             monkeypatch.delattr(klass, "format_index_names")
     assert not hasattr(Styler, "format_index_names")
     check()
+
+
+def test_an_empty_table_says_so_with_room_for_its_sentence(tmp_path: Path) -> None:
+    with Workbook.create(tmp_path / "new.iiv") as book:
+        page = tables.evidence(book).to_html()
+    assert "No findings marked to test yet." in page
+    assert "min-width: 32em" in page
+    assert "min-width: 32em" not in tables.styled(pd.DataFrame({"Claim": ["one"]})).to_html()

@@ -34,7 +34,10 @@ def plan_editor(wb: Workbook, contact: Contact | None, role: str) -> Any:
 def meeting_form(wb: Workbook, interview: Interview | None, fields: Sequence[str]) -> Any:
     """The interview's form with *fields*; a note when there is no interview yet."""
     if interview is None or interview.id is None:
-        return _note("No interview yet: plan one in exercise 2, then run this notebook again.")
+        return _note(
+            "No interview yet: plan one in exercise 2, then open this exercise again "
+            "(reload the page in the app, Run All in JupyterLab)."
+        )
     from .forms import RecordForm
 
     return RecordForm(wb, Interview, interview.id, fields=list(fields), title=f"Interview {interview.id}")

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from . import changes
 from .errors import RecordNotFound, ValidationFailed, WorkbookMissingError
 from .forms.defaults import default_timezone
 from .models import Contact, ContactStatus, Interview, InterviewStatus
@@ -37,6 +38,7 @@ def open_workbook(workbook: object = None, *, readonly: bool = False) -> Workboo
     In a notebook it also makes iivkit's errors (a user's mistake) show as one red line.
     """
     install_error_handler()
+    changes.follow_notebook_cells()
     if _blank(workbook):
         workbook = os.environ.get("IIVKIT_WORKBOOK") or ensure_demo_workbook()
     if not isinstance(workbook, str | os.PathLike):

@@ -594,3 +594,46 @@ def test_a_meeting_planned_before_its_date_was_set_is_offered_the_profile_time_z
     assert RecordForm(wb, Interview, meeting.id).fields["timezone"].value == "UTC", (
         "once the meeting is scheduled, its zone is what the user chose"
     )
+
+
+# -- review fixes: conflicts, reloads, deleted records ------------------------------------------
+
+
+def test_keeping_my_answer_after_a_question_was_added_meanwhile_saves_both_answers(wb: Workbook) -> None:
+    meeting = add_meeting(wb, add_contact(wb), status=InterviewStatus.done)
+    iid = meeting.id or 0
+    first = wb.add(PlannedQuestion(interview_id=iid, category=Category.background, text="How?", position=1))
+    last = wb.add(PlannedQuestion(interview_id=iid, category=Category.closing, text="Who else?", position=3))
+    form = DebriefForm(wb, iid)
+    form.answers[last.id].value = "Ask Bo."
+    wb.save(last.model_copy(update={"answer": "Ask Cy."}))  # the same answer, saved elsewhere
+    assert form.save() is False
+    key = f"answer-{last.id}-answer"
+    assert key in form.conflicts.keep_mine
+    # While the conflict is open, a question is planned between the two elsewhere.
+    middle = wb.add(PlannedQuestion(interview_id=iid, category=Category.role, text="A day?", position=2))
+    assert [q.id for q in form.planned] == [first.id, middle.id, last.id]
+    form.answers[middle.id].value = "Meetings, then field visits."
+    form.conflicts.keep_mine[key].click()
+    assert "Saved" in form.status.value
+    assert wb.get(PlannedQuestion, last.id or 0).answer == "Ask Bo."
+    assert wb.get(PlannedQuestion, middle.id or 0).answer == "Meetings, then field visits."
+    assert wb.get(PlannedQuestion, first.id or 0).answer == ""
+    form.reload()
+    assert form.answers[middle.id].value == "Meetings, then field visits."
+    assert form.answers[last.id].value == "Ask Bo."
+
+
+def test_a_form_on_a_deleted_record_keeps_its_text_when_the_profile_is_saved(wb: Workbook) -> None:
+    contact = wb.add(Contact(name="Ann Evaluator", role="Evaluator", notes="Met at the fair."))
+    form = RecordForm(wb, Contact, contact.id, picker=True)
+    wb.delete(Contact, contact.id or 0)
+    assert form.mode == "new" and form.fields["role"].value == "Evaluator"
+    profile = RecordForm(wb, Profile)
+    profile.fields["name"].value = "Thandi M."
+    assert profile.save() is not None
+    assert form.fields["role"].value == "Evaluator"
+    assert form.fields["notes"].value == "Met at the fair."
+    assert form.save() is not None
+    (again,) = wb.all(Contact)
+    assert (again.name, again.role, again.notes) == ("Ann Evaluator", "Evaluator", "Met at the fair.")

@@ -310,7 +310,7 @@ class DebriefForm:
                         q,
                         f"answer-{q.id}",
                         f"Answer to question {n}",
-                        rebase=rebase_planned(self.planned, n - 1),
+                        rebase=rebase_planned(self.planned),
                         put=put_value(box),
                     )
                 )

@@ -147,10 +147,19 @@ def merge_onto_current(
     return model.model_validate(data)
 
 
-def rebase_planned(planned: list[PlannedQuestion], index: int) -> Callable[[Record], None]:
+def rebase_planned(planned: list[PlannedQuestion]) -> Callable[[Record], None]:
+    """Replace the question with *record*'s id in *planned*, wherever it sits by then.
+
+    Found by id when called, not by position: questions added elsewhere meanwhile are sorted
+    into *planned* and shift the others.
+    """
+
     def rebase(record: Record) -> None:
         assert isinstance(record, PlannedQuestion)
-        planned[index] = record
+        for index, question in enumerate(planned):
+            if question.id == record.id:
+                planned[index] = record
+                return
 
     return rebase
 

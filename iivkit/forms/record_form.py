@@ -90,6 +90,8 @@ class RecordForm(Generic[R]):
         self._base: dict[str, Any] = {}
         self._shown: dict[str, Any] = {}
         self._saving = False
+        self._orphaned = False
+        """True while the fields hold the text of a record deleted elsewhere (not defaults)."""
 
         self.save_button, self.reload_button, self.status = save_controls(
             f"Add {model.label}", on_save=self.save, on_reload=self.reload
@@ -175,6 +177,7 @@ class RecordForm(Generic[R]):
     def _show(self, record: R | None) -> None:
         """Put *record* (or a blank new one) into the fields; nothing counts as edited after."""
         self.record = record
+        self._orphaned = False
         data = record.model_dump() if record is not None else self._defaults()
         if record is not None:
             data.update({k: v for k, v in suggestions(self.wb, record).items() if k in self.fields})
@@ -233,7 +236,7 @@ class RecordForm(Generic[R]):
             self._follow_record()
         elif self.record is None and self.model.singleton and self.wb.exists(self.model, 1):
             self._follow_record(self.wb.get(self.model, 1))
-        elif self.record is None and "profile" in tables:
+        elif self.record is None and "profile" in tables and not self._orphaned:
             self._take_new_defaults()
 
     def _follow_record(self, current: R | None = None) -> None:
@@ -244,6 +247,7 @@ class RecordForm(Generic[R]):
             except RecordNotFound:
                 gone = self.record.describe()
                 self.record = None
+                self._orphaned = True
                 self._set_picker(NEW)
                 self._label_button()
                 self._say(

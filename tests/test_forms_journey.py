@@ -25,6 +25,7 @@ from iivkit.models import (
     Category,
     Contact,
     Finding,
+    Insight,
     Interview,
     InterviewStatus,
     OpenQuestion,
@@ -458,10 +459,16 @@ def test_a_debrief_saves_over_a_letter_and_meeting_saved_meanwhile(wb: Workbook)
     letter = LetterPreview(wb, meeting.id or 0, names=["thank_you"])
     letter.text.value = "Subject: Thank you\n\nDear Ann, thank you."
     assert letter.save() is True
+    meeting_form = RecordForm(wb, Interview, meeting.id, fields=["notes", "place"])
+    meeting_form.fields["notes"].value = "Bring the CV."
+    meeting_form.fields["place"].value = "Their office"
+    assert meeting_form.save() is not None
     RecordForm(wb, Interview, meeting.id, fields=["notes"]).fields["notes"].value = "unsaved elsewhere"
+    assert form.fields["salary_info"].value == "About R25k.", "the unsaved debrief is kept"
     assert form.save() is True, "no false conflict: different fields"
     now = wb.get(Interview, meeting.id or 0)
     assert now.salary_info == "About R25k." and now.thank_you_text.endswith("thank you.")
+    assert (now.notes, now.place) == ("Bring the CV.", "Their office")
     assert now.status is InterviewStatus.debriefed
 
 
@@ -637,3 +644,82 @@ def test_a_form_on_a_deleted_record_keeps_its_text_when_the_profile_is_saved(wb:
     assert form.save() is not None
     (again,) = wb.all(Contact)
     assert (again.name, again.role, again.notes) == ("Ann Evaluator", "Evaluator", "Met at the fair.")
+
+
+def parts_of(box: w.Widget) -> list[w.Widget]:
+    """Every widget shown in *box*, with the layouts and styles they own."""
+    found: list[w.Widget] = []
+    for widget in widgets_in(box):
+        found.append(widget)
+        found.extend(p for p in (getattr(widget, "layout", None), getattr(widget, "style", None)) if p)
+    return found
+
+
+def dropped_and_open(before: list[w.Widget], box: w.Widget) -> tuple[int, list[w.Widget]]:
+    """How many of *before* are no longer shown in *box*, and those of them still open."""
+    shown = {id(x) for x in parts_of(box)}
+    gone = [x for x in before if id(x) not in shown]
+    return len(gone), [x for x in gone if x.comm is not None]
+
+
+def test_the_debrief_closes_what_it_rebuilds_and_leaves_itself_alone_when_nothing_it_shows_changed(
+    wb: Workbook,
+) -> None:
+    meeting = add_meeting(wb, add_contact(wb), status=InterviewStatus.done)
+    iid = meeting.id or 0
+    wb.add(PlannedQuestion(interview_id=iid, category=Category.background, text="How?", position=1))
+    form = DebriefForm(wb, iid)
+    before = parts_of(form.widget)
+    wb.add(Organisation(name="Alpha Health"))  # not shown in the debrief, only offered in lists
+    assert dropped_and_open(before, form.widget) == (0, [])
+    wb.add(Insight(interview_id=iid, text="They hire in spring."))  # shown: the debrief is rebuilt
+    gone, still_open = dropped_and_open(before, form.widget)
+    assert gone > 0 and still_open == []
+    assert "They hire in spring." in [r.inputs["text"].value for r in form.insights.rows]
+
+
+def test_unticking_mark_debriefed_survives_saves_elsewhere(wb: Workbook) -> None:
+    meeting = add_meeting(wb, add_contact(wb), status=InterviewStatus.done)
+    iid = meeting.id or 0
+    form = DebriefForm(wb, iid)
+    form.mark_debriefed.value = False
+    wb.add(Organisation(name="Alpha Health"))
+    assert form.mark_debriefed.value is False
+    form.fields["salary_info"].value = "About R25k."
+    assert form.save() is True
+    assert wb.get(Interview, iid).status is InterviewStatus.done
+    wb.add(Insight(interview_id=iid, text="They hire in spring."))  # a rebuild of the debrief
+    assert form.mark_debriefed.value is False
+    form.fields["environment_info"].value = "Small team."
+    assert form.save() is True
+    now = wb.get(Interview, iid)
+    assert (now.status, now.environment_info) == (InterviewStatus.done, "Small team.")
+
+
+def test_the_plan_editor_closes_the_entries_it_rebuilds(wb: Workbook) -> None:
+    contact = add_contact(wb)
+    meeting = add_meeting(wb, contact)
+    editor = PlanEditor(wb, contact.id or 0, meeting.id)
+    before = parts_of(editor.widget)
+    wb.save(wb.get(Contact, contact.id or 0).model_copy(update={"role": "Evaluator"}))
+    gone, still_open = dropped_and_open(before, editor.widget)
+    assert gone > 0 and still_open == []
+
+
+def test_the_debrief_counts_only_the_records_it_wrote(wb: Workbook) -> None:
+    contact = add_contact(wb)
+    meeting = add_meeting(wb, contact, status=InterviewStatus.done)
+    iid = meeting.id or 0
+    question = wb.add(
+        PlannedQuestion(interview_id=iid, category=Category.closing, text="Who else?", position=1)
+    )
+    form = DebriefForm(wb, iid)
+    form.answers[question.id].value = "Ask Bo."
+    form.fields["salary_info"].value = "About R25k."
+    wb.save(question.model_copy(update={"answer": "Ask Bo."}))  # the same answer, typed elsewhere
+    records = [(Interview, iid), (Contact, contact.id or 0), (PlannedQuestion, question.id or 0)]
+    versions = [wb.get(model, rid).version for model, rid in records]
+    assert form.save() is True
+    written = sum(wb.get(model, rid).version != v for (model, rid), v in zip(records, versions, strict=True))
+    assert written < len(records)
+    assert f"Saved the debrief: {written} record(s) written." in form.status.value

@@ -56,7 +56,7 @@ from .rows import (
     ask_options,
     org_options,
 )
-from .sync import close_tree, follow, set_options
+from .sync import close_tree, follow, replace_children, set_options
 
 INTERVIEW_FIELDS = ("salary_info", "environment_info", "chances_feedback", "next_questions")
 BEFORE_INTERVIEW = (ContactStatus.identified, ContactStatus.invited, ContactStatus.confirmed)
@@ -102,14 +102,29 @@ class DebriefForm:
         self.widget.add_class("iiv-form-debrief")
         self._saving = False
         self._pending: list[Write] = []
+        self.mark_debriefed = w.Checkbox(
+            value=True,
+            description="Mark the interview debriefed (and the contact interviewed)",
+            indent=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(**FIT),
+        )
+        self.mark_debriefed.add_class("iiv-mark-debriefed")
+        self._mark = True
+        """What the *mark debriefed* box held when the debrief was loaded or saved."""
+        self._seen: tuple[tuple[str, int | None, int], ...] = ()
         self.reload()
         self.stop_following = follow(wb, FOLLOWS, self._changed, self.widget)
 
     # -- building ------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the interview and everything recorded about it again from the workbook."""
+        """Read the interview and everything recorded about it again from the workbook.
+
+        The widgets shown before are closed; the *mark debriefed* box and its choice are kept.
+        """
         wb, iid = self.wb, self.interview_id
+        self._mark = bool(self.mark_debriefed.value)
         self.interview = wb.get(Interview, iid)
         self.contact = wb.get(Contact, self.interview.contact_id)
         self.planned = sorted(
@@ -124,14 +139,6 @@ class DebriefForm:
         for name, control in self.fields.items():
             control.value = getattr(self.interview, name)
         self._shown_fields = {n: c.value for n, c in self.fields.items()}
-        self.mark_debriefed = w.Checkbox(
-            value=True,
-            description="Mark the interview debriefed (and the contact interviewed)",
-            indent=False,
-            style={"description_width": "initial"},
-            layout=w.Layout(**FIT),
-        )
-        self.mark_debriefed.add_class("iiv-mark-debriefed")
         self.insights = RowList(
             "Insights and advice",
             lambda r: InsightRow(wb, r),
@@ -156,7 +163,8 @@ class DebriefForm:
         self.referrals.on_add.append(self._watch_referral)
         self.open_questions.on_add.append(lambda _: self._refresh_ask())
         self._refresh_ask()
-        self.body.children = self._sections()
+        self._seen = self._shown_records()
+        replace_children(self.body, self._sections())
         self.reload_button.layout.display = "none"
         self.conflicts.clear()
         self._warn_if_ahead()
@@ -244,6 +252,7 @@ class DebriefForm:
             any(self.answers[q.id].value != q.answer for q in self.planned)
             or any(r.touched() for r in self.outcomes.values())
             or any(c.value != self._shown_fields[n] for n, c in self.fields.items())
+            or bool(self.mark_debriefed.value) != self._mark
             or any(
                 r.touched()
                 for rows in (self.insights, self.open_questions, self.referrals)
@@ -251,11 +260,27 @@ class DebriefForm:
             )
         )
 
+    def _shown_records(self) -> tuple[tuple[str, int | None, int], ...]:
+        """Each record the debrief shows, with its version: what a rebuild would read again."""
+        wb, iid = self.wb, self.interview_id
+        interview = wb.get(Interview, iid)
+        records: list[Any] = [
+            interview,
+            wb.get(Contact, interview.contact_id),
+            *wb.all(PlannedQuestion, interview_id=iid),
+            *wb.all(FindingOutcome, interview_id=iid),
+            *tested_findings(wb, iid),
+            *wb.all(Insight, interview_id=iid),
+            *wb.all(OpenQuestion, interview_id=iid),
+            *wb.all(Contact, referred_in_interview_id=iid),
+        ]
+        return tuple((r.table, r.id, r.version) for r in records)
+
     def _changed(self, tables: frozenset[str]) -> None:
         """A save elsewhere: show it all again, or, with unsaved edits, add what is new."""
         if self._saving:
             return
-        if not self.edited():
+        if not self.edited() and self._shown_records() != self._seen:
             status = self.status.value
             self.reload()
             self.status.value = status
@@ -265,6 +290,8 @@ class DebriefForm:
         for row in self.referrals.rows:
             if isinstance(row, ReferralRow):
                 set_options(row.organisation, orgs)
+        if not self.edited():
+            return  # nothing the debrief shows changed: only the lists of names were refreshed
         added = self._add_new_parts()
         self._say(
             "The workbook changed elsewhere; your unsaved debrief is kept"
@@ -288,7 +315,7 @@ class DebriefForm:
                 self.outcomes[f.id] = OutcomeRow(f, None)
                 added += 1
         if added:
-            self.body.children = self._sections()
+            replace_children(self.body, self._sections())
         return added
 
     # -- saving --------------------------------------------------------------------------
@@ -433,6 +460,7 @@ class DebriefForm:
             self._say("Not saved: fix the problems marked ⚠ above. Nothing was written.", style=ERROR_STYLE)
             return False
         clashes: list[tuple[Write, Clash]] = []
+        written = 0
         self._saving = True
         try:
             with self.wb.transaction():
@@ -449,6 +477,7 @@ class DebriefForm:
                             continue
                         record = merged
                     saved = self.wb.save(record)
+                    written += 1
                     if write.key is not None:
                         referral_ids[write.key] = saved.id
                 if clashes:
@@ -462,7 +491,7 @@ class DebriefForm:
         finally:
             self._saving = False
         self.reload()
-        self._say(f"Saved the debrief: {len(writes)} record(s) written.", style=OK_STYLE)
+        self._say(f"Saved the debrief: {written} record(s) written.", style=OK_STYLE)
         return True
 
     def _show_conflicts(self, clashes: list[tuple[Write, Clash]]) -> None:

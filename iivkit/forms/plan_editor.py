@@ -24,7 +24,7 @@ from ..store import Workbook
 from .defaults import default_timezone
 from .fields import button, enum_label, save_controls
 from .record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
-from .sync import close_tree, follow
+from .sync import close_tree, follow, replace_children
 
 FOLLOWS = ("contacts", "organisations", "findings", "interviews", "planned_questions", "questions", "profile")
 """The tables the planner's suggestions and the saved plan come from."""
@@ -216,7 +216,7 @@ class PlanEditor:
                     w.HTML(f"<h4 style='margin:8px 0 2px'>{html.escape(CATEGORY_LABELS[cat])}</h4>")
                 )
                 children.extend(e.box for e in entries)
-        self.groups.children = children
+        replace_children(self.groups, children)  # closes the entries a reload replaced
         self._refresh()
 
     # -- staying in step -------------------------------------------------------------------

@@ -96,7 +96,20 @@ def set_options(dropdown: w.Dropdown, options: list[tuple[str, Any]]) -> None:
 
 
 def close_tree(widget: w.Widget) -> None:
-    """Close *widget* and every widget inside it, so none lingers in the kernel."""
+    """Close *widget* and every widget inside it, its layout and style too, so none lingers."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, w.Widget):
+            part.close()
     widget.close()
+
+
+def replace_children(box: w.Box, children: Iterable[w.Widget]) -> None:
+    """Show *children* in *box* and close every widget it showed before and no longer does."""
+    new = list(children)
+    kept = {id(child) for child in new}
+    old = [child for child in box.children if id(child) not in kept]
+    box.children = new
+    for child in old:
+        close_tree(child)

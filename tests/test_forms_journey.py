@@ -723,3 +723,17 @@ def test_the_debrief_counts_only_the_records_it_wrote(wb: Workbook) -> None:
     written = sum(wb.get(model, rid).version != v for (model, rid), v in zip(records, versions, strict=True))
     assert written < len(records)
     assert f"Saved the debrief: {written} record(s) written." in form.status.value
+
+
+def test_a_settled_conflict_closes_the_widgets_that_showed_it(wb: Workbook) -> None:
+    contact = add_contact(wb)
+    mine, theirs = RecordForm(wb, Contact, contact.id), RecordForm(wb, Contact, contact.id)
+    mine.fields["role"].value = "Evaluator"
+    theirs.fields["role"].value = "Analyst"
+    assert theirs.save() is not None
+    assert mine.save() is None
+    before = parts_of(mine.conflicts.box)
+    mine.conflicts.keep_mine["role"].click()
+    assert wb.get(Contact, contact.id or 0).role == "Evaluator"
+    gone, still_open = dropped_and_open(before, mine.conflicts.box)
+    assert gone > 0 and still_open == []

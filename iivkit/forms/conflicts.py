@@ -20,6 +20,7 @@ import ipywidgets as w
 
 from .fields import button, enum_label
 from .pickers import shorten
+from .sync import replace_children
 
 ERROR_STYLE = "color:#b00020"
 
@@ -113,11 +114,11 @@ class ConflictPanel:
         """Take away the conflict of *field*: a choice was made."""
         for found in (self.keep_mine, self.keep_theirs, self.rows):
             found.pop(field, None)
-        self.box.children = list(self.rows.values())
+        replace_children(self.box, self.rows.values())
 
     def clear(self) -> None:
-        """Hide every conflict."""
-        self.box.children = []
+        """Hide every conflict (and close the widgets that showed them)."""
+        replace_children(self.box, [])
         self.keep_mine, self.keep_theirs, self.rows = {}, {}, {}
 
     @property

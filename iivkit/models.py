@@ -272,10 +272,14 @@ def ref(table: str, title: str, description: str) -> Any:
     )
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+"""The years a meeting or a letter's date may fall in."""
+
+
 def _valid_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "America" is a folder of zones
         raise ValueError(f"unknown time zone {value!r}; use a name like 'Africa/Johannesburg'") from exc
     return value
 
@@ -542,6 +546,22 @@ class Interview(Record):
         json_schema_extra={"widget": "textarea"},
     )
     notes: LongText = Field(default="", title="Notes", description="Anything else.")
+
+    @field_validator(
+        "scheduled_at",
+        "invitation_sent",
+        "confirmation_sent",
+        "thank_you_sent",
+        "nudge_sent",
+        "check_ins_sent",
+    )
+    @classmethod
+    def _plausible_year(cls, value: Any) -> Any:
+        # Follow-up and calendar arithmetic on a date near 9999 would overflow.
+        for day in value if isinstance(value, list) else [value]:
+            if day is not None and not LATEST_YEAR >= day.year >= EARLIEST_YEAR:
+                raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return value
 
     @field_validator("scheduled_at")
     @classmethod

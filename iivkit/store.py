@@ -210,7 +210,24 @@ def _format_of(conn: sqlite3.Connection, path: Path) -> int:
             f"{SCHEMA_VERSION}); upgrade iivkit to open it",
             file=path,
         )
+    _check_schema(conn, path)
     return version
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a workbook whose tables were swapped for views or given triggers: iivkit never
+    makes either, and a view can be a query that never ends (a class run would hang on it)."""
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        odd = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name LIMIT 1"
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(exc, path) from None
+    if odd is not None:
+        raise NotAWorkbookError(
+            f"holds a {odd[0]} ({odd[1]!r}) that no iivkit workbook has; refusing to read it", file=path
+        )
 
 
 def _stamp(path: Path) -> tuple[int, ...]:
@@ -256,6 +273,11 @@ def _snapshot(path: Path) -> sqlite3.Connection:
         with tempfile.TemporaryDirectory(prefix="iivkit-read-") as tmp:
             copy = Path(tmp) / "workbook.iiv"
             shutil.copyfile(path, copy)  # safe: no connection of this process has the file open
+            if wal.is_symlink() or (wal.exists() and not stat.S_ISREG(wal.stat().st_mode)):
+                raise NotAWorkbookError(
+                    f"its write-ahead log {wal.name} is a link or a device, not a file; refusing to read it",
+                    file=path,
+                )
             with contextlib.suppress(FileNotFoundError):
                 shutil.copyfile(wal, f"{copy}-wal")
             _copy_into("file:" + quote(str(copy)), memory)
@@ -265,7 +287,7 @@ def _snapshot(path: Path) -> sqlite3.Connection:
         raise _unreadable(exc, path) from None
     except OSError as exc:
         memory.close()
-        raise NotAWorkbookError(f"cannot read: {exc.strerror}", file=path) from None
+        raise NotAWorkbookError(f"cannot read: {exc.strerror or exc}", file=path) from None
     except BaseException:
         memory.close()
         raise

@@ -317,12 +317,17 @@ def invitation_pending(wb: Workbook, interview: Interview) -> bool:
     return wb.get(Contact, interview.contact_id).status == ContactStatus.invited
 
 
+TEMPLATE_TRIALS = 5
+"""How many interviews ``check`` fills each of the workbook's own templates in."""
+
+
 def template_problems(wb: Workbook) -> list[str]:
     """Each of the workbook's own letter templates that would fail, with why: one line each.
 
-    A template is tried on example data and on every interview in the workbook; a template
-    that fails once is reported once. A setting for a letter iivkit does not have is not tried
-    (nothing uses it): :func:`unused_templates` names those.
+    A template is tried on example data and on the workbook's latest interviews (at most
+    :data:`TEMPLATE_TRIALS`, so a slow template cannot make ``check`` take hours on a big
+    workbook); a template that fails once is reported once. A setting for a letter iivkit does
+    not have is not tried (nothing uses it): :func:`unused_templates` names those.
     """
     stored = stored_templates(wb)
     if not stored:
@@ -330,7 +335,7 @@ def template_problems(wb: Workbook) -> list[str]:
     contexts = [sample_values()]
     # A damaged record is the record check's to report; the example data still tries the template.
     with contextlib.suppress(IivkitError):
-        for interview in wb.all(Interview):
+        for interview in wb.all(Interview)[-TEMPLATE_TRIALS:]:
             with contextlib.suppress(IivkitError):
                 contexts.append(letter_context(wb, interview)[0])
     jobs = [

@@ -106,3 +106,27 @@ def test_a_meeting_in_the_year_9999_is_refused_not_a_crash(tmp_path: Path, cli) 
     result = cli("letters", path, "--interview", "1", "--out", tmp_path / "letters")
     line = one_line_error(result, path)
     assert "between 1900 and 2200" in line
+
+
+def test_check_tries_a_workbook_template_on_a_bounded_number_of_interviews(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A template that takes a second per letter must not make check take hours on 10,000 interviews.
+    from iivkit import letters
+    from iivkit.letter_templates import set_template_override
+
+    with Workbook.create(tmp_path / "many.iiv") as wb:
+        ann = wb.add(Contact(name="Ann Lee", email="ann@example.org"))
+        for _ in range(12):
+            wb.add(Interview(contact_id=ann.id or 0))
+        set_template_override(wb, "invitation", "Dear {{ contact.name }},")
+        batches: list[int] = []
+        real = letters.render_untrusted
+
+        def counted(jobs):  # type: ignore[no-untyped-def]
+            batches.append(len(jobs))
+            return real(jobs)
+
+        monkeypatch.setattr(letters, "render_untrusted", counted)
+        assert letters.template_problems(wb) == []
+    assert batches == [1 + letters.TEMPLATE_TRIALS]

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab_driver import CHROMIUM, LabServer, copy_notebooks, launch_browser, open_notebook, run_all
+from lab_driver import (
+    CHROMIUM,
+    KERNEL_READY,
+    LabServer,
+    copy_notebooks,
+    launch_browser,
+    open_notebook,
+    run_all,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -120,6 +128,9 @@ def test_contact_form_renders_and_saves_in_a_real_jupyterlab(
     with Workbook.open(demo_workbook) as wb:
         assert wb.get(Contact, contact.id or 0).role == contact.role, "a rejected save wrote something"
 
+    # A person reads the error before retyping: by then the kernel is idle again. (Typed within
+    # milliseconds, the browser may still hold the box's new text back behind its last update.)
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(KERNEL_READY, timeout=30_000)
     form.locator(".iiv-field-email input").fill("lead@example.org")
     form.locator("button.iiv-save").click()
     expect(form.locator(".iiv-status")).to_contain_text("Saved contact")

@@ -24,13 +24,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab_driver import KERNEL_READY, ROOT, LabServer, free_port
+from lab_driver import KERNEL_READY, ROOT, LabServer, answers, free_port
 
 WIDGET_ERRORS = ("Error displaying widget", "model not found")
 ADDRESS = re.compile(r"iivkit app: (http://127\.0\.0\.1:\d+/\S*)")
@@ -233,12 +231,8 @@ class AppServer:
             found = ADDRESS.search(self.log.read_text(errors="replace"))
             if found:
                 self.address = found.group(1)
-                try:
-                    with urllib.request.urlopen(self.address, timeout=2) as r:
-                        if r.status == 200:
-                            return
-                except (urllib.error.URLError, OSError):
-                    pass
+                if answers(self.address):
+                    return
             time.sleep(0.25)
         self.stop()
         raise RuntimeError(f"iivkit app did not answer within {timeout:.0f} s:\n{self.log_text()}")

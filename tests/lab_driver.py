@@ -38,6 +38,15 @@ KERNEL_READY = "Python 3 (ipykernel) | Idle"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def answers(url: str) -> bool:
+    """True when a server started by a test answers *url* with 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return bool(r.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -117,12 +126,8 @@ class LabServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited with {self.proc.returncode}:\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if answers(f"{self.url}/api/status?token={self.token}"):
+                return
             time.sleep(0.25)
         self.stop()
         raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_text()}")

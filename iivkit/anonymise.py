@@ -90,7 +90,11 @@ _LETTERS = r"[^\W\d_\u0e00-\u0e7f\u2e80-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\
 """Letters that make up words; Thai, Chinese, Japanese and Korean are written without spaces, so a
 name glued to them still stands on its own."""
 _CAMEL = r"(?<=(?-i:[a-z]))(?=(?-i:[A-Z]))"
-_START = rf"(?:(?<!{_LETTERS})|{_CAMEL}|(?<=(?<!{_LETTERS})(?-i:[A-Z])))"
+# A name also starts where a capitalised word follows an upper-case letter: "ÆNaidoo", "XNaidoo".
+_START = (
+    rf"(?:(?<!{_LETTERS})|{_CAMEL}|(?<=(?<!{_LETTERS})(?-i:[A-Z]))"
+    r"|(?<=(?-i:[^\W\d_a-z]))(?=(?-i:[A-Z])(?-i:[a-z])))"
+)
 _END = rf"(?:(?!{_LETTERS})|{_CAMEL})"
 _SEP = r"(?:[\s._'\-]{0,3}|,\s{0,3})"
 

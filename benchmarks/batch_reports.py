@@ -1,6 +1,6 @@
 """How much faster ``iivkit report`` is than the plain papermill + nbconvert loop.
 
-Builds a class of synthetic students (``iivkit.demo.build_class``) in a temporary folder, with
+Builds a class of synthetic students (``iivkit.workbook.demo.build_class``) in a temporary folder, with
 at least ``--reports`` interviews held, then in one run:
 
 1. the plain loop on a sample of interviews: for each, ``papermill`` then
@@ -60,7 +60,7 @@ def held_interviews(workbook: Path) -> list[int]:
 def build(folder: Path, reports: int) -> list[tuple[Path, int]]:
     """A class with at least *reports* interviews held; (workbook, interview) for each."""
     sys.path.insert(0, str(ROOT))
-    from iivkit.demo import build_class
+    from iivkit.workbook.demo import build_class
 
     students = math.ceil(reports / 1.4) + 5
     while True:

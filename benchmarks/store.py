@@ -1,6 +1,6 @@
 """How the workbook views scale: the demo workbook against a big, synthetic one.
 
-Builds two workbooks in a temporary folder: the demo (``iivkit.demo.build_demo``) and a big one
+Builds two workbooks in a temporary folder: the demo (``iivkit.workbook.demo.build_demo``) and a big one
 (10,000 findings, 2,000 contacts, 1,000 interviews and their satellite records by default), built
 with the public API (``Workbook.add``) inside one transaction. Then times every view on both,
 best of ``--repeat`` runs, and prints a table of times and ratios. A benchmark, not a test: it
@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from iivkit import views  # noqa: E402
-from iivkit.models import (  # noqa: E402
+from iivkit.workbook import views  # noqa: E402
+from iivkit.workbook.models import (  # noqa: E402
     RECORD_TYPES,
     Category,
     Confidence,
@@ -62,7 +62,7 @@ from iivkit.models import (  # noqa: E402
     Seniority,
     Tiara,
 )
-from iivkit.store import Workbook  # noqa: E402
+from iivkit.workbook.store import Workbook  # noqa: E402
 
 SEED = 20240611
 SLOW_S = 1.0
@@ -527,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"--profile: no view {unknown[0]!r}; choose from {', '.join(named)}")
 
-    from iivkit.demo import build_demo  # imported late: --help works without it
+    from iivkit.workbook.demo import build_demo  # imported late: --help works without it
 
     with tempfile.TemporaryDirectory(prefix="iivkit-bench-") as tmp, contextlib.ExitStack() as stack:
         t0 = time.perf_counter()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .errors import IivkitError
-from .models import (
+from iivkit import _moved
+from iivkit.errors import IivkitError
+from iivkit.workbook.models import (
     Contact,
     Finding,
     FindingOutcome,
@@ -15,9 +16,12 @@ from .models import (
     Profile,
     Question,
 )
-from .store import Workbook
+from iivkit.workbook.store import Workbook
 
 __version__ = "0.1.0"
+
+# Release 0.1 notebooks import flat module paths that have since moved; see iivkit._moved.
+_moved.install()
 
 __all__ = [
     "Contact",

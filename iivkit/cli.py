@@ -17,9 +17,9 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .errors import DamagedRecordWarning, IivkitError, WorkbookMissingError
-from .store import Workbook
+from iivkit import __version__
+from iivkit.errors import DamagedRecordWarning, IivkitError, WorkbookMissingError
+from iivkit.workbook.store import Workbook
 
 DEMO_MARKER = ".iivkit-demo"
 
@@ -108,7 +108,7 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
     The whole file is validated first and loaded in one transaction: any error and nothing is
     written. WORKBOOK is created if it does not exist yet (and only if the import succeeds).
     """
-    from .interchange import import_into, read_document
+    from iivkit.workbook.interchange import import_into, read_document
 
     doc = read_document(file)
     try:
@@ -142,7 +142,7 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (never a workbook).")
 def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) -> None:
     """Export WORKBOOK as JSON, CSV or Excel."""
-    from .exports import export as do_export
+    from iivkit.workbook.exports import export as do_export
 
     with Workbook.read(workbook) as wb:
         if anonymise:
@@ -153,9 +153,9 @@ def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) ->
 
 def _refuse_damaged_people(wb: Workbook) -> None:
     """Pseudonyms need every person's names: a contact or profile left out as damaged would leak."""
-    from .errors import ValidationFailed
-    from .models import Contact, Profile
-    from .store import collect_damaged
+    from iivkit.errors import ValidationFailed
+    from iivkit.workbook.models import Contact, Profile
+    from iivkit.workbook.store import collect_damaged
 
     with collect_damaged() as damaged:
         wb.all(Profile)
@@ -175,7 +175,7 @@ def _refuse_damaged_people(wb: Workbook) -> None:
 @click.argument("workbook", type=PathArg)
 def check(workbook: Path) -> None:
     """Check WORKBOOK's integrity and every record; exit 1 if there are problems."""
-    from .check import check as do_check
+    from iivkit.method.check import check as do_check
 
     report = do_check(workbook)
     for line in report.lines():
@@ -206,7 +206,7 @@ def demo(out: Path, class_size: int, no_reports: bool) -> None:
     Re-running replaces an earlier demo in the same folder; any other non-empty folder is
     left alone.
     """
-    from .demo import build_class, build_demo
+    from iivkit.workbook.demo import build_class, build_demo
 
     _prepare_demo_folder(out)
     workbook = out / "workbook.iiv"
@@ -217,7 +217,7 @@ def demo(out: Path, class_size: int, no_reports: bool) -> None:
         click.echo(f"Demo class of {len(paths)} students: {out / 'class'}")
     if no_reports:
         return
-    from .reports import FAILED, OK, make_reports
+    from iivkit.reports.run import FAILED, OK, make_reports
 
     batch = make_reports([out], out / "reports")
     click.echo(f"Debrief reports: {batch.count(OK)} made, {batch.count(FAILED)} failed.")
@@ -271,7 +271,7 @@ def lab(directory: Path, port: int, no_browser: bool) -> None:
 
     The workflow notebooks are copied into DIRECTORY/notebooks when they are missing.
     """
-    from .lab import launch
+    from iivkit.app.lab import launch
 
     if not directory.exists():
         raise WorkbookMissingError("no such folder", file=directory)
@@ -291,7 +291,7 @@ def app(directory: Path, port: int, no_browser: bool) -> None:
     DIRECTORY/notebooks when they are missing (yours are never replaced). The pages use the
     folder's workbook; a folder without one gets DIRECTORY/workbook.iiv, and says so.
     """
-    from .app import launch as launch_app
+    from iivkit.app import launch as launch_app
 
     if not directory.exists():
         raise WorkbookMissingError("no such folder", file=directory)
@@ -316,8 +316,8 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
     subject line. A letter that fails is still written (so you can see what to fix), marked
     NOT READY, and the exit status is 1.
     """
-    from .drafts import write_drafts
-    from .models import Contact, Interview
+    from iivkit.method.drafts import write_drafts
+    from iivkit.workbook.models import Contact, Interview
 
     with Workbook.read(workbook) as wb:
         if not wb.exists(Interview, interview_id):
@@ -362,7 +362,7 @@ def due(workbook: Path, today: Any) -> None:
     import datetime as dt
     import textwrap
 
-    from .followups import follow_up_list
+    from iivkit.method.followups import follow_up_list
 
     day: dt.date = today.date() if today is not None else dt.date.today()
     with Workbook.read(workbook) as wb:
@@ -398,8 +398,8 @@ def plan(workbook: Path, contact_id: int, minutes: int) -> None:
     Every finding marked to test that concerns the contact becomes a springboard question; the
     plan opens with rapport and ends by asking who else to talk to.
     """
-    from .planner import coverage, render_text
-    from .planner import plan as make_plan
+    from iivkit.method.planner import coverage, render_text
+    from iivkit.method.planner import plan as make_plan
 
     with Workbook.read(workbook) as wb:
         the_plan = make_plan(wb, contact_id, minutes=minutes)
@@ -459,8 +459,8 @@ def report(
     interview's records, the report notebook, the iivkit version) have not changed since the
     last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
     """
-    from .outputs import refuse_inside
-    from .reports import FAILED, OK, STATE_FILE, UP_TO_DATE, find_workbooks, make_reports
+    from iivkit.reports.run import FAILED, OK, STATE_FILE, UP_TO_DATE, find_workbooks, make_reports
+    from iivkit.workbook.files import refuse_inside
 
     if out.exists() and not out.is_dir():
         fail(f"{out}: is a file; choose a folder for the reports")
@@ -473,7 +473,7 @@ def report(
     with contextlib.ExitStack() as stack:
         execute = None
         if scheduler:
-            from .cluster import DaskExecutor, DaskUnavailable
+            from iivkit.batch.cluster import DaskExecutor, DaskUnavailable
 
             try:
                 execute = stack.enter_context(DaskExecutor(scheduler))
@@ -567,8 +567,16 @@ def course_report_command(
     with the reason. Pages whose workbook has not changed since the last run into OUT are kept.
     Exit status 1 if a page or the summary could not be made.
     """
-    from .course import FAILED, NO_WORKBOOK, OK, UP_TO_DATE, check_layout, course_report, discover
-    from .outputs import refuse_inside
+    from iivkit.course.run import (
+        FAILED,
+        NO_WORKBOOK,
+        OK,
+        UP_TO_DATE,
+        check_layout,
+        course_report,
+        discover,
+    )
+    from iivkit.workbook.files import refuse_inside
 
     if not class_dir.is_dir():
         fail(f"{class_dir}: no such class folder")

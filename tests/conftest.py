@@ -29,7 +29,7 @@ from pydantic import EmailStr
 from pydantic.fields import FieldInfo
 
 from iivkit.cli import main
-from iivkit.models import (
+from iivkit.workbook.models import (
     RECORD_TYPES,
     Category,
     Confidence,
@@ -56,7 +56,7 @@ from iivkit.models import (
     Tiara,
     is_multiline,
 )
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -22,8 +22,8 @@ from iivkit import (
     Profile,
     Workbook,
 )
-from iivkit.letters import render_letter
-from iivkit.planner import plan, save_plan
+from iivkit.method.letters import render_letter
+from iivkit.method.planner import plan, save_plan
 
 TODAY = dt.date(2026, 3, 20)
 VISION = (

@@ -275,7 +275,7 @@ def new_workbook_folder(directory: Path) -> Path:
 
 def lab_folder(directory: Path) -> None:
     """Put the workflow notebooks into ``directory/notebooks`` as ``iivkit lab`` does."""
-    from iivkit.lab import copy_missing_notebooks
+    from iivkit.app.lab import copy_missing_notebooks
 
     copy_missing_notebooks(directory)
 

@@ -19,8 +19,8 @@ import pytest
 from openpyxl import load_workbook
 
 from iivkit import Workbook
-from iivkit.exports import document_for_export
-from iivkit.interchange import parse_document
+from iivkit.workbook.exports import document_for_export
+from iivkit.workbook.interchange import parse_document
 
 
 def forbidden(people: dict[str, dict[str, str]]) -> list[str]:

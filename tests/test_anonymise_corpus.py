@@ -36,8 +36,8 @@ from iivkit import (
     Profile,
     Workbook,
 )
-from iivkit.anonymise import Pseudonymiser
-from iivkit.models import Category
+from iivkit.workbook.anonymise import Pseudonymiser
+from iivkit.workbook.models import Category
 
 STUDENT = {
     "name": "Thandiwe Nkosi",
@@ -462,7 +462,7 @@ def test_names_with_odd_characters_are_replaced_and_break_nothing(tmp_path: Path
 
 
 def test_the_demo_meeting_links_name_nobody(tmp_path: Path) -> None:
-    from iivkit.demo import build_class, build_demo
+    from iivkit.workbook.demo import build_class, build_demo
 
     paths = [tmp_path / "demo.iiv"]
     build_demo(paths[0]).close()
@@ -506,8 +506,8 @@ def test_any_text_is_pseudonymised_without_error(pieces: list[str]) -> None:
 def test_any_valid_workbook_can_be_exported_anonymised(
     tmp_path_factory: pytest.TempPathFactory, data, record_strategy, with_parents
 ) -> None:
-    from iivkit.exports import document_for_export
-    from iivkit.interchange import dump, parse_document
+    from iivkit.workbook.exports import document_for_export
+    from iivkit.workbook.interchange import dump, parse_document
 
     path = tmp_path_factory.mktemp("any") / "wb.iiv"
     with Workbook.create(path) as wb:

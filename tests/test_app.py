@@ -25,11 +25,11 @@ import nbformat
 import pytest
 
 from iivkit.app import ERROR_HINT, EXERCISES, INTERVIEW, STEPS, create_workbook, folder_workbook
-from iivkit.lab import copy_missing_notebooks, notebook_sources
-from iivkit.store import Workbook
+from iivkit.app.lab import copy_missing_notebooks, notebook_sources
+from iivkit.workbook.store import Workbook
 
 BROKEN = {
-    "mistake": 'from iivkit.notebook_support import open_workbook\nwb = open_workbook("nowhere/gone.iiv")',
+    "mistake": 'from iivkit.ui.support import open_workbook\nwb = open_workbook("nowhere/gone.iiv")',
     "bug": "secret_code_line = 1 / 0",
 }
 LAB_NOTE = "Choose Run, then Run All Cells"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from iivkit.bank import (
+from iivkit.errors import ValidationFailed
+from iivkit.method.bank import (
     BankQuestion,
     add_question,
     all_questions,
@@ -17,9 +18,8 @@ from iivkit.bank import (
     load_bank,
     user_questions,
 )
-from iivkit.errors import ValidationFailed
-from iivkit.models import Category, FocusArea, Question, Seniority
-from iivkit.store import Workbook
+from iivkit.workbook.models import Category, FocusArea, Question, Seniority
+from iivkit.workbook.store import Workbook
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     old = os.environ.get("IIVKIT_CACHE_DIR")
     os.environ["IIVKIT_CACHE_DIR"] = str(cache)
     try:
-        from iivkit.report_data import ensure_demo_workbook
+        from iivkit.reports.data import ensure_demo_workbook
 
         yield ensure_demo_workbook()
     finally:
@@ -104,11 +104,11 @@ def test_contact_form_renders_and_saves_in_a_real_jupyterlab(
 ) -> None:
     from playwright.sync_api import expect
 
-    from iivkit.models import Contact
+    from iivkit.workbook.models import Contact
 
     page = lab_page
-    from iivkit.notebook_support import choose_contact
-    from iivkit.store import Workbook
+    from iivkit.ui.support import choose_contact
+    from iivkit.workbook.store import Workbook
 
     with Workbook.open(demo_workbook) as wb:
         contact = choose_contact(wb)
@@ -146,10 +146,10 @@ def test_debrief_outcome_toggle_saves_in_a_real_jupyterlab(
 ) -> None:
     from playwright.sync_api import expect
 
-    from iivkit.forms.debrief_form import tested_findings
-    from iivkit.models import FindingOutcome, Outcome
-    from iivkit.notebook_support import choose_interview
-    from iivkit.store import Workbook
+    from iivkit.ui.forms.debrief_form import tested_findings
+    from iivkit.ui.support import choose_interview
+    from iivkit.workbook.models import FindingOutcome, Outcome
+    from iivkit.workbook.store import Workbook
 
     page = lab_page
     with Workbook.open(demo_workbook) as wb:

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from iivkit import Contact, Finding, Organisation, Workbook
-from iivkit.interchange import export_json
+from iivkit.workbook.interchange import export_json
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD_CASES = sorted(json.loads((FIXTURES / "bad_input.json").read_text(encoding="utf-8"))["cases"])
@@ -71,7 +71,7 @@ def test_check_passes_a_sound_workbook(rich_workbook: Path, run_iivkit) -> None:
 
 
 def test_check_passes_the_demo_workbook(tmp_path: Path, cli) -> None:
-    from iivkit.demo import build_demo
+    from iivkit.workbook.demo import build_demo
 
     path = tmp_path / "demo.iiv"
     build_demo(path).close()

@@ -26,10 +26,12 @@ import pytest
 from click.testing import CliRunner
 from exercise_helpers import GENERALIST, SPECIALIST, TODAY, build_complete, build_empty, build_partial
 
-import iivkit.runner
+import iivkit.batch.runner
 from iivkit import Contact, Interview, OpenQuestion, Workbook
+from iivkit.batch.runner import FakeRunner, ReportJob
 from iivkit.cli import main
-from iivkit.course import (
+from iivkit.course.data import MISSING, OK_STATE, class_summary, common_questions
+from iivkit.course.run import (
     FAILED,
     NO_WORKBOOK,
     OK,
@@ -41,9 +43,7 @@ from iivkit.course import (
     discover,
     page_names,
 )
-from iivkit.course_data import MISSING, OK_STATE, class_summary, common_questions
 from iivkit.errors import ValidationFailed, WorkbookMissingError
-from iivkit.runner import FakeRunner, ReportJob
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "notebooks" / "course"
@@ -405,7 +405,9 @@ def test_a_failed_summary_still_leaves_an_index_of_every_student(klass: Path, tm
 @pytest.fixture
 def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     failures: dict[str, str] = {}
-    monkeypatch.setattr(iivkit.runner, "NotebookRunner", lambda **_: FakeRunner(failures=dict(failures)))
+    monkeypatch.setattr(
+        iivkit.batch.runner, "NotebookRunner", lambda **_: FakeRunner(failures=dict(failures))
+    )
     return failures
 
 
@@ -461,7 +463,7 @@ def test_course_notebook_is_clean_and_takes_parameters(name: str) -> None:
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].cell_type == "markdown"
     assert len([c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]) == 1
-    assert "ipywidgets" not in path.read_text() and "iivkit.forms" not in path.read_text()
+    assert "ipywidgets" not in path.read_text() and "iivkit.ui.forms" not in path.read_text()
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from iivkit import (
     Question,
     Workbook,
 )
-from iivkit.demo import build_class, build_demo
 from iivkit.errors import WorkbookExistsError
-from iivkit.models import RECORD_TYPES, Category, InterviewStatus, Outcome
+from iivkit.workbook.demo import build_class, build_demo
+from iivkit.workbook.models import RECORD_TYPES, Category, InterviewStatus, Outcome
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_demo_evidence_shows_every_kind_of_verdict(demo: Workbook) -> None:
 
 
 def test_demo_evidence_table_shows_every_status(demo: Workbook) -> None:
-    from iivkit import views
+    from iivkit.workbook import views
 
     statuses = set(views.evidence(demo)["status"].astype(str))
     assert statuses == set(views.EVIDENCE_STATUSES)
@@ -165,8 +165,8 @@ def test_demo_open_questions_and_bank(demo: Workbook) -> None:
 
 
 def test_demo_letters_pass_the_letter_check(demo: Workbook) -> None:
-    from iivkit.letter_check import check_letter
-    from iivkit.letters import render_letter
+    from iivkit.method.letter_check import check_letter
+    from iivkit.method.letters import render_letter
 
     for interview in demo.all(Interview):
         assert interview.id is not None
@@ -178,8 +178,8 @@ def test_demo_letters_pass_the_letter_check(demo: Workbook) -> None:
 
 
 def test_class_letters_pass_the_letter_check(tmp_path: Path) -> None:
-    from iivkit.letter_check import check_letter
-    from iivkit.letters import render_letter
+    from iivkit.method.letter_check import check_letter
+    from iivkit.method.letters import render_letter
 
     for path in build_class(tmp_path, 6):
         with Workbook.open(path) as wb:

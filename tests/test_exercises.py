@@ -19,9 +19,9 @@ import pytest
 from exercise_helpers import GENERALIST, SPECIALIST, build_complete, build_empty, build_partial
 
 from iivkit import Contact, Interview, Workbook
+from iivkit.course.exercises import HINTS, TITLES, check, check_all, self_check
+from iivkit.course.feedback import COMPLETE, DONE, IN_PROGRESS, MISSING, NOT_STARTED, WEAK, ExerciseFeedback
 from iivkit.errors import RecordNotFound
-from iivkit.exercises import HINTS, TITLES, check, check_all, self_check
-from iivkit.feedback import COMPLETE, DONE, IN_PROGRESS, MISSING, NOT_STARTED, WEAK, ExerciseFeedback
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "notebooks" / "exercises"

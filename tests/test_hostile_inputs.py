@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-import iivkit.runner
-from iivkit import views
-from iivkit.demo import build_class
+import iivkit.batch.runner
+from iivkit.batch.runner import FakeRunner
 from iivkit.errors import DamagedRecordWarning
-from iivkit.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, export_json
-from iivkit.models import BY_TABLE
-from iivkit.runner import FakeRunner
-from iivkit.store import Workbook
+from iivkit.workbook import views
+from iivkit.workbook.demo import build_class
+from iivkit.workbook.interchange import MAX_DEPTH, MAX_DOCUMENT_BYTES, export_json
+from iivkit.workbook.models import BY_TABLE
+from iivkit.workbook.store import Workbook
 
 # -- damaged values --------------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ def test_of_two_imports_of_the_same_records_one_lands_and_the_loser_deletes_noth
 
 @pytest.fixture
 def fake_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(iivkit.runner, "NotebookRunner", lambda **_: FakeRunner())
+    monkeypatch.setattr(iivkit.batch.runner, "NotebookRunner", lambda **_: FakeRunner())
 
 
 @pytest.fixture

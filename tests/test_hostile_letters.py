@@ -28,15 +28,10 @@ from pydantic import ValidationError
 
 from iivkit import Contact, Finding, Insight, Interview, Organisation, Profile, Workbook
 from iivkit.errors import IivkitError
-from iivkit.letter_check import check_letter
-from iivkit.letters import (
-    letter_context,
-    render_letter,
-    sample_values,
-    set_template_override,
-    template_override,
-)
-from iivkit.models import (
+from iivkit.method.letter_check import check_letter
+from iivkit.method.letter_templates import set_template_override
+from iivkit.method.letters import letter_context, render_letter, sample_values, template_override
+from iivkit.workbook.models import (
     RECORD_TYPES,
     Category,
     ContactStatus,
@@ -611,7 +606,7 @@ def test_importing_a_name_with_a_line_break_is_refused_naming_the_field(
 
 def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_path: Path) -> None:
     """What ``iivkit course report`` runs for each student's page, on a hostile student's workbook."""
-    from iivkit.course_data import student_page
+    from iivkit.course.data import student_page
 
     sentinel = tmp_path / "code-ran"
     wb = tmp_path / "mallory" / "workbook.iiv"
@@ -641,8 +636,8 @@ def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_pat
 
 PACKAGE = Path(__file__).resolve().parent.parent / "iivkit"
 COMPILED_FROM_A_VARIABLE = {
-    ("template_worker.py", "_compiled"),  # letter templates: the restricted environment, apart
-    ("reports.py", "write_index"),  # iivkit/templates/report_index.html.j2, read from the package
+    ("method/template_worker.py", "_compiled"),  # letter templates: the restricted environment, apart
+    ("reports/run.py", "write_index"),  # iivkit/templates/report_index.html.j2, read from the package
 }
 
 
@@ -665,7 +660,7 @@ def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
             scope: ast.AST = node
             while scope in parents and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope = parents[scope]
-            found.add((module.name, getattr(scope, "name", "<module>")))
+            found.add((module.relative_to(PACKAGE).as_posix(), getattr(scope, "name", "<module>")))
     assert found == COMPILED_FROM_A_VARIABLE
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from iivkit import Contact, Interview, Organisation, Profile, Workbook
 from iivkit.errors import InputFileError, ValidationFailed
-from iivkit.interchange import (
+from iivkit.workbook.interchange import (
     export_json,
     import_document,
     import_file,
@@ -23,7 +23,7 @@ from iivkit.interchange import (
     shipped_schema,
     to_document,
 )
-from iivkit.models import RECORD_TYPES
+from iivkit.workbook.models import RECORD_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "interchange.md"
@@ -55,7 +55,7 @@ def test_the_rich_workbook_has_every_record_type(rich_workbook: Path, counts) ->
 
 
 def test_the_demo_workbook_survives_export_import_export(tmp_path: Path) -> None:
-    from iivkit.demo import build_demo
+    from iivkit.workbook.demo import build_demo
 
     with build_demo(tmp_path / "demo.iiv") as wb:
         first = export_json(wb)
@@ -253,7 +253,7 @@ def test_a_document_of_another_format_is_refused() -> None:
 def test_the_shipped_json_schema_is_the_one_generated_from_the_models() -> None:
     assert shipped_schema() == json_schema(), (
         f"{SCHEMA_FILE.relative_to(ROOT)} is out of date with the models; regenerate it with\n"
-        '  python -c "from pathlib import Path; from iivkit.interchange import write_schema; '
+        '  python -c "from pathlib import Path; from iivkit.workbook.interchange import write_schema; '
         "write_schema(Path('iivkit/data/workbook.schema.json'))\""
     )
 

@@ -40,8 +40,8 @@ from journey_driver import (
 )
 from lab_driver import CHROMIUM, ROOT, LabServer, launch_browser
 
-from iivkit.letters import render_letter
-from iivkit.models import (
+from iivkit.method.letters import render_letter
+from iivkit.workbook.models import (
     Contact,
     ContactStatus,
     Finding,
@@ -57,7 +57,7 @@ from iivkit.models import (
     Profile,
     Record,
 )
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from iivkit.demo import build_demo
+from iivkit.workbook.demo import build_demo
 
 
 def _free_port() -> int:

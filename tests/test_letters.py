@@ -12,29 +12,14 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from iivkit import (
-    Contact,
-    Finding,
-    FindingOutcome,
-    Insight,
-    Interview,
-    Organisation,
-    Profile,
-    Workbook,
-)
-from iivkit.calendar_export import interview_calendar, interview_ics
-from iivkit.drafts import letter_email, letter_markdown, write_drafts
+from iivkit import Contact, Finding, FindingOutcome, Insight, Interview, Organisation, Profile, Workbook
 from iivkit.errors import IivkitError
-from iivkit.letter_check import check_letter
-from iivkit.letters import (
-    clear_template_override,
-    letters_for,
-    render_letter,
-    set_template_override,
-    shipped_template,
-    template_override,
-)
-from iivkit.models import ContactStatus, InsightKind, InterviewStatus, Medium, Outcome
+from iivkit.method.calendar_export import interview_calendar, interview_ics
+from iivkit.method.drafts import letter_email, letter_markdown, write_drafts
+from iivkit.method.letter_check import check_letter
+from iivkit.method.letter_templates import clear_template_override, set_template_override
+from iivkit.method.letters import letters_for, render_letter, shipped_template, template_override
+from iivkit.workbook.models import ContactStatus, InsightKind, InterviewStatus, Medium, Outcome
 
 PLACEHOLDER_SIGNS = ("{{", "{%", "[MISSING", "[TODO")
 
@@ -516,7 +501,7 @@ def test_letters_command_on_an_unknown_interview_is_one_line_and_exit_2(wb_iv, t
 
 @pytest.fixture
 def demo_workbook(tmp_path: Path) -> Path:
-    from iivkit.demo import build_demo
+    from iivkit.workbook.demo import build_demo
 
     path = tmp_path / "demo.iiv"
     build_demo(path).close()

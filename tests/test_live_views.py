@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from iivkit import charts, guide, tables
-from iivkit.choices import ContactChoice, InterviewChoice
 from iivkit.errors import IivkitError, RecordNotFound
-from iivkit.forms import DebriefForm, PlanEditor, RecordForm
-from iivkit.models import (
+from iivkit.ui import charts, guide, tables
+from iivkit.ui.choices import ContactChoice, InterviewChoice
+from iivkit.ui.error_display import install
+from iivkit.ui.forms import DebriefForm, PlanEditor, RecordForm
+from iivkit.workbook.models import (
     BY_TABLE,
     Category,
     Contact,
@@ -29,8 +30,7 @@ from iivkit.models import (
     Organisation,
     PlannedQuestion,
 )
-from iivkit.notebook_errors import install
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 
 @pytest.fixture
@@ -132,10 +132,10 @@ def test_the_old_functions_still_return_tables(wb: Workbook) -> None:
 
 def test_a_following_part_appears_when_a_fitting_record_is_saved_and_then_stays(wb: Workbook) -> None:
     """Exercise 2's plan for a senior generalist: there as soon as one is saved, kept on later saves."""
-    from iivkit import exercises
-    from iivkit.exercise_forms import plan_editor
-    from iivkit.live import Following
-    from iivkit.models import FocusArea, Seniority
+    from iivkit.course import exercises
+    from iivkit.course.forms import plan_editor
+    from iivkit.ui.live import Following
+    from iivkit.workbook.models import FocusArea, Seniority
 
     part = Following(
         wb,

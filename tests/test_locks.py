@@ -52,7 +52,7 @@ NOTEBOOK = textwrap.dedent(
             elif command == "export-onto-it":  # a mistaken --out: the workbook, by another name
                 from pathlib import Path
                 from iivkit.errors import IivkitError
-                from iivkit.exports import export
+                from iivkit.workbook.exports import export
                 try:
                     export(first, "json", Path(arg))
                 except IivkitError as exc:
@@ -63,7 +63,7 @@ NOTEBOOK = textwrap.dedent(
             elif command == "import-it":  # a mistaken document: the workbook itself
                 from pathlib import Path
                 from iivkit.errors import IivkitError
-                from iivkit.interchange import import_file
+                from iivkit.workbook.interchange import import_file
                 try:
                     import_file(first, Path(path))
                 except IivkitError:

@@ -18,8 +18,8 @@ import pytest
 
 from iivkit import Contact, Interview, Question, Workbook
 from iivkit.errors import NewerWorkbookError, NotAWorkbookError, WorkbookMissingError
-from iivkit.models import RECORD_TYPES, Category
-from iivkit.schema import SCHEMA_VERSION
+from iivkit.workbook.models import RECORD_TYPES, Category
+from iivkit.workbook.schema import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workbook_v1.iiv"
 BUILDER = FIXTURE.with_name("make_v1_fixture.py")

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from iivkit.cli import main
-from iivkit.demo import build_demo
-from iivkit.models import Contact, Interview, InterviewStatus
-from iivkit.store import Workbook
+from iivkit.workbook.demo import build_demo
+from iivkit.workbook.models import Contact, Interview, InterviewStatus
+from iivkit.workbook.store import Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

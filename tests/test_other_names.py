@@ -14,9 +14,9 @@ import pytest
 
 from iivkit import Contact, Workbook
 from iivkit.errors import ValidationFailed
-from iivkit.interchange import parse_document
-from iivkit.migrations import MIGRATIONS
-from iivkit.schema import SCHEMA_VERSION
+from iivkit.workbook.interchange import parse_document
+from iivkit.workbook.migrations import MIGRATIONS
+from iivkit.workbook.schema import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workbook_v1.iiv"
 

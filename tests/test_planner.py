@@ -10,9 +10,18 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from iivkit.bank import add_question, infer_topics, load_bank
 from iivkit.errors import RecordNotFound, ValidationFailed
-from iivkit.models import (
+from iivkit.method.bank import add_question, infer_topics, load_bank
+from iivkit.method.planner import (
+    PlanItem,
+    coverage,
+    is_who_else,
+    plan,
+    render_markdown,
+    render_text,
+    save_plan,
+)
+from iivkit.workbook.models import (
     Category,
     Contact,
     Finding,
@@ -22,8 +31,7 @@ from iivkit.models import (
     PlannedQuestion,
     Seniority,
 )
-from iivkit.planner import PlanItem, coverage, is_who_else, plan, render_markdown, render_text, save_plan
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 CATEGORY_RANK = {c: n for n, c in enumerate(Category)}
 
@@ -355,7 +363,7 @@ def test_cli_plan_for_an_unknown_contact_is_a_one_line_error(
 def test_cli_plan_on_the_demo_gives_each_contact_a_different_plan(
     tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    from iivkit import demo
+    from iivkit.workbook import demo
 
     path = tmp_path / "demo.iiv"
     with demo.build_demo(path) as wb:
@@ -373,7 +381,7 @@ def test_cli_plan_on_the_demo_gives_each_contact_a_different_plan(
 
 
 def test_demo_plans_fit_seniority_and_focus(tmp_path: Path) -> None:
-    from iivkit import demo
+    from iivkit.workbook import demo
 
     with demo.build_demo(tmp_path / "demo.iiv") as wb:
         contacts = wb.all(Contact)
@@ -393,7 +401,7 @@ def test_demo_plans_fit_seniority_and_focus(tmp_path: Path) -> None:
 
 @pytest.fixture
 def demo_wb(tmp_path: Path) -> Iterator[Workbook]:
-    from iivkit import demo
+    from iivkit.workbook import demo
 
     wb = demo.build_demo(tmp_path / "demo.iiv")
     yield wb

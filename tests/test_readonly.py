@@ -28,8 +28,8 @@ import pytest
 
 from iivkit import Contact, Interview, Workbook
 from iivkit.errors import NewerWorkbookError, NotAWorkbookError, ReadOnlyWorkbookError
-from iivkit.models import Question
-from iivkit.schema import SCHEMA_VERSION
+from iivkit.workbook.models import Question
+from iivkit.workbook.schema import SCHEMA_VERSION
 
 V1_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workbook_v1.iiv"
 NOBODY = 65534

@@ -18,13 +18,13 @@ import pytest
 from click.testing import CliRunner
 from report_helpers import MARKUP, build_workbook
 
-import iivkit.cluster
-import iivkit.runner
+import iivkit.batch.cluster
+import iivkit.batch.runner
 from iivkit import Insight, Workbook
+from iivkit.batch.runner import FakeRunner, ReportJob
 from iivkit.cli import main
-from iivkit.demo import build_class
-from iivkit.report_data import report_inputs_json
-from iivkit.reports import (
+from iivkit.reports.data import report_inputs_json
+from iivkit.reports.run import (
     FAILED,
     OK,
     STATE_FILE,
@@ -34,7 +34,7 @@ from iivkit.reports import (
     make_reports,
     report_stems,
 )
-from iivkit.runner import FakeRunner, ReportJob
+from iivkit.workbook.demo import build_class
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
@@ -106,7 +106,7 @@ def test_one_report_per_interview_held_and_an_index_linking_them(school: Path, t
 def test_a_junk_workbook_fails_alone_named_in_the_index_with_exit_status_1(
     school: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(iivkit.runner, "NotebookRunner", lambda **_: FakeRunner())
+    monkeypatch.setattr(iivkit.batch.runner, "NotebookRunner", lambda **_: FakeRunner())
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["report", str(school), "--out", str(out)])
     assert result.exit_code == 1, result.output
@@ -289,7 +289,7 @@ def dask_scheduler() -> Iterator[str]:
         dashboard_address=None,
     ) as cluster:
         yield cluster.scheduler_address
-    iivkit.cluster.close_worker_runner()
+    iivkit.batch.cluster.close_worker_runner()
 
 
 @pytest.mark.slow
@@ -298,15 +298,15 @@ def test_reports_run_on_a_dask_cluster(
 ) -> None:
     # The workers are threads of this process: note every attempt's failure, also one a retry hid.
     attempts_failed: list[str] = []
-    execute = iivkit.runner.NotebookRunner._execute
+    execute = iivkit.batch.runner.NotebookRunner._execute
 
-    def noting(self: iivkit.runner.NotebookRunner, job: ReportJob, *args: Any) -> tuple[Any, Any]:
+    def noting(self: iivkit.batch.runner.NotebookRunner, job: ReportJob, *args: Any) -> tuple[Any, Any]:
         nb, error = execute(self, job, *args)
         if error is not None:
-            attempts_failed.append(f"{job.name}: {iivkit.runner.error_message(error, job)}")
+            attempts_failed.append(f"{job.name}: {iivkit.batch.runner.error_message(error, job)}")
         return nb, error
 
-    monkeypatch.setattr(iivkit.runner.NotebookRunner, "_execute", noting)
+    monkeypatch.setattr(iivkit.batch.runner.NotebookRunner, "_execute", noting)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main, ["report", str(school), "--out", str(out), "--scheduler", dask_scheduler]

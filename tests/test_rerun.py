@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from iivkit import Finding, Workbook, changes
+from iivkit import Finding, Workbook
+from iivkit.workbook import changes
 
-SETUP = "from iivkit import Contact, Finding, tables\nfrom iivkit.forms import RecordForm\n"
+SETUP = "from iivkit import Contact, Finding, tables\nfrom iivkit.ui.forms import RecordForm\n"
 CELLS = {
-    "open": "from iivkit.notebook_support import open_workbook\nwb = open_workbook(PATH)",
+    "open": "from iivkit.ui.support import open_workbook\nwb = open_workbook(PATH)",
     "findings": "findings = tables.live(tables.findings, wb)",
     "form": "form = RecordForm(wb, Finding, picker=True)",
-    "choice": "from iivkit.choices import ContactChoice\nchosen = ContactChoice(wb)",
+    "choice": "from iivkit.ui.choices import ContactChoice\nchosen = ContactChoice(wb)",
 }
 
 

@@ -23,10 +23,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from report_helpers import MARKUP, build_workbook
 
-from iivkit import report_data
+from iivkit.batch.kernels import KernelPool, KernelStartError, forkable, in_thread_context
+from iivkit.batch.runner import FakeRunner, NotebookRunner, ReportJob
 from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
-from iivkit.kernels import KernelPool, KernelStartError, forkable, in_thread_context
-from iivkit.runner import FakeRunner, NotebookRunner, ReportJob
+from iivkit.reports import data as report_data
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
@@ -352,7 +352,7 @@ def test_kernels_are_forked_only_from_the_python_the_kernelspec_runs() -> None:
 def test_without_a_working_fork_server_kernels_start_the_ordinary_way(
     monkeypatch: pytest.MonkeyPatch, markup_workbook: Path
 ) -> None:
-    from iivkit import forkserver
+    from iivkit.batch import forkserver
 
     defaults = forkserver.ForkServer.__init__.__kwdefaults__
     assert defaults is not None

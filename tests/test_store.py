@@ -29,7 +29,7 @@ from iivkit.errors import (
     ValidationFailed,
     WorkbookExistsError,
 )
-from iivkit.models import RECORD_TYPES, Outcome
+from iivkit.workbook.models import RECORD_TYPES, Outcome
 
 HYPOTHESIS = settings(
     max_examples=30,

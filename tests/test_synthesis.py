@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from iivkit.models import (
-    Contact,
-    Insight,
-    Interview,
-    OpenQuestion,
-    Organisation,
-)
-from iivkit.store import Workbook
-from iivkit.synthesis import (
+from iivkit.method.synthesis import (
     advice_groups,
     hiring_signals,
     recurring_advice,
     route_open_questions,
     salary_remarks,
 )
+from iivkit.workbook.models import (
+    Contact,
+    Insight,
+    Interview,
+    OpenQuestion,
+    Organisation,
+)
+from iivkit.workbook.store import Workbook
 
 
 @dataclasses.dataclass
@@ -220,7 +220,7 @@ def test_hiring_signals_are_listed_by_organisation(team: Team) -> None:
 
 
 def test_demo_open_questions_route_with_reasons(tmp_path: Path) -> None:
-    from iivkit import demo
+    from iivkit.workbook import demo
 
     with demo.build_demo(tmp_path / "demo.iiv") as wb:
         routes = route_open_questions(wb)

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from pandas.io.formats.style import Styler
 
-from iivkit import tables
-from iivkit.models import (
+from iivkit.ui import tables
+from iivkit.workbook.models import (
     Category,
     Contact,
     ContactStatus,
@@ -29,7 +29,7 @@ from iivkit.models import (
     Outcome,
     PlannedQuestion,
 )
-from iivkit.store import Workbook
+from iivkit.workbook.store import Workbook
 
 CONTACT = "<img src=x onerror=alert(1)>"
 ORGANISATION = "<script>alert(2)</script> Council"

@@ -15,17 +15,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iivkit import (
-    Contact,
-    Finding,
-    FindingOutcome,
-    Interview,
-    OpenQuestion,
-    Organisation,
-    Workbook,
-)
-from iivkit.models import RECORD_TYPES, ContactStatus, InterviewStatus, OpenQuestionStatus, Outcome
-from iivkit.views import evidence, evidence_counts, open_questions, pipeline, pipeline_counts, table
+from iivkit import Contact, Finding, FindingOutcome, Interview, OpenQuestion, Organisation, Workbook
+from iivkit.workbook.models import RECORD_TYPES, ContactStatus, InterviewStatus, OpenQuestionStatus, Outcome
+from iivkit.workbook.views import evidence, evidence_counts, open_questions, pipeline, pipeline_counts, table
 
 PIPELINE = [
     "identified",

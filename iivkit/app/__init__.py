@@ -30,11 +30,18 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from ..errors import IivkitError
-from ..lab import copy_missing_notebooks
-from ..store import Workbook
-from .pages import EXERCISES, INTERVIEW, STEPS, Page, page_links, render_landing
-from .server import ERROR_HINT, LAB_ONLY, LOOPBACK, server_class, voila_arguments, without_lab_only_cells
+from iivkit.app.lab import copy_missing_notebooks
+from iivkit.app.pages import EXERCISES, INTERVIEW, STEPS, Page, page_links, render_landing
+from iivkit.app.server import (
+    ERROR_HINT,
+    LAB_ONLY,
+    LOOPBACK,
+    server_class,
+    voila_arguments,
+    without_lab_only_cells,
+)
+from iivkit.errors import IivkitError
+from iivkit.workbook.store import Workbook
 
 __all__ = [
     "ERROR_HINT",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import IivkitError
+from iivkit.errors import IivkitError
 
 LOOPBACK = "127.0.0.1"
 TEMPLATE = "iivkit"

@@ -1,0 +1,7 @@
+"""Running many notebooks: fresh kernels from a fork server, a runner, an optional Dask cluster.
+
+:mod:`~iivkit.batch.runner` turns a job (notebook, parameters, name) into HTML in a fresh
+kernel (:mod:`~iivkit.batch.kernels`, :mod:`~iivkit.batch.forkserver`), and
+:mod:`~iivkit.batch.cluster` does the same on Dask workers. ``iivkit report`` and ``iivkit
+course report`` are thin users of it.
+"""

@@ -1,0 +1,372 @@
+"""The report runner: one ``run(job) -> result`` seam between ``iivkit report`` and Jupyter.
+
+::
+
+    Runner                 the interface: run(job) -> ReportResult, close()
+    ├── NotebookRunner     real: papermill in a fresh, pre-started kernel per report, HTML by nbconvert
+    └── FakeRunner         for unit tests: no kernel, instant, failures on demand
+
+(:mod:`iivkit.batch.cluster` runs the same jobs on a Dask cluster, a NotebookRunner per worker.)
+
+A runner never writes files: the result carries the HTML (and the executed notebook when the
+job asks for it), and the caller decides where they go. That keeps a runner usable on a Dask
+worker on another machine. A runner is safe to call from several threads at once.
+
+:class:`NotebookRunner` runs papermill's own steps (parameterise, record metadata, execute with
+its nbclient engine, raise on cell errors) on a kernel taken from a :class:`~iivkit.batch.kernels.KernelPool`,
+so kernel start-up happens while the previous report runs, and never ``os.chdir``: the kernel
+is started in the working directory instead. Each report gets a kernel no report used before.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from iivkit.batch.kernels import Kernel
+
+_R = TypeVar("_R", bound="Runner")
+
+OFFLINE_TEMPLATE = "iivkit_offline.html.j2"
+"""nbconvert's lab template without the blocks that load scripts from a CDN: require.js,
+MathJax, Mermaid and the widget manager. Reports have no maths, diagrams or widgets."""
+
+_OFFLINE_TEMPLATE_SOURCE = """\
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to make: a notebook run with one workbook and interview.
+
+    :param name: the report's file stem, unique within one batch.
+    :param timeout: seconds the whole report may take; None for no limit.
+    :param keep_notebook: also return the executed notebook (as JSON text).
+    """
+
+    notebook: Path
+    workbook: Path
+    interview: int
+    name: str
+    timeout: float | None = None
+    keep_notebook: bool = False
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The notebook's parameters for this job."""
+        return {"workbook": str(self.workbook), "interview": self.interview}
+
+
+@dataclass
+class ReportResult:
+    """What running a job gave: the HTML, or an error message naming what failed."""
+
+    job: ReportJob
+    ok: bool
+    seconds: float
+    html: str | None = None
+    notebook: str | None = None
+    error: str | None = None
+    attempts: int = 1
+
+
+class Runner(ABC):
+    """Runs report jobs; use as a context manager so kernels are shut down."""
+
+    @abstractmethod
+    def run(self, job: ReportJob) -> ReportResult:
+        """Run one job. Failures come back as a result with ``ok=False``, never as an exception."""
+
+    def close(self) -> None:  # noqa: B027 - most runners hold nothing to release
+        """Release whatever the runner holds (kernels, threads)."""
+
+    def __enter__(self: _R) -> _R:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# -- the fake ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRunner(Runner):
+    """A runner without Jupyter, for unit tests of everything around it.
+
+    :param failures: job name (or ``(workbook name, interview)``) → the error message it fails with.
+    :param behaviour: called with each job; may return a result to use instead of the default.
+    """
+
+    failures: dict[object, str] = field(default_factory=dict)
+    behaviour: Callable[[ReportJob], ReportResult | None] | None = None
+    calls: list[ReportJob] = field(default_factory=list)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def run(self, job: ReportJob) -> ReportResult:
+        with self._lock:
+            self.calls.append(job)
+        if self.behaviour is not None:
+            result = self.behaviour(job)
+            if result is not None:
+                return result
+        error = self.failures.get(job.name) or self.failures.get((job.workbook.name, job.interview))
+        if error is not None:
+            return ReportResult(job, ok=False, seconds=0.0, error=error)
+        html = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>report</title></head><body>"
+            f"<p>{escape(str(job.workbook))}, interview {job.interview}</p></body></html>"
+        )
+        notebook = (
+            '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' if job.keep_notebook else None
+        )
+        return ReportResult(job, ok=True, seconds=0.0, html=html, notebook=notebook)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+# -- the real one ------------------------------------------------------------------------------
+
+
+def html_exporter() -> Any:
+    """nbconvert's HTML exporter for reports: no code, no prompts, nothing loaded from the network."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=OFFLINE_TEMPLATE,
+        extra_loaders=[DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    # Cells tagged "notebook-only" say how to run the notebook by hand: noise on a report page.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    return exporter
+
+
+def to_html(nb: Any, *, exporter: Any | None = None, title: str | None = None) -> str:
+    """An executed notebook as an offline HTML report, titled *title*."""
+    resources = {"metadata": {"name": title}} if title else None
+    body, _ = (exporter or html_exporter()).from_notebook_node(nb, resources=resources)
+    return str(body)
+
+
+class ReportTimeout(TimeoutError):
+    """A report ran past its ``--timeout``; its kernel was killed."""
+
+
+def _dumps(nb: Any) -> str:
+    import nbformat
+
+    return str(nbformat.writes(nb))
+
+
+def _failed_to_start(nb: Any, error: BaseException) -> bool:
+    """True if the kernel failed before running any cell: dead, silent or unreachable."""
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(error, ReportTimeout) or not isinstance(error, (DeadKernelError, RuntimeError, OSError)):
+        return False
+    return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def error_message(exc: BaseException, job: ReportJob) -> str:
+    """One line saying why a report failed, naming the failing cell's error when there is one."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from iivkit.batch.kernels import KernelStartError
+
+    if isinstance(exc, PapermillExecutionError):
+        value = str(exc.evalue).strip().splitlines()
+        return f"{exc.ename}: {value[0] if value else ''}".strip().rstrip(":")
+    if isinstance(exc, ReportTimeout):
+        return str(exc)
+    if isinstance(exc, CellTimeoutError):
+        return f"timed out after {job.timeout:g} s" if job.timeout else "a cell timed out"
+    if isinstance(exc, DeadKernelError):
+        return "the kernel died while running the report"
+    if isinstance(exc, KernelStartError):
+        return f"the kernel could not start: {exc}"
+    first = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {first[0] if first else ''}".strip().rstrip(":")
+
+
+class NotebookRunner(Runner):
+    """Papermill in a fresh kernel per report, kernels started ahead of need by a pool.
+
+    :param workers: how many reports will run at once; the pool keeps that many kernels ready.
+    :param kernel_name: the kernelspec to run; default the notebook's own.
+    :param preload: fork kernels from a process that has already imported ipykernel, pandas,
+        matplotlib and iivkit (POSIX only). Each kernel is still a new process no report used.
+    :param cwd: the kernels' working directory.
+    """
+
+    def __init__(
+        self,
+        *,
+        workers: int = 1,
+        kernel_name: str = "python3",
+        preload: bool | None = None,
+        cwd: Path | None = None,
+        start_timeout: float = 60.0,
+    ) -> None:
+        from iivkit.batch.kernels import KernelPool
+
+        self.kernel_name = kernel_name
+        self.pool = KernelPool(
+            size=max(1, workers),
+            kernel_name=kernel_name,
+            preload=preload,
+            cwd=cwd,
+            start_timeout=start_timeout,
+        )
+        self._local = threading.local()
+        self._notebooks: dict[Path, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _notebook(self, path: Path) -> Any:
+        """The source notebook, read once per batch (and again if it changes)."""
+        from papermill.iorw import load_notebook_node
+
+        mtime = path.stat().st_mtime
+        with self._lock:
+            cached = self._notebooks.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, load_notebook_node(str(path)))
+                self._notebooks[path] = cached
+        return copy.deepcopy(cached[1])
+
+    def _exporter(self) -> Any:
+        exporter = getattr(self._local, "exporter", None)
+        if exporter is None:
+            exporter = self._local.exporter = html_exporter()
+        return exporter
+
+    def run(self, job: ReportJob) -> ReportResult:
+        from iivkit.batch.kernels import KernelStartError
+
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            try:
+                prepared = self._prepare(job)
+            except Exception as exc:  # a notebook papermill cannot parameterise fails its row
+                return self._failed(job, exc, started, attempt)
+            try:
+                kernel = self.pool.acquire()
+            except KernelStartError as exc:
+                if attempt == 1:
+                    continue
+                return self._failed(job, exc, started, attempt)
+            try:
+                nb, error = self._execute(job, prepared, kernel)
+            finally:
+                self.pool.release(kernel)
+            if error is not None and attempt == 1 and _failed_to_start(nb, error):
+                # The kernel died before running anything (a port taken, a slow start): once more.
+                continue
+            if error is not None:
+                result = self._failed(job, error, started, attempt)
+                if job.keep_notebook:
+                    result.notebook = _dumps(nb)
+                return result
+            html = to_html(nb, exporter=self._exporter(), title=job.name)
+            notebook = _dumps(nb) if job.keep_notebook else None
+            return ReportResult(
+                job,
+                ok=True,
+                seconds=time.perf_counter() - started,
+                html=html,
+                notebook=notebook,
+                attempts=attempt,
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _failed(self, job: ReportJob, exc: BaseException, started: float, attempts: int) -> ReportResult:
+        return ReportResult(
+            job,
+            ok=False,
+            seconds=time.perf_counter() - started,
+            error=error_message(exc, job),
+            attempts=attempts,
+        )
+
+    def _prepare(self, job: ReportJob) -> Any:
+        """papermill's steps before execution: parameterise, record metadata, clear old errors."""
+        from papermill.execute import prepare_notebook_metadata, remove_error_markers
+        from papermill.parameterize import parameterize_notebook
+
+        nb = self._notebook(job.notebook)
+        nb = parameterize_notebook(nb, job.parameters, kernel_name=self.kernel_name)
+        nb = prepare_notebook_metadata(nb, str(job.notebook), None)
+        return remove_error_markers(nb)
+
+    def _execute(self, job: ReportJob, nb: Any, kernel: Kernel) -> tuple[Any, BaseException | None]:
+        """papermill's engine and error check on *kernel*: the notebook as far as it got, and the error."""
+        from papermill.engines import papermill_engines
+        from papermill.execute import raise_for_execution_errors
+
+        from iivkit.batch.kernels import in_thread_context
+
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            kernel.kill()
+
+        watchdog = threading.Timer(job.timeout, expire) if job.timeout else None
+        if watchdog:
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            # nbclient runs the notebook on this thread's own event loop, whatever context
+            # the thread was handed (a Dask worker's is a copy of another thread's).
+            nb = in_thread_context(
+                papermill_engines.execute_notebook_with_engine,
+                None,
+                nb,
+                kernel_name=self.kernel_name,
+                input_path=str(job.notebook),
+                output_path=None,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=self.pool.start_timeout,
+                execution_timeout=math.ceil(job.timeout) if job.timeout else None,
+                km=kernel.manager,
+            )
+            raise_for_execution_errors(nb, None)
+        except Exception as exc:  # the caller turns it into the row's message
+            if expired.is_set():
+                return nb, ReportTimeout(f"timed out after {job.timeout:g} s")
+            return nb, exc
+        finally:
+            if watchdog:
+                watchdog.cancel()
+        return nb, None
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,325 @@
+"""What the class run shows, as data: each student's feedback and numbers, and the class summary.
+
+The course notebooks (``student_feedback``, ``class_summary``) only call these and display what
+they return, so a test can reach every number without a kernel. A student whose workbook is
+missing or cannot be read is a :class:`StudentReport` too, in state ``missing`` or
+``unreadable`` with the reason: one bad workbook never stops the summary.
+
+The numbers, per student:
+
+- interviews done: interviews with status ``done`` or ``debriefed``;
+- findings tested: distinct findings some interview confirmed, refuted or found mixed;
+- findings confirmed: distinct findings some interview confirmed;
+- overdue follow-ups: follow-ups (:mod:`iivkit.method.followups`, the workbook's own rules) due
+  before *today*;
+- open questions: open questions still ``open``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from iivkit.course.exercises import TITLES, check_all
+from iivkit.course.feedback import ExerciseFeedback
+from iivkit.course.run import DEFAULT_LAYOUT, UNREADABLE, Student, discover
+from iivkit.errors import IivkitError, ValidationFailed
+from iivkit.method.bank import words
+from iivkit.method.followups import follow_up_list
+from iivkit.workbook.anonymise import Pseudonymiser, people_pseudonymiser
+from iivkit.workbook.store import Workbook, collect_damaged
+
+OK_STATE, MISSING = "ok", "missing"
+"""A student's workbook: read, not there, or (:data:`~iivkit.course.run.UNREADABLE`) damaged or foreign."""
+SIMILAR = 0.5
+"""Open questions whose significant words overlap this much (Jaccard) count as the same question."""
+DEMO_CLASS_SIZE = 6
+
+
+@dataclass
+class StudentReport:
+    """One student: their feedback and numbers, or why there are none."""
+
+    student: str
+    workbook: Path | None
+    state: str = OK_STATE
+    reason: str = ""
+    name: str = ""
+    feedback: list[ExerciseFeedback] = field(default_factory=list)
+    interviews_done: int | None = None
+    findings_tested: int | None = None
+    findings_confirmed: int | None = None
+    overdue_follow_ups: int | None = None
+    open_questions: list[str] = field(default_factory=list)
+
+
+def contact_pseudonymiser(wb: Workbook) -> Pseudonymiser:
+    """Pseudonyms for the workbook's contacts (not its owner), keyed by the workbook's own salt,
+    so a contact gets the same pseudonym here as in ``iivkit export --anonymise``."""
+    cursor = wb.conn.execute("SELECT * FROM contacts ORDER BY id")
+    columns = [d[0] for d in cursor.description]
+    contacts = [("Contact", dict(zip(columns, row, strict=True))) for row in cursor]
+    return people_pseudonymiser(wb.meta("pseudonym_salt") or str(wb.path), contacts)
+
+
+def _count(wb: Workbook, sql: str) -> int:
+    return int(wb.conn.execute(sql).fetchone()[0])
+
+
+def assess(
+    wb: Workbook, student: str, *, today: dt.date | None = None, anonymise: bool = False
+) -> StudentReport:
+    """The feedback on every exercise and the numbers of one open workbook.
+
+    :param today: count overdue follow-ups as of this day; None leaves them out.
+    :param anonymise: pseudonymise contacts' names, emails and phone numbers in every text.
+    """
+    with collect_damaged() as damaged:
+        report = _assess(wb, student, today=today, anonymise=anonymise)
+    if damaged:
+        # The page still shows what could be read; this says what was left out and why.
+        listed = "; ".join(
+            str(ValidationFailed(e.message, record=e.record, field=e.field)) for e in damaged[:3]
+        )
+        more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+        report.reason = (
+            f"left out {len(damaged)} damaged {'record' if len(damaged) == 1 else 'records'} "
+            f"('iivkit check' lists them): {listed}{more}"
+        )
+        if anonymise:
+            report.reason = contact_pseudonymiser(wb).text(report.reason)
+    return report
+
+
+def _assess(wb: Workbook, student: str, *, today: dt.date | None, anonymise: bool) -> StudentReport:
+    profile = wb.profile()
+    report = StudentReport(student, wb.path, name=profile.name if profile else "")
+    report.feedback = check_all(wb)
+    report.interviews_done = _count(
+        wb, "SELECT COUNT(*) FROM interviews WHERE status IN ('done', 'debriefed')"
+    )
+    report.findings_tested = _count(
+        wb,
+        "SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes "
+        "WHERE outcome IN ('confirmed', 'refuted', 'mixed')",
+    )
+    report.findings_confirmed = _count(
+        wb, "SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes WHERE outcome = 'confirmed'"
+    )
+    report.open_questions = [
+        str(r[0])
+        for r in wb.conn.execute("SELECT text FROM open_questions WHERE status = 'open' ORDER BY id")
+    ]
+    if today is not None:
+        report.overdue_follow_ups = sum(f.state == "overdue" for f in follow_up_list(wb, today))
+    if anonymise:
+        text = contact_pseudonymiser(wb).text
+        report.feedback = [f.map_text(text) for f in report.feedback]
+        report.open_questions = [text(q) for q in report.open_questions]
+    return report
+
+
+def assess_student(s: Student, *, today: dt.date | None = None, anonymise: bool = False) -> StudentReport:
+    """:func:`assess` for one student of a class; a missing or unreadable workbook gives the reason."""
+    if s.workbook is None:
+        return StudentReport(s.name, None, MISSING, s.problem)
+    try:
+        with Workbook.read(s.workbook) as wb:
+            return assess(wb, s.name, today=today, anonymise=anonymise)
+    except (IivkitError, sqlite3.Error, OSError) as exc:
+        reason = str(exc.located(s.workbook)) if isinstance(exc, IivkitError) else f"{s.workbook}: {exc}"
+        return StudentReport(s.name, s.workbook, UNREADABLE, reason)
+
+
+def _flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or str(value).strip().lower() in ("", "none", "false", "0", "no"):
+        return False
+    if str(value).strip().lower() in ("true", "1", "yes"):
+        return True
+    raise ValidationFailed(f"must be True or False, not {value!r}", record="parameter", field=name)
+
+
+def student_page(
+    workbook: object = None, *, student: object = None, anonymise: object = False
+) -> StudentReport:
+    """What one student's feedback page shows (the ``student_feedback`` notebook's parameters).
+
+    :param workbook: the workbook's path; blank for the demo workbook.
+    :param student: the name to show; blank for the workbook's folder (or file) name.
+    """
+    from iivkit.ui.support import open_workbook
+
+    with open_workbook(workbook, readonly=True) as wb:
+        name = (
+            str(student).strip() if student is not None and str(student).strip() not in ("", "None") else ""
+        )
+        if not name:
+            name = wb.path.parent.name if wb.path.stem.lower() == "workbook" else wb.path.stem
+        return assess(wb, name, anonymise=_flag(anonymise, "anonymise"))
+
+
+# -- the class -------------------------------------------------------------------------------
+
+
+@dataclass
+class ClassSummary:
+    """Every student of a class, with what the index shows about each."""
+
+    class_dir: Path
+    layout: str
+    today: dt.date
+    anonymised: bool
+    students: list[StudentReport]
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per student, their page from the class run: ``file``, ``status`` and ``reason``."""
+
+    def table(self) -> pd.DataFrame:
+        """One row per student: state, each exercise's status, and the numbers (empty when unreadable)."""
+        rows = []
+        for r in self.students:
+            row: dict[str, Any] = {"student": r.student, "name": r.name, "state": r.state, "reason": r.reason}
+            statuses = {f.number: f for f in r.feedback}
+            for n in TITLES:
+                row[f"exercise_{n}"] = statuses[n].status if n in statuses else None
+            for key in ("interviews_done", "findings_tested", "findings_confirmed", "overdue_follow_ups"):
+                row[key] = getattr(r, key)
+            row["open_questions"] = len(r.open_questions) if r.state == OK_STATE else None
+            rows.append(row)
+        df = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["student"]).set_index("student")
+        for key in (
+            "interviews_done",
+            "findings_tested",
+            "findings_confirmed",
+            "overdue_follow_ups",
+            "open_questions",
+        ):
+            if key in df.columns:
+                df[key] = df[key].astype("Int64")
+        return df
+
+    def completion(self) -> pd.DataFrame:
+        """Per exercise, how many students have completed it, are in progress, or have not started."""
+        readable = [r for r in self.students if r.state == OK_STATE]
+        rows = []
+        for n, title in TITLES.items():
+            statuses = [f.status for r in readable for f in r.feedback if f.number == n]
+            rows.append(
+                {
+                    "exercise": f"{n} · {title}",
+                    "complete": statuses.count("complete"),
+                    "in progress": statuses.count("in progress"),
+                    "not started": statuses.count("not started"),
+                }
+            )
+        return pd.DataFrame(rows).set_index("exercise")
+
+    def common_questions(self, top: int = 10) -> pd.DataFrame:
+        """The open questions most students share: similar wordings grouped, most students first."""
+        return common_questions(((r.student, q) for r in self.students for q in r.open_questions), top=top)
+
+
+def common_questions(asked: Iterable[tuple[str, str]], *, top: int = 10) -> pd.DataFrame:
+    """Group (student, question) pairs by similar wording; columns question, students, times.
+
+    Two questions are similar when their significant words overlap by :data:`SIMILAR` or more,
+    names left out (capitalised words after the first), so "How do people at Acme progress?"
+    and "How do people at Globex progress?" are one question. Each group shows its most
+    frequent wording (the first seen on a tie).
+    """
+    groups: list[dict[str, Any]] = []
+    for student, text in asked:
+        tokens = re.findall(r"[\w'’-]+", text)
+        common = " ".join(t for n, t in enumerate(tokens) if n == 0 or not t[:1].isupper())
+        key = words(common) or words(text) or {text.strip().lower()}
+        for g in groups:
+            if len(key & g["key"]) / len(key | g["key"]) >= SIMILAR:
+                break
+        else:
+            g = {"key": key, "students": set(), "times": 0, "texts": {}}
+            groups.append(g)
+        g["students"].add(student)
+        g["times"] += 1
+        g["texts"][text] = g["texts"].get(text, 0) + 1
+    rows = [
+        {
+            "question": max(g["texts"], key=lambda t: g["texts"][t]),
+            "students": len(g["students"]),
+            "times": g["times"],
+        }
+        for g in groups
+    ]
+    rows.sort(key=lambda r: (-r["students"], -r["times"]))
+    return pd.DataFrame(rows[:top], columns=["question", "students", "times"])
+
+
+def _pages(pages: object) -> dict[str, dict[str, Any]]:
+    if pages is None or str(pages).strip() in ("", "None"):
+        return {}
+    if isinstance(pages, Mapping):
+        return {str(k): dict(v) for k, v in pages.items()}
+    try:
+        data = json.loads(Path(str(pages)).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationFailed(
+            f"cannot read the pages file: {exc}", record="parameter", field="pages"
+        ) from None
+    return {str(k): dict(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def class_summary(
+    class_dir: object = None,
+    *,
+    layout: object = DEFAULT_LAYOUT,
+    today: object = None,
+    anonymise: object = False,
+    pages: object = None,
+) -> ClassSummary:
+    """Assess every student of the class (the ``class_summary`` notebook's parameters).
+
+    :param class_dir: the class folder; blank for a small demo class, built on first use.
+    :param today: the day overdue follow-ups are counted from (a date or ``2026-03-01``); blank for today.
+    :param pages: the class run's pages file (JSON), to link each student's page.
+    """
+    from iivkit.ui.support import as_date
+
+    folder = ensure_demo_class() if class_dir is None or str(class_dir).strip() in ("", "None") else class_dir
+    folder = Path(os.fspath(folder)) if isinstance(folder, str | os.PathLike) else folder
+    if not isinstance(folder, Path):
+        raise ValidationFailed("must be the path of a class folder", record="parameter", field="class_dir")
+    pattern = (
+        str(layout) if layout is not None and str(layout).strip() not in ("", "None") else DEFAULT_LAYOUT
+    )
+    day = as_date(today)
+    flag = _flag(anonymise, "anonymise")
+    found = discover(folder, pattern)
+    reports = [assess_student(s, today=day, anonymise=flag) for s in found]
+    return ClassSummary(folder, pattern, day, flag, reports, _pages(pages))
+
+
+def ensure_demo_class() -> Path:
+    """A small demo class in the user's cache beside the demo workbook, built on first use."""
+    from iivkit.reports.data import demo_workbook_path
+    from iivkit.workbook.demo import build_class
+
+    path = demo_workbook_path().parent / "class"
+    if path.is_dir():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        build_class(Path(tmp) / "class", DEMO_CLASS_SIZE)
+        with contextlib.suppress(OSError):  # another process built it first
+            os.replace(Path(tmp) / "class", path)
+    return path

@@ -1,0 +1,296 @@
+"""The class run's pages as HTML: feedback, the class summary, and notes for students without one.
+
+Everything goes through a Jinja2 environment with autoescaping on, so a student's text holding
+``<script>`` shows as text. Pages load nothing from elsewhere: no scripts, no fonts, no images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, select_autoescape
+
+from iivkit.course.data import OK_STATE, ClassSummary, StudentReport
+from iivkit.course.exercises import TITLES
+from iivkit.course.feedback import COMPLETE, IN_PROGRESS, SECTIONS, ExerciseFeedback
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+STYLE = """\
+<style>
+.iiv-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
+.iiv-table th, .iiv-table td { border: 1px solid #ccc; padding: 4px 8px; text-align: left !important;
+  vertical-align: top; white-space: pre-wrap; max-width: 36em; }
+.iiv-table th { background: #f3f3f3; }
+.iiv-empty { color: #666; font-style: italic; }
+.iiv-complete { background: #c8e6c9; }
+.iiv-in-progress { background: #fff9c4; }
+.iiv-not-started { background: #f5f5f5; }
+.iiv-problem { background: #ffcdd2; }
+.iiv-exercise { border-left: 4px solid #90a4ae; padding: 0 0 0 12px; margin: 1.2em 0; }
+.iiv-exercise.iiv-done { border-color: #4caf50; }
+.iiv-points { list-style: none; padding-left: 0.5em; }
+.iiv-points li { margin: 0.3em 0; }
+.iiv-where, .iiv-hint { color: #555; font-size: 0.92em; display: block; }
+</style>"""
+
+
+def _status_class(status: str | None) -> str:
+    if status == COMPLETE:
+        return "iiv-complete"
+    if status == IN_PROGRESS:
+        return "iiv-in-progress"
+    return "iiv-not-started" if status else "iiv-problem"
+
+
+_FEEDBACK = _ENV.from_string(
+    """\
+<div class="iiv-exercise{% if fb.status == 'complete' %} iiv-done{% endif %}">
+<h3>Exercise {{ fb.number }} · {{ fb.title }}</h3>
+<p><span class="{{ css }}">&nbsp;{{ fb.status }}&nbsp;</span> {{ fb.progress }}
+{%- if fb.subject %} · looked at {{ fb.subject }}{% endif %}</p>
+<p>{{ fb.opening() }}</p>
+{%- for state, heading, mark in sections if fb.of(state) %}
+<h4>{{ heading }}</h4>
+<ul class="iiv-points">
+{%- for p in fb.of(state) %}
+<li>{{ mark }} {{ p.message }}
+{%- if p.state != 'done' and p.where %}<span class="iiv-where">Where: {{ p.where }}</span>{% endif %}
+{%- if p.hint %}<span class="iiv-hint">Hint: {{ p.hint }}</span>{% endif %}</li>
+{%- endfor %}
+</ul>
+{%- endfor %}
+</div>"""
+)
+
+
+def feedback_html(fb: ExerciseFeedback) -> str:
+    """One exercise's feedback: status, what is complete, still to do, and could be stronger."""
+    return _FEEDBACK.render(fb=fb, css=_status_class(fb.status), sections=SECTIONS)
+
+
+_STUDENT = _ENV.from_string(
+    """\
+<h2>{{ r.name or r.student }}</h2>
+{%- if r.reason %}
+<p class="iiv-problem">This feedback {{ r.reason }}.</p>
+{%- endif %}
+<table class="iiv-table">
+<tr><th>Student</th><td>{{ r.student }}</td></tr>
+{%- for label, value in numbers %}
+<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+{%- endfor %}
+</table>
+<table class="iiv-table"><tr>
+{%- for fb in r.feedback %}
+<td class="{{ css(fb.status) }}">Exercise {{ fb.number }}: {{ fb.status }}</td>
+{%- endfor %}
+</tr></table>
+<p>Page made {{ today }}.</p>"""
+)
+
+
+def student_header_html(report: StudentReport, *, today: dt.date | None = None) -> str:
+    """The top of a student's page: who, the numbers so far, and each exercise's status."""
+    numbers = [
+        ("Interviews done", report.interviews_done),
+        ("Findings tested in interviews", report.findings_tested),
+        ("Findings confirmed", report.findings_confirmed),
+        ("Open questions", len(report.open_questions)),
+    ]
+    html = _STUDENT.render(r=report, numbers=numbers, css=_status_class, today=(today or dt.date.today()))
+    return STYLE + "\n" + html
+
+
+def exercises_html(report: StudentReport) -> str:
+    """Every exercise's feedback, in order."""
+    return "\n".join(feedback_html(fb) for fb in report.feedback)
+
+
+_LIST = _ENV.from_string(
+    """{% if items %}<ul>{% for i in items %}<li>{{ i }}</li>{% endfor %}</ul>
+{%- else %}<p class="iiv-empty">{{ empty }}</p>{% endif %}"""
+)
+
+
+def open_questions_html(report: StudentReport) -> str:
+    """The student's open questions, as a list."""
+    return _LIST.render(items=report.open_questions, empty="No open questions.")
+
+
+# -- the class summary -----------------------------------------------------------------------
+
+_SUMMARY_HEAD = _ENV.from_string(
+    """\
+<p><b>{{ n }} students</b> in {{ s.class_dir }} (layout <code>{{ s.layout }}</code>){% if problems %};
+<b>{{ problems }}</b> without a readable workbook{% endif %}. Follow-ups counted as of {{ s.today }}.
+{%- if s.anonymised %} Contacts' names, emails and phone numbers are pseudonymised.{% endif %}</p>"""
+)
+
+_STUDENTS = _ENV.from_string(
+    """\
+<table class="iiv-table">
+<thead><tr><th>Student</th><th>Name</th>
+{%- for n, t in titles %}<th title="{{ t }}">Ex {{ n }}</th>{% endfor %}
+<th>Interviews done</th><th>Findings tested</th><th>Findings confirmed</th><th>Overdue follow-ups</th>
+<th>Open questions</th></tr></thead>
+<tbody>
+{%- for r in rows %}
+<tr><td>{% if r.link %}<a href="{{ r.link }}">{{ r.student }}</a>{% else %}{{ r.student }}{% endif %}
+{%- if r.page_problem %}<br><span class="iiv-problem">{{ r.page_problem }}</span>{% endif %}
+{%- if r.ok and r.reason %}<br><span class="iiv-problem">{{ r.reason }}</span>{% endif %}</td>
+<td>{{ r.name }}</td>
+{%- if r.ok %}
+{%- for cell in r.exercises %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}
+{%- for v in r.numbers %}<td>{{ v }}</td>{% endfor %}
+{%- else %}
+<td class="iiv-problem" colspan="{{ width }}">{{ r.state }}: {{ r.reason }}</td>
+{%- endif %}
+</tr>
+{%- endfor %}
+</tbody></table>"""
+)
+
+
+def summary_header_html(summary: ClassSummary) -> str:
+    """The summary's opening line: how many students, and how many without a readable workbook."""
+    problems = sum(r.state != OK_STATE for r in summary.students)
+    return STYLE + "\n" + _SUMMARY_HEAD.render(s=summary, n=len(summary.students), problems=problems)
+
+
+def students_html(summary: ClassSummary) -> str:
+    """One row per student: each exercise's status, the numbers, and a link to their page."""
+    rows = []
+    for r in summary.students:
+        page = summary.pages.get(r.student, {})
+        by_number = {f.number: f for f in r.feedback}
+        failed = page.get("status") == "failed"
+        rows.append(
+            {
+                "student": r.student,
+                "name": r.name,
+                "ok": r.state == OK_STATE,
+                "state": r.state,
+                "reason": r.reason,
+                "exercises": [
+                    {
+                        "css": _status_class(by_number[n].status if n in by_number else None),
+                        "text": f"{by_number[n].status} ({by_number[n].progress})" if n in by_number else "",
+                    }
+                    for n in TITLES
+                ],
+                "numbers": [
+                    _blank(v)
+                    for v in (
+                        r.interviews_done,
+                        r.findings_tested,
+                        r.findings_confirmed,
+                        r.overdue_follow_ups,
+                    )
+                ]
+                + [len(r.open_questions)],
+                "file": page.get("file", ""),
+                "link": quote(page["file"]) if page.get("file") else "",
+                "page_problem": f"feedback page failed: {page.get('reason', '')}" if failed else "",
+            }
+        )
+    return _STUDENTS.render(rows=rows, titles=list(TITLES.items()), width=len(TITLES) + 5)
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+_TABLE = _ENV.from_string(
+    """\
+{%- if rows -%}
+<table class="iiv-table"><thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for row in rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>
+{%- else -%}<p class="iiv-empty">{{ empty }}</p>{%- endif -%}"""
+)
+
+
+def completion_html(summary: ClassSummary) -> str:
+    """Per exercise, how many students are complete, in progress or not started."""
+    df = summary.completion().reset_index()
+    return _TABLE.render(columns=list(df.columns), rows=df.values.tolist(), empty="No students.")
+
+
+def common_questions_html(summary: ClassSummary, *, top: int = 10) -> str:
+    """The open questions most students share."""
+    df = summary.common_questions(top)
+    return _TABLE.render(
+        columns=["Open question", "Students", "Times asked"],
+        rows=df.values.tolist(),
+        empty="No open questions.",
+    )
+
+
+# -- pages without a notebook ----------------------------------------------------------------
+
+_PAGE = _ENV.from_string(
+    """\
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>{{ style }}</head>
+<body>
+<h1>{{ title }}</h1>
+{%- for p in paragraphs %}
+<p>{{ p }}</p>
+{%- endfor %}
+{{ table }}
+</body></html>
+"""
+)
+
+
+def note_page(student: str, reason: str, *, failed: bool = False) -> str:
+    """A student's page when there is no feedback to show: what went wrong and what to do."""
+    if failed:
+        paragraphs = [
+            "Your workbook was found, but the feedback could not be made:",
+            reason,
+            "Check it with 'iivkit check' and ask your instructor to run the class report again.",
+        ]
+    else:
+        paragraphs = [
+            "There is no feedback yet, because no usable workbook was found:",
+            reason,
+            "Hand in your workbook (one .iiv file), and the next class report will include it.",
+        ]
+    return _PAGE.render(
+        title=f"Feedback for {student}", paragraphs=paragraphs, style=_markup(STYLE), table=""
+    )
+
+
+def fallback_index(rows: Iterable[Any], error: str) -> str:
+    """``index.html`` when the class summary itself failed: every student and their page, and why."""
+    from markupsafe import Markup
+
+    table = _TABLE.render(
+        columns=["Student", "Feedback page", "Status", "Reason"],
+        rows=[
+            [
+                r.student,
+                Markup('<a href="{}">{}</a>').format(quote(r.page_file), r.page_file),
+                r.status,
+                r.reason,
+            ]
+            for r in rows
+        ],
+        empty="No students found.",
+    )
+    paragraphs = [f"The class summary could not be made: {error}", "Each student's page is listed below."]
+    return _PAGE.render(
+        title="Class report", paragraphs=paragraphs, style=_markup(STYLE), table=_markup(table)
+    )
+
+
+def _markup(html: str) -> Any:
+    from markupsafe import Markup
+
+    return Markup(html)

@@ -1,0 +1,357 @@
+"""Synthesis across interviews: who to ask next, pay, advice that recurs, hiring signals.
+
+Routing an open question scores every contact, except the one who raised it and those who
+declined or never replied, on simple, visible evidence in the question and its "how to
+answer it" text:
+
+====================================================  ======
+evidence                                              points
+====================================================  ======
+the contact is named (full, surname, unique first)     +5
+their organisation is named                            +3
+a word of their focus area occurs (see FOCUS_KEYWORDS)  +3
+a significant word of their job title occurs           +1 each, at most 2
+strategy words and a senior or very senior contact     +1
+entry-level words and a junior or mid contact          +1
+====================================================  ======
+
+A contact with some evidence who has not been interviewed yet gets +0.5, a fresh voice. The
+best score wins; ties go to the lower contact id. With no evidence at all, no one is suggested.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from iivkit.method.bank import FOCUS_KEYWORDS, mentions, words
+from iivkit.workbook.models import (
+    Contact,
+    ContactStatus,
+    InsightKind,
+    Interview,
+    InterviewStatus,
+    OpenQuestion,
+    OpenQuestionStatus,
+    Organisation,
+    Seniority,
+    Tiara,
+)
+from iivkit.workbook.store import Workbook
+
+STRATEGY_WORDS = (
+    "strategy",
+    "strategic",
+    "future",
+    "direction",
+    "long term",
+    "trend",
+    "budget",
+    "leadership",
+    "sector",
+    "priorities",
+    "vision",
+    "board",
+)
+ENTRY_WORDS = (
+    "entry",
+    "entry level",
+    "graduate",
+    "junior",
+    "first job",
+    "internship",
+    "intern",
+    "starting",
+    "newcomer",
+    "learnership",
+    "day to day",
+    "first year",
+)
+FRESH_VOICE = 0.5
+_UNREACHABLE = (ContactStatus.declined, ContactStatus.no_reply)
+_TITLES = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "dame", "rev"})
+
+ADVICE_THEMES: dict[str, tuple[str, ...]] = {
+    "CV and cover letter": ("cv", "resume", "cover letter", "curriculum vitae"),
+    "Networking and contacts": (
+        "network",
+        "networking",
+        "linkedin",
+        "introduce",
+        "introduction",
+        "connection",
+        "mentor",
+        "referral",
+    ),
+    "Experience: internships, learnerships, volunteering": (
+        "internship",
+        "intern",
+        "volunteer",
+        "volunteering",
+        "learnership",
+        "shadow",
+        "shadowing",
+        "experience",
+        "project",
+    ),
+    "Skills and qualifications": (
+        "skill",
+        "course",
+        "certificate",
+        "certification",
+        "qualification",
+        "degree",
+        "postgraduate",
+        "learn",
+        "learning",
+        "excel",
+        "python",
+        "statistic",
+    ),
+    "Applications and job interviews": ("apply", "application", "vacancy", "portfolio", "job interview"),
+    "Persistence and attitude": (
+        "persistent",
+        "persist",
+        "patient",
+        "patience",
+        "curious",
+        "attitude",
+        "confidence",
+        "follow up",
+        "keep trying",
+    ),
+}
+"""Advice groups recognised by their words, in the order ties are broken."""
+OTHER_ADVICE = "Other advice"
+
+
+@dataclass(frozen=True)
+class Route:
+    """The best contact for one open question, with the evidence."""
+
+    contact_id: int | None
+    score: float
+    reason: str
+
+
+def _names(contact: Contact, first_names: Counter[str]) -> list[str]:
+    """How a note may name a contact: full name, surname, or a first name no one else has."""
+    parts = [p for p in contact.name.split() if p.lower().rstrip(".") not in _TITLES]
+    names = [contact.name]
+    if len(parts) >= 2 and len(parts[-1]) >= 3:
+        names.append(parts[-1])
+    if parts and len(parts[0]) >= 3 and first_names[parts[0].lower()] == 1:
+        names.append(parts[0])
+    return names
+
+
+def _first_names(contacts: list[Contact]) -> Counter[str]:
+    return Counter(
+        parts[0].lower()
+        for c in contacts
+        if (parts := [p for p in c.name.split() if p.lower().rstrip(".") not in _TITLES])
+    )
+
+
+def _contact_score(
+    text: str, contact: Contact, names: list[str], org: str, interviewed: bool
+) -> tuple[float, list[str]]:
+    score, why = 0.0, list[str]()
+    if any(mentions(text, [n]) for n in names):
+        score, why = score + 5, [*why, f"named: {contact.name}"]
+    if org and mentions(text, [org]):
+        score, why = score + 3, [*why, f"works at {org}"]
+    keywords = dict.fromkeys(
+        (contact.focus_area.value.replace("_", " "), *FOCUS_KEYWORDS[contact.focus_area])
+    )
+    hits = mentions(text, list(keywords))
+    if hits:
+        score, why = score + 3, [*why, f"focus {contact.focus_area.value} ({', '.join(hits[:3])})"]
+    shared = sorted(words(contact.role) & words(text))[:2]
+    if shared:
+        score, why = score + len(shared), [*why, f"role {contact.role!r} ({', '.join(shared)})"]
+    senior = contact.seniority in (Seniority.senior, Seniority.very_senior)
+    if senior and mentions(text, STRATEGY_WORDS):
+        score, why = score + 1, [*why, f"a {contact.seniority.value.replace('_', ' ')} view on strategy"]
+    if not senior and mentions(text, ENTRY_WORDS):
+        score, why = score + 1, [*why, f"a {contact.seniority.value} view on starting out"]
+    if score and not interviewed:
+        score, why = score + FRESH_VOICE, [*why, "not interviewed yet"]
+    return score, why
+
+
+def route(wb: Workbook, question: OpenQuestion) -> Route:
+    """The contact best placed to answer one open question (see the module's scoring table)."""
+    text = f"{question.text}\n{question.how_to_answer}"
+    interviews = wb.all(Interview)  # a damaged one is skipped, with a warning
+    raised_by = next((i.contact_id for i in interviews if i.id == question.interview_id), None)
+    done = {i.contact_id for i in interviews if i.status in (InterviewStatus.done, InterviewStatus.debriefed)}
+    orgs = {o.id: o.name for o in wb.all(Organisation)}
+    contacts = wb.all(Contact)
+    first_names = _first_names(contacts)
+    best: tuple[float, int, list[str]] | None = None
+    for c in contacts:
+        if c.id is None or c.id == raised_by or c.status in _UNREACHABLE:
+            continue
+        interviewed = c.id in done or c.status in (ContactStatus.interviewed, ContactStatus.thanked)
+        org = orgs.get(c.organisation_id or 0, "")
+        score, why = _contact_score(text, c, _names(c, first_names), org, interviewed)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, c.id, why)
+    if best is None:
+        return Route(None, 0.0, "no contact fits: look for a source, or a new contact, in this field")
+    return Route(best[1], best[0], "; ".join(best[2]))
+
+
+def route_open_questions(wb: Workbook) -> pd.DataFrame:
+    """Each open question with the contact best placed to answer it, the score and the reason.
+
+    Columns: question, how_to_answer, raised_with, best_contact_id, best_contact, organisation,
+    score, reason, suggested_contact (the user's own choice, if any). Indexed by open question id.
+    """
+    contacts = {c.id: c for c in wb.all(Contact)}
+    orgs = {o.id: o.name for o in wb.all(Organisation)}
+    contact_of = {i.id: i.contact_id for i in wb.all(Interview)}
+    rows = []
+    for q in wb.all(OpenQuestion, status=OpenQuestionStatus.open):
+        r = route(wb, q)
+        best = contacts.get(r.contact_id) if r.contact_id is not None else None
+        raised = contact_of.get(q.interview_id) if q.interview_id else None
+        suggested = contacts.get(q.suggested_contact_id) if q.suggested_contact_id else None
+        rows.append(
+            {
+                "open_question_id": q.id,
+                "question": q.text,
+                "how_to_answer": q.how_to_answer,
+                "raised_with": contacts[raised].name if raised in contacts else None,
+                "best_contact_id": r.contact_id,
+                "best_contact": best.name if best else None,
+                "organisation": orgs.get(best.organisation_id) if best and best.organisation_id else None,
+                "score": r.score,
+                "reason": r.reason,
+                "suggested_contact": suggested.name if suggested else None,
+            }
+        )
+    columns = [
+        "open_question_id",
+        "question",
+        "how_to_answer",
+        "raised_with",
+        "best_contact_id",
+        "best_contact",
+        "organisation",
+        "score",
+        "reason",
+        "suggested_contact",
+    ]
+    df = pd.DataFrame(rows, columns=columns).set_index("open_question_id")
+    df["best_contact_id"] = df["best_contact_id"].astype("Int64")
+    return df
+
+
+def salary_remarks(wb: Workbook) -> pd.DataFrame:
+    """Every salary remark: an interview's salary notes and each salary insight, oldest first.
+
+    Columns: date, interview_id, contact, organisation, role, seniority, source, remark.
+    """
+    base = """
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+    """
+    cols = """date(i.scheduled_at) AS date, i.id AS interview_id, c.name AS contact,
+              o.name AS organisation, c.role, c.seniority"""
+    return pd.read_sql_query(
+        f"""
+        SELECT {cols}, 'salary notes' AS source, trim(i.salary_info) AS remark {base}
+        WHERE trim(i.salary_info) <> ''
+        UNION ALL
+        SELECT {cols}, 'insight' AS source, n.text AS remark {base}
+        JOIN insights n ON n.interview_id = i.id
+        WHERE n.kind = :kind
+        ORDER BY date, interview_id, source DESC
+        """,
+        wb.conn,
+        params={"kind": InsightKind.salary.value},
+    )
+
+
+def hiring_signals(wb: Workbook) -> pd.DataFrame:
+    """Hiring signals heard in interviews, by organisation, then date.
+
+    Columns: organisation, date, contact, role, signal. A signal is an insight of kind
+    ``hiring_signal``; its organisation is that of the contact who gave it.
+    """
+    return pd.read_sql_query(
+        """
+        SELECT coalesce(o.name, '(no organisation)') AS organisation, date(i.scheduled_at) AS date,
+               c.name AS contact, c.role, n.text AS signal
+        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE n.kind = :kind
+        ORDER BY organisation, date, n.id
+        """,
+        wb.conn,
+        params={"kind": InsightKind.hiring_signal.value},
+    )
+
+
+def _theme(text: str) -> str | None:
+    hits = {name: len(mentions(text, kw)) for name, kw in ADVICE_THEMES.items()}
+    best = max(hits.values())
+    return next(name for name, n in hits.items() if n == best) if best else None
+
+
+def advice_groups(texts: list[str]) -> list[str]:
+    """A group name for each advice text: a theme of :data:`ADVICE_THEMES`, else a shared word.
+
+    Texts that fit no theme are grouped by their most common significant word shared with
+    another such text ("about 'patience'"); the rest are "Other advice".
+    """
+    groups: list[str | None] = [_theme(t) for t in texts]
+    loose = [i for i, g in enumerate(groups) if g is None]
+    freq = Counter(w for i in loose for w in words(texts[i]))
+    for i in loose:
+        shared = sorted((w for w in words(texts[i]) if freq[w] >= 2), key=lambda w: (-freq[w], w))
+        groups[i] = f"about '{shared[0]}'" if shared else OTHER_ADVICE
+    return [g or OTHER_ADVICE for g in groups]
+
+
+def recurring_advice(wb: Workbook) -> pd.DataFrame:
+    """Advice from all interviews, grouped simply, the most repeated first.
+
+    Takes insights of kind ``advice`` and any insight tagged TIARA ``advice``. Columns: group,
+    count, contacts (who gave it, comma-separated), examples (up to three texts), insight_ids.
+    """
+    df = pd.read_sql_query(
+        """
+        SELECT n.id AS insight_id, n.text, c.name AS contact
+        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
+        WHERE n.kind = :kind OR n.tiara = :tiara
+        ORDER BY n.id
+        """,
+        wb.conn,
+        params={"kind": InsightKind.advice.value, "tiara": Tiara.advice.value},
+    )
+    columns = ["group", "count", "contacts", "examples", "insight_ids"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    # Read with SQL, not the models: a damaged value (NULL, bytes, a number) counts as no text.
+    df["text"] = [t if isinstance(t, str) else "" for t in df["text"]]
+    df["contact"] = [c if isinstance(c, str) else "" for c in df["contact"]]
+    df["group"] = advice_groups(df["text"].tolist())
+    rows = [
+        {
+            "group": name,
+            "count": len(g),
+            "contacts": ", ".join(dict.fromkeys(c for c in g["contact"] if c)),
+            "examples": list(g["text"][:3]),
+            "insight_ids": [int(i) for i in g["insight_id"]],
+        }
+        for name, g in df.groupby("group", sort=False)
+    ]
+    out = pd.DataFrame(rows, columns=columns)
+    out["_other"] = out["group"] == OTHER_ADVICE
+    out = out.sort_values(["_other", "count", "group"], ascending=[True, False, True]).drop(columns="_other")
+    return out.reset_index(drop=True)

@@ -1,0 +1,175 @@
+"""The debrief report as HTML: tables, headings and charts, every piece of user text escaped.
+
+Everything goes through a Jinja2 environment with autoescaping on, so a note holding
+``<script>`` or ``<img onerror=…>`` shows as text and never runs. Line breaks in notes are kept
+(``white-space: pre-wrap``), long text is never cut. The charts are matplotlib PNGs embedded as
+``data:`` URIs with a text alternative: a report loads nothing from anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
+
+from iivkit.reports.data import DebriefReport
+
+STATUS_COLOURS = {
+    "confirmed": "#4caf50",
+    "refuted": "#e53935",
+    "mixed": "#fb8c00",
+    "not_discussed": "#9e9e9e",
+    "single-source": "#fdd835",
+    "untested": "#bdbdbd",
+}
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+
+_TABLE = _ENV.from_string(
+    """\
+{%- if rows -%}
+<table class="iiv-table">
+<thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for row in rows %}
+<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+</table>
+{%- else -%}
+<p class="iiv-empty">{{ empty }}</p>
+{%- endif -%}
+"""
+)
+
+_STYLE = """\
+<style>
+/* Prefixed with JupyterLab's own class so these win over its right-aligned, borderless tables. */
+.jp-RenderedHTMLCommon table.iiv-table, table.iiv-table {
+  border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; table-layout: auto; }
+.jp-RenderedHTMLCommon table.iiv-table th, .jp-RenderedHTMLCommon table.iiv-table td,
+table.iiv-table th, table.iiv-table td {
+  border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top;
+  white-space: pre-wrap; max-width: 40em; line-height: 1.4; }
+.jp-RenderedHTMLCommon table.iiv-table th, table.iiv-table th { background: #f3f3f3; }
+.jp-RenderedHTMLCommon table.iiv-header th, .jp-RenderedHTMLCommon table.iiv-header td,
+table.iiv-header th, table.iiv-header td { text-align: left; padding: 2px 1em 2px 0; border: none; }
+.jp-RenderedHTMLCommon table.iiv-header th, table.iiv-header th { color: #555; font-weight: normal; }
+.iiv-empty { color: #666; font-style: italic; }
+</style>"""
+
+_HEADER = _ENV.from_string(
+    """\
+<h2>{{ h["Interviewee"] }}{% if h["Organisation"] %}, {{ h["Organisation"] }}{% endif %}</h2>
+<table class="iiv-header">
+{%- for k, v in h.items() if v %}
+<tr><th>{{ k }}</th><td>{{ v }}</td></tr>
+{%- endfor %}
+</table>
+<p>Report made {{ today }}.</p>
+{%- for note in notes %}
+<p class="iiv-note">{{ note }}</p>
+{%- endfor %}
+"""
+)
+
+_CHART = _ENV.from_string('<img class="iiv-chart" alt="{{ alt }}" src="data:image/png;base64,{{ data }}">')
+
+_GROUPS = _ENV.from_string(
+    """\
+{%- for name, rows in groups -%}
+<h4>{{ name | capitalize }}</h4>
+{{ tables[loop.index0] }}
+{%- else -%}
+<p class="iiv-empty">{{ empty }}</p>
+{%- endfor -%}
+"""
+)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.") -> str:
+    """A frame as an HTML table, every cell escaped and line breaks kept; *empty* if no rows."""
+    rows = [[_cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    return _TABLE.render(columns=[str(c) for c in df.columns], rows=rows, empty=empty)
+
+
+def header_html(report: DebriefReport) -> str:
+    """The report's heading: who, when, where, and the shared table style."""
+    return _STYLE + "\n" + _HEADER.render(h=report.header, today=report.today.isoformat(), notes=report.notes)
+
+
+def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.") -> str:
+    """One small table per value of column *by*, in the frame's order."""
+    groups = [(str(k), g.drop(columns=by)) for k, g in df.groupby(by, sort=False)]
+    tables = [table_html(g) for _, g in groups]
+    return _GROUPS.render(groups=groups, tables=[Markup(t) for t in tables], empty=empty)
+
+
+def charts_html(report: DebriefReport) -> str:
+    """The charts as an embedded PNG image with a text alternative; nothing is loaded from elsewhere."""
+    outcomes = ", ".join(f"{n} {str(k).replace('_', ' ')}" for k, n in report.outcome_counts.items() if n)
+    statuses = ", ".join(f"{n} {k}" for k, n in report.evidence_counts.items() if n)
+    alt = (
+        f"Bar charts. Findings tested in this interview: {outcomes or 'none'}. "
+        f"Their evidence status across interviews: {statuses or 'none'}."
+    )
+    data = base64.b64encode(charts_png(report)).decode("ascii")
+    return _CHART.render(alt=alt, data=data)
+
+
+def warm_up() -> None:
+    """Load what drawing a chart loads on first use (fonts, glyph caches), ahead of any report.
+
+    The fork server calls this once, so that each report kernel it forks starts with it loaded.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.bar(["warm"], [1])
+    ax.set_title("warm")
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def charts_png(report: DebriefReport) -> bytes:
+    """Two bar charts as one PNG: this interview's outcomes, and the workbook's evidence status."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 2.8), dpi=90)
+    FigureCanvasAgg(fig)
+    # Fixed margins: constrained layout would double the cost of drawing for no visible gain.
+    left, right = fig.subplots(
+        1, 2, gridspec_kw={"left": 0.05, "right": 0.98, "bottom": 0.14, "top": 0.88, "wspace": 0.15}
+    )
+    for ax, counts, title in (
+        (left, report.outcome_counts, "Findings tested in this interview"),
+        (right, report.evidence_counts, "Their evidence status across interviews"),
+    ):
+        labels = [str(k) for k in counts.index]
+        ax.bar(
+            [label.replace("_", " ") for label in labels],
+            [int(v) for v in counts.values],
+            color=[STATUS_COLOURS.get(label, "#90a4ae") for label in labels],
+        )
+        ax.set_title(title, fontsize=10)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.spines[["top", "right"]].set_visible(False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()

@@ -1,0 +1,301 @@
+"""pandas views of a workbook, styled for reading in a notebook.
+
+Each function returns a :class:`pandas.io.formats.style.Styler`: the data of a view in
+:mod:`iivkit.workbook.views` (or the follow-up rules), with readable column names, outcomes and
+statuses in colour, and user text escaped wherever it lands (cells, row and column labels,
+captions) so that a name or note holding ``<script>`` shows as text.
+Long tables show their first rows with a note saying how many were left out; pass
+``limit=None`` to see everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from iivkit.ui.live import LiveView
+from iivkit.workbook import views
+from iivkit.workbook.store import Workbook
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style_render import CSSDict
+
+DEFAULT_LIMIT = 40
+"""Rows shown before a table is cut; enough to scan, short enough to scroll past."""
+
+TEXT_LIMIT = 160
+"""Characters of free text shown per cell; the full text stays in the workbook."""
+
+COLOURS = {
+    # outcomes of a tested finding
+    "confirmed": "#c8e6c9",
+    "refuted": "#ffcdd2",
+    "mixed": "#ffe0b2",
+    "not discussed": "#eeeeee",
+    # evidence status across interviews
+    "single-source": "#fff9c4",
+    "untested": "#f5f5f5",
+    # pipeline
+    "identified": "#f5f5f5",
+    "invited": "#e3f2fd",
+    "interviewed": "#c8e6c9",
+    "thanked": "#a5d6a7",
+    "declined": "#ffcdd2",
+    "no reply": "#ffe0b2",
+    # follow-ups
+    "overdue": "#ffcdd2",
+    "due": "#fff9c4",
+    "upcoming": "#f5f5f5",
+}
+# Confirmed appears both as an outcome and as a pipeline status; the same green suits both.
+
+TABLE_STYLES: list[CSSDict] = [
+    {"selector": "td", "props": "text-align:left; vertical-align:top; max-width:32em; white-space:normal"},
+    {"selector": "th", "props": "text-align:left; vertical-align:top"},
+    {"selector": "caption", "props": "caption-side:bottom; text-align:left; color:#555; padding-top:4px"},
+]
+
+
+def _cell_text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        value = value.replace("_", " ") if value.isidentifier() else value
+        one_line = " ".join(value.split())
+        return one_line if len(one_line) <= TEXT_LIMIT else one_line[: TEXT_LIMIT - 1] + "…"
+    return value
+
+
+def _colour(value: Any) -> str:
+    colour = COLOURS.get(str(value))
+    return f"background-color:{colour}" if colour else ""
+
+
+def _escaped(df: pd.DataFrame) -> Styler:
+    """*df* styled with every piece of user text escaped: cells, row and column labels, level names.
+
+    Labels come from user data too (the evidence table's columns are contact names), and a
+    notebook renders the table as HTML, so none of it may reach the page as markup.
+    """
+    names_formattable = hasattr(Styler, "format_index_names")  # pandas >= 3
+    if not names_formattable:  # older pandas renders level names as they are: escape them here
+        df = df.copy(deep=False)
+        df.index = df.index.set_names([_escape_name(n) for n in df.index.names])
+        df.columns = df.columns.set_names([_escape_name(n) for n in df.columns.names])
+    styler = df.style.format(escape="html")
+    for axis in (0, 1):
+        styler = styler.format_index(escape="html", axis=axis)  # every level of a MultiIndex
+        if names_formattable:
+            styler = styler.format_index_names(escape="html", axis=axis)
+    return styler
+
+
+def _escape_name(name: Any) -> Any:
+    return html.escape(name) if isinstance(name, str) else name
+
+
+def styled(
+    df: pd.DataFrame,
+    *,
+    limit: int | None = DEFAULT_LIMIT,
+    caption: str = "",
+    coloured: list[str] | None = None,
+    empty: str = "Nothing here yet.",
+) -> Styler:
+    """Any frame as a display table: cut to *limit* rows, text escaped, *coloured* columns tinted.
+
+    :param coloured: columns whose values (outcomes, statuses) pick a background colour.
+    :param empty: what to say when there are no rows.
+    """
+    total = len(df)
+    shown = df if limit is None or total <= limit else df.head(limit)
+    shown = shown.astype(object).map(_cell_text)
+    notes = [caption] if caption else []
+    if total == 0:
+        notes.append(empty)
+    elif len(shown) < total:
+        notes.append(f"Showing the first {len(shown)} of {total} rows; pass limit=None to see all.")
+    styler = _escaped(shown).set_table_styles(TABLE_STYLES)
+    if notes:
+        styler = styler.set_caption(html.escape(" ".join(notes)))
+    if total == 0:
+        # An empty table is as narrow as its headers; give its sentence room to read.
+        styler = styler.set_table_styles([{"selector": "", "props": "min-width:32em"}], overwrite=False)
+    cols: list[Hashable] = [c for c in (coloured or []) if c in shown.columns]
+    if cols:
+        styler = styler.map(_colour, subset=cols)
+    return styler
+
+
+def _titled(df: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    return df[[c for c in names if c in df.columns]].rename(columns=names)
+
+
+def findings(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT, to_test_only: bool = False) -> Styler:
+    """The research findings: claim, topic, organisation, source, confidence, and whether to test it."""
+    df = pd.read_sql_query(
+        """
+        SELECT f.id, f.claim, f.topic, o.name AS organisation,
+               TRIM(COALESCE(f.source_title, '') ||
+                    CASE WHEN f.source_author <> '' THEN ' — ' || f.source_author ELSE '' END ||
+                    CASE WHEN f.source_date IS NOT NULL THEN ' (' || f.source_date || ')' ELSE '' END)
+                   AS source,
+               f.confidence, f.to_test
+        FROM findings f LEFT JOIN organisations o ON o.id = f.organisation_id
+        ORDER BY f.id
+        """,
+        wb.conn,
+        index_col="id",
+    )
+    if to_test_only:
+        df = df[df["to_test"] == 1]
+    df["to_test"] = df["to_test"].map({1: "✔", 0: ""})
+    df.index.name = "#"
+    names = {
+        "claim": "Claim",
+        "topic": "Topic",
+        "organisation": "Organisation",
+        "source": "Source",
+        "confidence": "Confidence",
+        "to_test": "Test",
+    }
+    return styled(
+        _titled(df, names),
+        limit=limit,
+        empty="No findings yet: add them with the Finding form in 01_research.",
+    )
+
+
+def pipeline(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
+    """Every contact, in pipeline order, with their status coloured."""
+    df = views.pipeline(wb).set_index("contact_id")
+    df.index.name = "#"
+    df["status"] = df["status"].astype(str)
+    df["last_scheduled"] = df["last_scheduled"].fillna("").astype(str).str.slice(0, 16).str.replace("T", " ")
+    names = {
+        "status": "Status",
+        "name": "Name",
+        "role": "Role",
+        "organisation": "Organisation",
+        "seniority": "Seniority",
+        "focus_area": "Focus",
+        "interviews_done": "Interviews done",
+        "last_scheduled": "Last scheduled",
+    }
+    return styled(
+        _titled(df, names),
+        limit=limit,
+        coloured=["Status"],
+        empty="No contacts yet: add the people to talk to in 01_research.",
+    )
+
+
+def evidence(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
+    """Findings × interviews: each cell the outcome, coloured; the status column sums them up."""
+    df = views.evidence(wb)
+    df.index.name = "#"
+    fixed = ["status", "claim", "n_confirmed", "n_refuted", "n_mixed"]
+    interview_cols = [
+        c for c in df.columns if c not in {*fixed, "topic", "organisation", "confidence", "to_test"}
+    ]
+    out = df[[*fixed, *interview_cols]].copy()
+    out["status"] = out["status"].astype(str)
+    out = out.rename(
+        columns={
+            "status": "Evidence",
+            "claim": "Claim",
+            "n_confirmed": "✔",
+            "n_refuted": "✘",
+            "n_mixed": "±",
+        }
+    )
+    return styled(
+        out,
+        limit=limit,
+        coloured=["Evidence", *interview_cols],
+        caption="✔ confirmed, ✘ refuted, ± mixed: how many interviews said so.",
+        empty="No findings marked to test yet.",
+    )
+
+
+def open_questions(
+    wb: Workbook, *, limit: int | None = DEFAULT_LIMIT, include_closed: bool = False
+) -> Styler:
+    """The open-question backlog, each with how to answer it and whom to ask."""
+    df = views.open_questions(wb, include_closed=include_closed)
+    df.index.name = "#"
+    names = {
+        "question": "Question",
+        "how_to_answer": "How to answer it",
+        "suggested_contact": "Ask",
+        "raised_with": "Raised with",
+        "status": "Status",
+    }
+    return styled(_titled(df, names), limit=limit, empty="No open questions: well done.")
+
+
+def follow_up_queue(
+    wb: Workbook, *, today: dt.date | None = None, limit: int | None = DEFAULT_LIMIT
+) -> Styler:
+    """Follow-ups due or overdue (thank-you notes, nudges, check-ins), from the follow-up rules."""
+    from iivkit.method.followups import follow_ups
+
+    df = follow_ups(wb, today or dt.date.today())
+    df["kind"] = df["kind"].astype(str).str.replace("_", " ").str.capitalize()
+    names = {
+        "due_date": "Due",
+        "state": "State",
+        "kind": "Follow-up",
+        "contact": "Contact",
+        "organisation": "Organisation",
+        "why": "Why",
+    }
+    return styled(
+        _titled(df, names).reset_index(drop=True),
+        limit=limit,
+        coloured=["State"],
+        empty="Nothing to follow up today.",
+    )
+
+
+def plan(wb: Workbook, interview_id: int, *, limit: int | None = None) -> Styler:
+    """One interview's question plan in order, as the printable interview guide shows it."""
+    df = pd.read_sql_query(
+        """
+        SELECT p.position + 1 AS "No.", p.category AS Category, p.text AS Question,
+               COALESCE(f.claim, '') AS "Finding to share"
+        FROM planned_questions p LEFT JOIN findings f ON f.id = p.finding_id
+        WHERE p.interview_id = ? ORDER BY p.position, p.id
+        """,
+        wb.conn,
+        params=(interview_id,),
+    ).set_index("No.")
+    return styled(df, limit=limit, empty="No questions planned yet: build the plan above.")
+
+
+READS: dict[str, frozenset[str]] = {
+    "findings": frozenset({"findings", "organisations"}),
+    "pipeline": frozenset({"contacts", "organisations", "interviews"}),
+    "evidence": frozenset({"findings", "finding_outcomes", "interviews", "contacts"}),
+    "open_questions": frozenset({"open_questions", "contacts", "interviews"}),
+    "plan": frozenset({"planned_questions", "findings"}),
+}
+"""The workbook tables each view reads; a view not listed redraws after any change (the
+follow-up queue reads contacts, interviews, the profile and the rules)."""
+
+
+def live(view: Callable[..., Styler], wb: Workbook, *args: Any, **kwargs: Any) -> LiveView:
+    """*view* (one of the tables above) as a widget that redraws itself after every save that
+    changes what it shows: ``tables.live(tables.findings, wb)``.
+
+    :param args: further arguments of *view* (``tables.live(tables.plan, wb, interview_id)``).
+    """
+    name = view.__name__
+    return LiveView(wb, lambda: view(wb, *args, **kwargs).to_html(), name=name, tables=READS.get(name))

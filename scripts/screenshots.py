@@ -66,7 +66,7 @@ def scroll_to(page: Any, selector: str, lead: int = LEAD_PX) -> None:
 def demo_folder(base: Path) -> Path:
     """A folder holding a copy of the demo workbook, as a user's folder would."""
     os.environ["IIVKIT_CACHE_DIR"] = str(base / "cache")
-    from iivkit.reports.data import ensure_demo_workbook
+    from iivkit.workbook.demo import ensure_demo_workbook
 
     folder = base / "interviews"
     folder.mkdir()

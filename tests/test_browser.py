@@ -48,7 +48,7 @@ def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     old = os.environ.get("IIVKIT_CACHE_DIR")
     os.environ["IIVKIT_CACHE_DIR"] = str(cache)
     try:
-        from iivkit.reports.data import ensure_demo_workbook
+        from iivkit.workbook.demo import ensure_demo_workbook
 
         yield ensure_demo_workbook()
     finally:

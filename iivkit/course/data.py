@@ -311,8 +311,7 @@ def class_summary(
 
 def ensure_demo_class() -> Path:
     """A small demo class in the user's cache beside the demo workbook, built on first use."""
-    from iivkit.reports.data import demo_workbook_path
-    from iivkit.workbook.demo import build_class
+    from iivkit.workbook.demo import build_class, demo_workbook_path
 
     path = demo_workbook_path().parent / "class"
     if path.is_dir():

@@ -15,16 +15,15 @@ import importlib.util
 import json
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from iivkit import __version__
 from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
 from iivkit.workbook import views
+from iivkit.workbook.demo import demo_workbook_path, ensure_demo_workbook  # noqa: F401  (release 0.1 name)
 from iivkit.workbook.models import Contact, InsightKind, Interview, Outcome, Tiara
 from iivkit.workbook.store import Workbook, collect_damaged
 
@@ -36,37 +35,6 @@ OUTCOME_ORDER = [o.value for o in Outcome]
 
 
 # -- parameters ------------------------------------------------------------------------------
-
-
-def demo_workbook_path() -> Path:
-    """Where the notebook's default workbook lives: a per-version demo in the user's cache."""
-    base = os.environ.get("IIVKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    if not os.environ.get("IIVKIT_CACHE_DIR"):
-        root = root / "iivkit"
-    return root / f"demo-{__version__}" / "workbook.iiv"
-
-
-def ensure_demo_workbook() -> Path:
-    """The demo workbook, built on first use with :func:`iivkit.workbook.demo.build_demo`.
-
-    It is built beside its final place and moved in, so notebooks run side by side never see
-    half a workbook.
-    """
-    path = demo_workbook_path()
-    if path.exists():
-        return path
-    from iivkit.workbook.demo import build_demo
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-        staged = Path(tmp) / path.name
-        built = build_demo(staged)
-        close = getattr(built, "close", None)
-        if callable(close):
-            close()
-        os.replace(staged, path)
-    return path
 
 
 def _is_blank(value: object) -> bool:

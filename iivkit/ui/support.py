@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 
 from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
-from iivkit.reports.data import ensure_demo_workbook
 from iivkit.ui.error_display import install as install_error_handler
 from iivkit.ui.forms.defaults import default_timezone
 from iivkit.workbook import changes
+from iivkit.workbook.demo import ensure_demo_workbook
 from iivkit.workbook.models import Contact, ContactStatus, Interview, InterviewStatus
 from iivkit.workbook.store import Workbook
 

@@ -17,14 +17,17 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import re
+import tempfile
 import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from iivkit import __version__
 from iivkit.workbook.models import (
     RECORD_TYPES,
     Category,
@@ -481,3 +484,35 @@ class _Student:
                 texts["thank_you"], **v, day=f"{at:%A}", insight=_lc_first(insights[1]["text"])
             )
         return interview
+
+
+# -- the notebooks' default workbook -----------------------------------------------------------
+
+
+def demo_workbook_path() -> Path:
+    """Where the notebook's default workbook lives: a per-version demo in the user's cache."""
+    base = os.environ.get("IIVKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    if not os.environ.get("IIVKIT_CACHE_DIR"):
+        root = root / "iivkit"
+    return root / f"demo-{__version__}" / "workbook.iiv"
+
+
+def ensure_demo_workbook() -> Path:
+    """The demo workbook, built on first use with :func:`build_demo`.
+
+    It is built beside its final place and moved in, so notebooks run side by side never see
+    half a workbook.
+    """
+    path = demo_workbook_path()
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        staged = Path(tmp) / path.name
+        built = build_demo(staged)
+        close = getattr(built, "close", None)
+        if callable(close):
+            close()
+        os.replace(staged, path)
+    return path

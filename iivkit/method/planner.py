@@ -47,6 +47,7 @@ from iivkit.workbook.models import (
     PlannedQuestion,
     Seniority,
 )
+from iivkit.workbook.names import is_title
 from iivkit.workbook.store import Workbook
 
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
@@ -217,13 +218,8 @@ def _own_source(f: Finding) -> str:
     return f"your article “{f.source_title}”{year}" if f.source_title else "your own writing"
 
 
-_TITLES = frozenset(
-    "dr doctor prof professor mr mrs ms miss mx sir dame rev reverend adv hon judge".split()  # noqa: SIM905
-)
-
-
 def _bare_name(name: str) -> str:
-    return " ".join(w for w in normalise(name).split() if w not in _TITLES)
+    return " ".join(w for w in normalise(name).split() if not is_title(w))
 
 
 def is_author(contact: Contact, f: Finding) -> bool:

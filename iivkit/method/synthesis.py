@@ -39,6 +39,7 @@ from iivkit.workbook.models import (
     Seniority,
     Tiara,
 )
+from iivkit.workbook.names import without_titles
 from iivkit.workbook.store import Workbook
 
 STRATEGY_WORDS = (
@@ -71,7 +72,6 @@ ENTRY_WORDS = (
 )
 FRESH_VOICE = 0.5
 _UNREACHABLE = (ContactStatus.declined, ContactStatus.no_reply)
-_TITLES = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "mx", "miss", "sir", "dame", "rev"})
 
 ADVICE_THEMES: dict[str, tuple[str, ...]] = {
     "CV and cover letter": ("cv", "resume", "cover letter", "curriculum vitae"),
@@ -138,7 +138,7 @@ class Route:
 
 def _names(contact: Contact, first_names: Counter[str]) -> list[str]:
     """How a note may name a contact: full name, surname, or a first name no one else has."""
-    parts = [p for p in contact.name.split() if p.lower().rstrip(".") not in _TITLES]
+    parts = without_titles(contact.name)
     names = [contact.name]
     if len(parts) >= 2 and len(parts[-1]) >= 3:
         names.append(parts[-1])
@@ -148,11 +148,7 @@ def _names(contact: Contact, first_names: Counter[str]) -> list[str]:
 
 
 def _first_names(contacts: list[Contact]) -> Counter[str]:
-    return Counter(
-        parts[0].lower()
-        for c in contacts
-        if (parts := [p for p in c.name.split() if p.lower().rstrip(".") not in _TITLES])
-    )
+    return Counter(parts[0].lower() for c in contacts if (parts := without_titles(c.name)))
 
 
 def _contact_score(

@@ -210,6 +210,21 @@ class InterviewStatus(str, Enum):
     cancelled = "cancelled"
 
 
+HELD_STATUSES: frozenset[InterviewStatus] = frozenset({InterviewStatus.done, InterviewStatus.debriefed})
+"""An interview in one of these took place: it can be thanked, debriefed and reported on."""
+
+UPCOMING_STATUSES: frozenset[InterviewStatus] = frozenset(
+    {InterviewStatus.planned, InterviewStatus.invited, InterviewStatus.confirmed}
+)
+"""An interview in one of these is still ahead: it can be prepared for and its letters written."""
+
+
+def held_sql(column: str = "status") -> str:
+    """The SQL test that an interview took place, on ``column``: the same rule as :data:`HELD_STATUSES`."""
+    values = ", ".join(f"'{s.value}'" for s in sorted(HELD_STATUSES, key=list(InterviewStatus).index))
+    return f"{column} IN ({values})"
+
+
 class Category(str, Enum):
     """Question categories, in the order a plan follows."""
 
@@ -570,6 +585,16 @@ class Interview(Record):
         if value is not None and value.tzinfo is not None:
             raise ValueError("give the local time without an offset; set the time zone separately")
         return value
+
+    @property
+    def held(self) -> bool:
+        """True once the interview took place (:data:`HELD_STATUSES`)."""
+        return self.status in HELD_STATUSES
+
+    @property
+    def upcoming(self) -> bool:
+        """True while the interview is still ahead (:data:`UPCOMING_STATUSES`)."""
+        return self.status in UPCOMING_STATUSES
 
 
 class Question(Record):

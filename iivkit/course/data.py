@@ -18,6 +18,7 @@ The numbers, per student:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -32,16 +33,17 @@ from typing import Any
 import pandas as pd
 
 from iivkit.course.exercises import TITLES, check_all
-from iivkit.course.feedback import ExerciseFeedback
-from iivkit.course.run import DEFAULT_LAYOUT, UNREADABLE, Student, discover
+from iivkit.course.feedback import ExerciseFeedback, Point
+from iivkit.course.roster import DEFAULT_LAYOUT, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, ValidationFailed
 from iivkit.method.bank import words
 from iivkit.method.followups import follow_up_list
 from iivkit.workbook.anonymise import Pseudonymiser, people_pseudonymiser
+from iivkit.workbook.exports import write_private
 from iivkit.workbook.store import Workbook, collect_damaged
 
 OK_STATE, MISSING = "ok", "missing"
-"""A student's workbook: read, not there, or (:data:`~iivkit.course.run.UNREADABLE`) damaged or foreign."""
+"""A student's workbook: read, not there, or (:data:`~iivkit.course.roster.UNREADABLE`) damaged or foreign."""
 SIMILAR = 0.5
 """Open questions whose significant words overlap this much (Jaccard) count as the same question."""
 DEMO_CLASS_SIZE = 6
@@ -62,6 +64,55 @@ class StudentReport:
     findings_confirmed: int | None = None
     overdue_follow_ups: int | None = None
     open_questions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, JSON-ready; :meth:`from_dict` gives the same report back."""
+        data = dataclasses.asdict(self)
+        data["workbook"] = None if self.workbook is None else str(self.workbook)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StudentReport:
+        """The report :meth:`to_dict` made."""
+        values = dict(data)
+        values["workbook"] = None if values.get("workbook") is None else Path(values["workbook"])
+        values["feedback"] = [
+            ExerciseFeedback(
+                number=int(f["number"]),
+                title=str(f["title"]),
+                points=tuple(Point(**p) for p in f["points"]),
+                subject=str(f.get("subject", "")),
+            )
+            for f in values.get("feedback", [])
+        ]
+        return cls(**values)
+
+
+def save_assessment(path: Path, report: StudentReport, *, today: dt.date, anonymise: bool, key: str) -> None:
+    """Keep *report* in *path* for the class summary (and the next run, while *key* still matches).
+
+    :param key: what the report was made from (the class run's fingerprint of the student's page).
+    """
+    data = {"key": key, "today": today.isoformat(), "anonymise": anonymise, "report": report.to_dict()}
+    write_private(path, json.dumps(data, indent=1, sort_keys=True))
+
+
+def load_assessment(
+    path: Path, *, student: str, today: dt.date | None, anonymise: bool, key: str | None = None
+) -> StudentReport | None:
+    """The report :func:`save_assessment` kept in *path*, if it is *student*'s as of *today*
+    (and made from *key*, when given); None when there is none such, or it cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        same = (
+            data["report"]["student"] == student
+            and data["today"] == (today.isoformat() if today else None)
+            and data["anonymise"] is anonymise
+            and (key is None or data["key"] == key)
+        )
+        return StudentReport.from_dict(data["report"]) if same else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def contact_pseudonymiser(wb: Workbook) -> Pseudonymiser:
@@ -143,13 +194,9 @@ def assess_student(s: Student, *, today: dt.date | None = None, anonymise: bool 
 
 
 def _flag(value: object, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value is None or str(value).strip().lower() in ("", "none", "false", "0", "no"):
-        return False
-    if str(value).strip().lower() in ("true", "1", "yes"):
-        return True
-    raise ValidationFailed(f"must be True or False, not {value!r}", record="parameter", field=name)
+    from iivkit.ui.params import as_flag
+
+    return as_flag(value, name)
 
 
 def student_page(
@@ -184,7 +231,8 @@ class ClassSummary:
     anonymised: bool
     students: list[StudentReport]
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per student, their page from the class run: ``file``, ``status`` and ``reason``."""
+    """Per student, their page from the class run: ``file``, ``status`` and ``reason`` (and the
+    ``assessment`` file the run kept for the summary)."""
 
     def table(self) -> pd.DataFrame:
         """One row per student: state, each exercise's status, and the numbers (empty when unreadable)."""
@@ -291,9 +339,10 @@ def class_summary(
 
     :param class_dir: the class folder; blank for a small demo class, built on first use.
     :param today: the day overdue follow-ups are counted from (a date or ``2026-03-01``); blank for today.
-    :param pages: the class run's pages file (JSON), to link each student's page.
+    :param pages: the class run's pages file (JSON), to link each student's page and to reuse
+        the assessment the run made of each (its ``assessment`` file), instead of making it again.
     """
-    from iivkit.ui.support import as_date
+    from iivkit.ui.params import as_date
 
     folder = ensure_demo_class() if class_dir is None or str(class_dir).strip() in ("", "None") else class_dir
     folder = Path(os.fspath(folder)) if isinstance(folder, str | os.PathLike) else folder
@@ -305,8 +354,20 @@ def class_summary(
     day = as_date(today)
     flag = _flag(anonymise, "anonymise")
     found = discover(folder, pattern)
-    reports = [assess_student(s, today=day, anonymise=flag) for s in found]
-    return ClassSummary(folder, pattern, day, flag, reports, _pages(pages))
+    shown = _pages(pages)
+    reports = [_assessed(s, shown, day, flag) or assess_student(s, today=day, anonymise=flag) for s in found]
+    return ClassSummary(folder, pattern, day, flag, reports, shown)
+
+
+def _assessed(
+    s: Student, pages: Mapping[str, Mapping[str, Any]], today: dt.date, anonymise: bool
+) -> StudentReport | None:
+    """The assessment the class run made of *s* for this summary (named in its pages file), if any."""
+    path = pages.get(s.name, {}).get("assessment")
+    if not path or s.workbook is None:
+        return None
+    report = load_assessment(Path(str(path)), student=s.name, today=today, anonymise=anonymise)
+    return dataclasses.replace(report, workbook=s.workbook) if report is not None else None
 
 
 def ensure_demo_class() -> Path:

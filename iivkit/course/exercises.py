@@ -27,6 +27,7 @@ from iivkit.method.letter_check import check_letter
 from iivkit.method.letters import render_letter
 from iivkit.method.planner import Plan, PlanItem, coverage
 from iivkit.method.synthesis import STRATEGY_WORDS
+from iivkit.ui.params import is_blank
 from iivkit.workbook.models import (
     Contact,
     Finding,
@@ -52,8 +53,6 @@ MIN_FINDINGS = 5
 MIN_VISION_WORDS = 25
 ROLES = {"generalist": "senior generalist", "specialist": "technology specialist"}
 PROFILE = "your profile"
-_HELD = (InterviewStatus.done, InterviewStatus.debriefed)
-_UPCOMING = (InterviewStatus.planned, InterviewStatus.invited, InterviewStatus.confirmed)
 
 HINTS: dict[str, str] = {
     "career_vision": "Write a few honest sentences: where you want to be in a few years, and what work "
@@ -136,10 +135,6 @@ def _sentence(text: str) -> str:
     return text if text.rstrip("”’\"'").endswith((".", "?", "!")) else f"{text}."
 
 
-def _given(value: object) -> bool:
-    return value is not None and str(value).strip() not in ("", "None")
-
-
 # -- choosing what to look at ----------------------------------------------------------------
 
 
@@ -168,7 +163,7 @@ def fits_role(contact: Contact, role: str) -> bool:
 def example_contact(wb: Workbook, role: str, given: object = None) -> Contact | None:
     """The contact to plan for as the *role*: the one given (id or name), else the first who fits
     and has a saved plan, else the first who fits; None when nobody fits."""
-    if _given(given):
+    if not is_blank(given):
         from iivkit.ui.support import choose_contact
 
         return choose_contact(wb, given)
@@ -182,21 +177,21 @@ def plan_interview(wb: Workbook, contact: Contact) -> Interview | None:
     planned = _plans(wb, contact)
     if planned:
         return planned[-1]
-    upcoming = [i for i in wb.all(Interview, contact_id=contact.id) if i.status in _UPCOMING]
+    upcoming = [i for i in wb.all(Interview, contact_id=contact.id) if i.upcoming]
     return upcoming[-1] if upcoming else None
 
 
 def letters_interview(wb: Workbook, given: object = None) -> Interview | None:
     """The interview whose letters to write: the one given, else the one with most of its letters
     written (saved texts, keywords), an interview still to come first; None without interviews."""
-    if _given(given):
+    if not is_blank(given):
         from iivkit.ui.support import choose_interview
 
         return choose_interview(wb, given)
 
     def rank(i: Interview) -> tuple[int, bool, int]:
         written = bool(i.invitation_text.strip()) + bool(i.confirmation_text.strip()) + bool(i.keywords)
-        return (written, i.status in _UPCOMING, -(i.id or 0))
+        return (written, i.upcoming, -(i.id or 0))
 
     interviews = wb.all(Interview)
     return max(interviews, key=rank) if interviews else None
@@ -205,11 +200,11 @@ def letters_interview(wb: Workbook, given: object = None) -> Interview | None:
 def debrief_interview(wb: Workbook, given: object = None) -> Interview | None:
     """The interview to debrief: the one given, else the first done but not yet debriefed, else
     the latest debriefed; None when no interview has taken place."""
-    if _given(given):
+    if not is_blank(given):
         from iivkit.ui.support import choose_interview
 
         return choose_interview(wb, given)
-    held = [i for i in wb.all(Interview) if i.status in _HELD]
+    held = [i for i in wb.all(Interview) if i.held]
     waiting = [i for i in held if i.status is InterviewStatus.done]
     return waiting[0] if waiting else (held[-1] if held else None)
 

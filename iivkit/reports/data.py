@@ -11,7 +11,6 @@ decide whether a report is up to date.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import sqlite3
@@ -21,7 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
+from iivkit.errors import RecordNotFound, ValidationFailed
+from iivkit.method import synthesis
+from iivkit.method.followups import follow_ups
+from iivkit.ui.params import as_id, is_blank, workbook_path
 from iivkit.workbook import views
 from iivkit.workbook.demo import demo_workbook_path, ensure_demo_workbook  # noqa: F401  (release 0.1 name)
 from iivkit.workbook.models import Contact, InsightKind, Interview, Outcome, Tiara
@@ -37,66 +39,30 @@ OUTCOME_ORDER = [o.value for o in Outcome]
 # -- parameters ------------------------------------------------------------------------------
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() in ("", "None"))
-
-
 def resolve_parameters(workbook: object, interview: object) -> tuple[Path, int]:
     """Check the notebook's parameters and fill in defaults; papermill may pass them as text.
 
     :param workbook: a path; blank means ``$IIVKIT_WORKBOOK``, else the demo workbook.
     :param interview: an interview id (int or digits); blank means the first debriefed one.
     """
-    if _is_blank(workbook):
-        # As the workflow notebooks do: ``iivkit lab`` names the folder's workbook here.
-        path = Path(os.environ.get("IIVKIT_WORKBOOK") or ensure_demo_workbook())
-    elif isinstance(workbook, (str, os.PathLike)):
-        path = Path(os.fspath(workbook)).expanduser()
-    else:
-        raise ValidationFailed(
-            f"must be the path of a workbook, not {type(workbook).__name__}",
-            record="parameter",
-            field="workbook",
-        )
-    if not path.is_file():
-        raise WorkbookMissingError("no such workbook", file=path)
-    if _is_blank(interview):
+    path = workbook_path(workbook)
+    if is_blank(interview):
         with Workbook.read(path) as wb:
             return path, first_debriefed_interview(wb)
-    return path, interview_id(interview)
+    return path, as_id(interview, "interview")
 
 
 def interview_id(value: object) -> int:
     """An interview id from an int or a string of digits; anything else is refused."""
-    if isinstance(value, bool):
-        raise ValidationFailed(
-            "must be an interview id, not true/false", record="parameter", field="interview"
-        )
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-    else:
-        raise ValidationFailed(
-            f"must be an interview id (a whole number), not {value!r}", record="parameter", field="interview"
-        )
-    if number < 1:
-        raise ValidationFailed(f"must be 1 or more, not {number}", record="parameter", field="interview")
-    return number
+    return as_id(value, "interview")
 
 
 def first_debriefed_interview(wb: Workbook) -> int:
     """The first debriefed interview; failing that, the first one held."""
-    for statuses in (("debriefed",), ("done",)):
-        marks = ", ".join("?" for _ in statuses)
-        row = wb.conn.execute(
-            f"SELECT id FROM interviews WHERE status IN ({marks}) ORDER BY id LIMIT 1", statuses
-        ).fetchone()
-        if row:
-            return int(row[0])
-    raise RecordNotFound("has no debriefed interview to report on", file=wb.path, record="interviews")
+    found = views.first_held_interview(wb)
+    if found is None:
+        raise RecordNotFound("has no debriefed interview to report on", file=wb.path, record="interviews")
+    return found
 
 
 # -- the data ---------------------------------------------------------------------------------
@@ -116,7 +82,7 @@ class DebriefReport:
     career: pd.DataFrame
     open_questions: pd.DataFrame
     referrals: pd.DataFrame
-    follow_ups: pd.DataFrame | None
+    follow_ups: pd.DataFrame
     outcome_counts: pd.Series
     evidence_counts: pd.Series
     notes: list[str] = field(default_factory=list)
@@ -151,26 +117,13 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
     return report
 
 
-def _query(wb: Workbook, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
-    df = pd.read_sql_query(sql, wb.conn, params=params)
-    return df.astype(object).where(df.notna(), "")
-
-
 def _label(value: object) -> str:
     return str(value).replace("_", " ") if value not in (None, "") else ""
 
 
 def header(wb: Workbook, interview: int) -> dict[str, str]:
     """Who, when, organisation and role: one interview's identity, as label → text."""
-    row = wb.conn.execute(
-        """
-        SELECT i.*, c.name AS contact, c.role, c.seniority, c.focus_area, o.name AS organisation
-        FROM interviews i JOIN contacts c ON c.id = i.contact_id
-        LEFT JOIN organisations o ON o.id = c.organisation_id
-        WHERE i.id = ?
-        """,
-        (interview,),
-    ).fetchone()
+    row = views.interview_details(wb, interview)
     if row is None:
         raise RecordNotFound("does not exist", file=wb.path, record=f"interview {interview}")
     when = ""
@@ -193,15 +146,13 @@ def header(wb: Workbook, interview: int) -> dict[str, str]:
 
 def plan(wb: Workbook, interview: int) -> pd.DataFrame:
     """The question plan in order, with the answer noted for each question."""
-    df = _query(
-        wb,
-        """
-        SELECT p.category AS "Category", p.text AS "Question",
-               COALESCE(f.claim, '') AS "Finding shared", p.answer AS "Answer"
-        FROM planned_questions p LEFT JOIN findings f ON f.id = p.finding_id
-        WHERE p.interview_id = ? ORDER BY p.position, p.id
-        """,
-        (interview,),
+    df = views.interview_plan(wb, interview).rename(
+        columns={
+            "category": "Category",
+            "question": "Question",
+            "finding_shared": "Finding shared",
+            "answer": "Answer",
+        }
     )
     df.insert(0, "No.", range(1, len(df) + 1))
     return df
@@ -209,15 +160,13 @@ def plan(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
     """Each finding tested in this interview: the outcome here, and its evidence status now."""
-    df = _query(
-        wb,
-        """
-        SELECT fo.finding_id, f.claim AS "Finding", f.source_title AS "Source",
-               fo.outcome AS "Outcome here", fo.note AS "What they said"
-        FROM finding_outcomes fo JOIN findings f ON f.id = fo.finding_id
-        WHERE fo.interview_id = ? ORDER BY fo.finding_id
-        """,
-        (interview,),
+    df = views.interview_outcomes(wb, interview).rename(
+        columns={
+            "claim": "Finding",
+            "source_title": "Source",
+            "outcome": "Outcome here",
+            "note": "What they said",
+        }
     )
     evidence = views.evidence(wb)
     status = evidence["status"].astype(str)
@@ -231,11 +180,8 @@ def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def outcome_counts(wb: Workbook, interview: int) -> pd.Series:
     """How many findings this interview confirmed, refuted, found mixed or did not discuss."""
-    rows = wb.conn.execute(
-        "SELECT outcome, COUNT(*) FROM finding_outcomes WHERE interview_id = ? GROUP BY outcome", (interview,)
-    ).fetchall()
-    counts = {str(r[0]): int(r[1]) for r in rows}
-    return pd.Series([counts.get(o, 0) for o in OUTCOME_ORDER], index=OUTCOME_ORDER, name="findings")
+    counts = views.interview_outcomes(wb, interview)["outcome"].astype(str).value_counts()
+    return pd.Series([int(counts.get(o, 0)) for o in OUTCOME_ORDER], index=OUTCOME_ORDER, name="findings")
 
 
 def evidence_counts(tested: pd.DataFrame) -> pd.Series:
@@ -250,15 +196,11 @@ def evidence_counts(tested: pd.DataFrame) -> pd.Series:
 
 def insights(wb: Workbook, interview: int) -> pd.DataFrame:
     """Insights and advice (not salary, environment or chances), in TIARA order, untagged last."""
-    df = _query(
-        wb,
-        f"""
-        SELECT COALESCE(tiara, '') AS "TIARA", kind AS "Kind", text AS "Insight"
-        FROM insights WHERE interview_id = ? AND kind NOT IN ({", ".join("?" for _ in CAREER_KINDS)})
-        ORDER BY id
-        """,
-        (interview, *CAREER_KINDS),
+    df = views.interview_insights(wb, interview)
+    df = df[~df["kind"].isin(CAREER_KINDS)].rename(
+        columns={"tiara": "TIARA", "kind": "Kind", "text": "Insight"}
     )
+    df = df.reset_index(drop=True)
     order = {t: n for n, t in enumerate(TIARA_ORDER)}
     df = df.iloc[sorted(range(len(df)), key=lambda n: (order.get(df["TIARA"].iloc[n], len(order)), n))]
     df["TIARA"] = [t or "not tagged" for t in df["TIARA"]]
@@ -268,45 +210,29 @@ def insights(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def career(wb: Workbook, interview: int) -> pd.DataFrame:
     """Salary, work environment, chances and what to ask next: the debrief fields and insights."""
-    row = wb.conn.execute(
-        "SELECT salary_info, environment_info, chances_feedback, next_questions FROM interviews WHERE id = ?",
-        (interview,),
-    ).fetchone()
     topics = {"salary": "Salary", "environment": "Work environment", "chances": "Your chances"}
+    fields = {
+        "salary_info": "Salary",
+        "environment_info": "Work environment",
+        "chances_feedback": "Your chances",
+        "next_questions": "Ask next time",
+    }
+    row = views.interview_details(wb, interview)
     items: list[tuple[str, str]] = []
     if row is not None:
-        for column, topic in zip(row.keys(), [*topics.values(), "Ask next time"], strict=True):
-            if row[column]:
-                items.append((topic, str(row[column])))
-    extra = wb.conn.execute(
-        f"SELECT kind, text FROM insights WHERE interview_id = ? "
-        f"AND kind IN ({', '.join('?' for _ in CAREER_KINDS)}) ORDER BY id",
-        (interview, *CAREER_KINDS),
-    ).fetchall()
-    items.extend((topics[str(k)], str(t)) for k, t in extra)
-    order = [*topics.values(), "Ask next time"]
+        items.extend((topic, str(row[column])) for column, topic in fields.items() if row[column])
+    said = views.interview_insights(wb, interview)
+    said = said[said["kind"].isin(CAREER_KINDS)]
+    items.extend((topics[str(k)], str(t)) for k, t in zip(said["kind"], said["text"], strict=True))
+    order = list(fields.values())
     items.sort(key=lambda item: order.index(item[0]))
     return pd.DataFrame(items, columns=["Topic", "What was said"], dtype=object)
 
 
-def routing_available() -> bool:
-    """True when this iivkit has the planner's open-question routing (``iivkit.method.synthesis``)."""
-    return importlib.util.find_spec("iivkit.method.synthesis") is not None
-
-
 def _routing(wb: Workbook) -> dict[int, str]:
-    """Best next contact per open question from the planner's routing, where that exists."""
-    if not routing_available():
-        return {}
-    from iivkit.method import synthesis
-
-    route = getattr(synthesis, "route_open_questions", None)
-    if route is None:
-        return {}
-    routed = route(wb)
-    if not isinstance(routed, pd.DataFrame) or routed.empty:
-        return {}
-    if "best_contact" not in routed.columns:
+    """Best next contact per open question, from the planner's routing."""
+    routed = synthesis.route_open_questions(wb)
+    if routed.empty:
         return {}
     return {
         int(i): f"{v} (suggested)"
@@ -317,17 +243,14 @@ def _routing(wb: Workbook) -> dict[int, str]:
 
 def open_questions(wb: Workbook, interview: int) -> pd.DataFrame:
     """Questions this interview left open: how to answer each, and whom to ask next."""
-    df = _query(
-        wb,
-        """
-        SELECT q.id AS open_question_id, q.text AS "Question", q.how_to_answer AS "How to answer it",
-               TRIM(COALESCE(s.name, '') ||
-                    CASE WHEN s.role <> '' THEN ' (' || s.role || ')' ELSE '' END) AS "Ask next",
-               q.status AS "Status", q.answer AS "Answer"
-        FROM open_questions q LEFT JOIN contacts s ON s.id = q.suggested_contact_id
-        WHERE q.interview_id = ? ORDER BY q.id
-        """,
-        (interview,),
+    df = views.interview_open_questions(wb, interview).rename(
+        columns={
+            "question": "Question",
+            "how_to_answer": "How to answer it",
+            "ask_next": "Ask next",
+            "status": "Status",
+            "answer": "Answer",
+        }
     )
     if len(df) and (df["Ask next"] == "").any():
         routed = _routing(wb)
@@ -341,47 +264,28 @@ def open_questions(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def referrals(wb: Workbook, interview: int) -> pd.DataFrame:
     """The people this interviewee suggested talking to."""
-    df = _query(
-        wb,
-        """
-        SELECT c.name AS "Name", c.role AS "Role", COALESCE(o.name, '') AS "Organisation",
-               c.status AS "Status", c.notes AS "Notes"
-        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
-        WHERE c.referred_in_interview_id = ? ORDER BY c.id
-        """,
-        (interview,),
+    df = views.referrals(wb, interview).rename(
+        columns={
+            "name": "Name",
+            "role": "Role",
+            "organisation": "Organisation",
+            "status": "Status",
+            "notes": "Notes",
+        }
     )
     df["Status"] = df["Status"].map(_label)
     return df
 
 
-def follow_ups_available() -> bool:
-    """True when this iivkit has the follow-up rules (``iivkit.method.followups``)."""
-    return importlib.util.find_spec("iivkit.method.followups") is not None
-
-
-def follow_ups_due(wb: Workbook, interview: int, today: dt.date) -> pd.DataFrame | None:
-    """Follow-ups due or overdue for this interview or its interviewee; None without the rules."""
-    if not follow_ups_available():
-        return None
-    from iivkit.method.followups import follow_ups
-
+def follow_ups_due(wb: Workbook, interview: int, today: dt.date) -> pd.DataFrame:
+    """Follow-ups due or overdue for this interview, from the follow-up rules."""
     df = follow_ups(wb, today)
-    if "interview_id" in df.columns:
-        df = df[df["interview_id"] == interview]
-    elif "contact_id" in df.columns:
-        contact = wb.conn.execute("SELECT contact_id FROM interviews WHERE id = ?", (interview,)).fetchone()
-        df = df[df["contact_id"] == (contact[0] if contact else None)]
-    df = df.drop(columns=[c for c in ("interview_id", "contact_id") if c in df.columns])
+    df = df[df["interview_id"] == interview].drop(columns=["interview_id", "contact_id"])
     df = df.rename(columns={c: str(c).replace("_", " ").capitalize() for c in df.columns})
     return df.reset_index(drop=True)
 
 
 # -- what the report reads, for ``iivkit report``'s fingerprint ------------------------------
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[list[Any]]:
-    return [list(r) for r in conn.execute(sql, params)]
 
 
 def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
@@ -391,50 +295,13 @@ def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
     of the findings this interview tested are included, not just this interview's. People
     (contacts, organisations) are included whole: routing and follow-ups may consult any of
     them. When the planner's routing fills in a missing "ask next", it may read anything, so
-    then the whole workbook counts.
+    then the whole workbook counts (see :func:`views.interview_records`).
     """
-    row = conn.execute("SELECT * FROM interviews WHERE id = ?", (interview,)).fetchone()
-    if row is None:
+    inputs = views.interview_records(conn, interview)
+    if inputs is None:
         raise RecordNotFound("does not exist", record=f"interview {interview}")
-    p = (interview,)
-    tested = "SELECT finding_id FROM finding_outcomes WHERE interview_id = ?"
-    planned = "SELECT finding_id FROM planned_questions WHERE interview_id = ?"
-    inputs: dict[str, Any] = {
-        "interview": list(row),
-        "same_contact": _rows(
-            conn, "SELECT * FROM interviews WHERE contact_id = ? ORDER BY id", (row["contact_id"],)
-        ),
-        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key", ()),
-        "profile": _rows(conn, "SELECT * FROM profile", ()),
-        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id", ()),
-        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id", ()),
-        "planned_questions": _rows(
-            conn, "SELECT * FROM planned_questions WHERE interview_id = ? ORDER BY id", p
-        ),
-        "findings": _rows(
-            conn, f"SELECT * FROM findings WHERE id IN ({tested}) OR id IN ({planned}) ORDER BY id", (*p, *p)
-        ),
-        "finding_outcomes": _rows(
-            conn, f"SELECT * FROM finding_outcomes WHERE finding_id IN ({tested}) ORDER BY id", p
-        ),
-        "insights": _rows(conn, "SELECT * FROM insights WHERE interview_id = ? ORDER BY id", p),
-        "open_questions": _rows(conn, "SELECT * FROM open_questions WHERE interview_id = ? ORDER BY id", p),
-    }
-    unrouted = conn.execute(
-        "SELECT 1 FROM open_questions WHERE interview_id = ? AND suggested_contact_id IS NULL", p
-    ).fetchone()
-    if unrouted and routing_available():
-        inputs["everything"] = {
-            table: _rows(conn, f"SELECT * FROM {table} ORDER BY id", ())
-            for table in (
-                "findings",
-                "finding_outcomes",
-                "insights",
-                "open_questions",
-                "interviews",
-                "questions",
-            )
-        }
+    if views.has_unrouted_open_questions(conn, interview):
+        inputs["everything"] = views.routing_records(conn)
     return inputs
 
 

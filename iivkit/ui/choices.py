@@ -16,9 +16,10 @@ from typing import Any
 import ipywidgets as w
 
 from iivkit.ui.live import LiveSection, css_name
-from iivkit.ui.support import _blank, choose_contact, choose_interview, prepare_interview
+from iivkit.ui.params import is_blank
+from iivkit.ui.support import choose_contact, choose_interview, prepare_interview
 from iivkit.workbook import changes
-from iivkit.workbook.models import Contact, Interview, InterviewStatus
+from iivkit.workbook.models import Contact, Interview
 from iivkit.workbook.store import Workbook
 
 NO_CONTACT = (
@@ -161,7 +162,7 @@ class ContactChoice(_Choice):
         super().__init__(wb)
         self.person: Contact | None = None
         self.interview: Interview | None = None
-        if not _blank(contact) or wb.count(Contact):
+        if not is_blank(contact) or wb.count(Contact):
             self.select(choose_contact(wb, contact).id or 0)  # a bad parameter stops here
         self._fill(self.person.id if self.person else None)
 
@@ -234,7 +235,7 @@ class InterviewChoice(_Choice):
     def __init__(self, wb: Workbook, interview: object = None) -> None:
         super().__init__(wb)
         self.interview: Interview | None = None
-        if not _blank(interview) or wb.count(Interview):
+        if not is_blank(interview) or wb.count(Interview):
             self.select(choose_interview(wb, interview).id or 0)  # a bad parameter stops here
         self._fill(self.interview.id if self.interview else None)
 
@@ -270,7 +271,7 @@ class InterviewChoice(_Choice):
     def describe(self) -> str:
         if self.interview is None:
             return ""
-        if self.interview.status in (InterviewStatus.done, InterviewStatus.debriefed):
+        if self.interview.held:
             return f"<p>Debriefing interview {self.interview.id} ({self.interview.status.value}).</p>"
         return (
             f"<p>Interview {self.interview.id} is still <i>{self.interview.status.value}</i>. "

@@ -3,30 +3,31 @@
 papermill passes parameters as given, or as text it could not translate, and warns only on
 unknown names; so every notebook hands its parameters to these functions, which fill in the
 defaults (the demo workbook, a sensible contact or interview) and refuse bad values with an
-error that names the parameter.
+error that names the parameter. How a value is read (blank, id, path, date) is
+:mod:`iivkit.ui.params`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from pathlib import Path
-
-from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
+from iivkit.errors import RecordNotFound
 from iivkit.ui.error_display import install as install_error_handler
 from iivkit.ui.forms.defaults import default_timezone
+from iivkit.ui.params import as_date, as_id, as_id_or_name, is_blank, workbook_path
 from iivkit.workbook import changes
-from iivkit.workbook.demo import ensure_demo_workbook
 from iivkit.workbook.models import Contact, ContactStatus, Interview, InterviewStatus
 from iivkit.workbook.store import Workbook
 
-UPCOMING = (InterviewStatus.planned, InterviewStatus.invited, InterviewStatus.confirmed)
-TO_DEBRIEF = (InterviewStatus.done,)
+# as_date is read in ui.params; release 0.1's notebooks import it from here (notebook_support).
+__all__ = [
+    "as_date",
+    "choose_contact",
+    "choose_interview",
+    "open_workbook",
+    "prepare_interview",
+    "upcoming_interview",
+]
+
 ACTIVE_CONTACT = (ContactStatus.identified, ContactStatus.invited, ContactStatus.confirmed)
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() in ("", "None"))
 
 
 def open_workbook(workbook: object = None, *, readonly: bool = False) -> Workbook:
@@ -39,46 +40,20 @@ def open_workbook(workbook: object = None, *, readonly: bool = False) -> Workboo
     """
     install_error_handler()
     changes.follow_notebook_cells()
-    if _blank(workbook):
-        workbook = os.environ.get("IIVKIT_WORKBOOK") or ensure_demo_workbook()
-    if not isinstance(workbook, str | os.PathLike):
-        raise ValidationFailed(
-            f"must be the path of a workbook, not {type(workbook).__name__}",
-            record="parameter",
-            field="workbook",
-        )
-    path = Path(os.fspath(workbook)).expanduser()
-    if not path.is_file():
-        raise WorkbookMissingError("no such workbook (create one with 'iivkit init')", file=path)
-    return Workbook.open(path, readonly=readonly)
-
-
-def _record_id(value: object, name: str) -> int | None:
-    """An id from an int or a string of digits; None for text that is not a number."""
-    if isinstance(value, bool):
-        raise ValidationFailed(f"must be a {name} id or name, not true/false", record="parameter", field=name)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, str):
-        return None
-    raise ValidationFailed(f"must be a {name} id or name, not {value!r}", record="parameter", field=name)
+    return Workbook.open(workbook_path(workbook), readonly=readonly)
 
 
 def upcoming_interview(wb: Workbook, contact_id: int) -> Interview | None:
     """The contact's interview still to happen (the latest one), or None."""
-    upcoming = [i for i in wb.all(Interview, contact_id=contact_id) if i.status in UPCOMING]
+    upcoming = [i for i in wb.all(Interview, contact_id=contact_id) if i.upcoming]
     return upcoming[-1] if upcoming else None
 
 
 def choose_contact(wb: Workbook, contact: object = None) -> Contact:
     """The contact to prepare for: the one given (id or exact name), or by default the first with
     an interview still to happen, else the first still in the pipeline."""
-    if _blank(contact):
-        interviews = [i for i in wb.all(Interview) if i.status in UPCOMING]
+    if is_blank(contact):
+        interviews = [i for i in wb.all(Interview) if i.upcoming]
         if interviews:
             return wb.get(Contact, interviews[0].contact_id)
         contacts = wb.all(Contact)
@@ -91,14 +66,14 @@ def choose_contact(wb: Workbook, contact: object = None) -> Contact:
                 field="contact",
             )
         return active[0]
-    number = _record_id(contact, "contact")
-    if number is not None:
-        if not wb.exists(Contact, number):
+    given = as_id_or_name(contact, "contact")
+    if isinstance(given, int):
+        if not wb.exists(Contact, given):
             raise RecordNotFound(
-                f"there is no contact {number}", file=wb.path, record="parameter", field="contact"
+                f"there is no contact {given}", file=wb.path, record="parameter", field="contact"
             )
-        return wb.get(Contact, number)
-    named = [c for c in wb.all(Contact) if c.name.casefold() == str(contact).strip().casefold()]
+        return wb.get(Contact, given)
+    named = [c for c in wb.all(Contact) if c.name.casefold() == given.casefold()]
     if len(named) != 1:
         problem = "no contact is" if not named else f"{len(named)} contacts are"
         raise RecordNotFound(
@@ -113,12 +88,14 @@ def choose_contact(wb: Workbook, contact: object = None) -> Contact:
 def choose_interview(wb: Workbook, interview: object = None) -> Interview:
     """The interview to debrief: the one given (id), or by default the first that is done but not
     yet debriefed, else the latest debriefed one, else the latest one."""
-    if _blank(interview):
+    if is_blank(interview):
         interviews = wb.all(Interview)
-        for wanted in (TO_DEBRIEF, (InterviewStatus.debriefed,)):
-            found = [i for i in interviews if i.status in wanted]
-            if found:
-                return found[0] if wanted is TO_DEBRIEF else found[-1]
+        waiting = [i for i in interviews if i.status is InterviewStatus.done]
+        if waiting:
+            return waiting[0]
+        debriefed = [i for i in interviews if i.status is InterviewStatus.debriefed]
+        if debriefed:
+            return debriefed[-1]
         if not interviews:
             raise RecordNotFound(
                 "the workbook has no interviews yet: plan one in 02_prepare",
@@ -127,13 +104,7 @@ def choose_interview(wb: Workbook, interview: object = None) -> Interview:
                 field="interview",
             )
         return interviews[-1]
-    number = _record_id(interview, "interview")
-    if number is None:
-        raise ValidationFailed(
-            f"must be an interview id (a whole number), not {interview!r}",
-            record="parameter",
-            field="interview",
-        )
+    number = as_id(interview, "interview")
     if not wb.exists(Interview, number):
         raise RecordNotFound(
             f"there is no interview {number}", file=wb.path, record="parameter", field="interview"
@@ -153,19 +124,3 @@ def prepare_interview(wb: Workbook, contact: Contact) -> Interview:
             timezone=default_timezone(wb),
         )
     )
-
-
-def as_date(value: object, name: str = "today") -> dt.date:
-    """A date parameter: a date, an ISO string (``2026-03-01``), or blank for today."""
-    if _blank(value):
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationFailed(f"must be a date like 2026-03-01, not {value!r}", record="parameter", field=name)

@@ -1,7 +1,8 @@
 """The class run's pages as HTML: feedback, the class summary, and notes for students without one.
 
-Everything goes through a Jinja2 environment with autoescaping on, so a student's text holding
-``<script>`` shows as text. Pages load nothing from elsewhere: no scripts, no fonts, no images.
+Everything goes through the shared Jinja2 environment of :mod:`iivkit.ui.presentation`, with
+autoescaping on, so a student's text holding ``<script>`` shows as text. Pages load nothing
+from elsewhere: no scripts, no fonts, no images.
 """
 
 from __future__ import annotations
@@ -11,42 +12,24 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 from iivkit.course.data import OK_STATE, ClassSummary, StudentReport
 from iivkit.course.exercises import TITLES
-from iivkit.course.feedback import COMPLETE, IN_PROGRESS, SECTIONS, ExerciseFeedback
+from iivkit.course.feedback import COMPLETE, IN_PROGRESS, NOT_STARTED, SECTIONS, ExerciseFeedback
+from iivkit.ui import presentation
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-
-STYLE = """\
-<style>
-.iiv-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
-.iiv-table th, .iiv-table td { border: 1px solid #ccc; padding: 4px 8px; text-align: left !important;
-  vertical-align: top; white-space: pre-wrap; max-width: 36em; }
-.iiv-table th { background: #f3f3f3; }
-.iiv-empty { color: #666; font-style: italic; }
-.iiv-complete { background: #c8e6c9; }
-.iiv-in-progress { background: #fff9c4; }
-.iiv-not-started { background: #f5f5f5; }
-.iiv-problem { background: #ffcdd2; }
-.iiv-exercise { border-left: 4px solid #90a4ae; padding: 0 0 0 12px; margin: 1.2em 0; }
-.iiv-exercise.iiv-done { border-color: #4caf50; }
-.iiv-points { list-style: none; padding-left: 0.5em; }
-.iiv-points li { margin: 0.3em 0; }
-.iiv-where, .iiv-hint { color: #555; font-size: 0.92em; display: block; }
-</style>"""
+STYLE = presentation.STYLESHEET
+"""The stylesheet every page starts with (the one of :mod:`iivkit.ui.presentation`)."""
 
 
 def _status_class(status: str | None) -> str:
-    if status == COMPLETE:
-        return "iiv-complete"
-    if status == IN_PROGRESS:
-        return "iiv-in-progress"
-    return "iiv-not-started" if status else "iiv-problem"
+    if status in (COMPLETE, IN_PROGRESS):
+        return presentation.css_class(status)
+    return presentation.css_class(NOT_STARTED if status else "problem")
 
 
-_FEEDBACK = _ENV.from_string(
+_FEEDBACK = presentation.template(
     """\
 <div class="iiv-exercise{% if fb.status == 'complete' %} iiv-done{% endif %}">
 <h3>Exercise {{ fb.number }} · {{ fb.title }}</h3>
@@ -72,7 +55,7 @@ def feedback_html(fb: ExerciseFeedback) -> str:
     return _FEEDBACK.render(fb=fb, css=_status_class(fb.status), sections=SECTIONS)
 
 
-_STUDENT = _ENV.from_string(
+_STUDENT = presentation.template(
     """\
 <h2>{{ r.name or r.student }}</h2>
 {%- if r.reason %}
@@ -110,7 +93,7 @@ def exercises_html(report: StudentReport) -> str:
     return "\n".join(feedback_html(fb) for fb in report.feedback)
 
 
-_LIST = _ENV.from_string(
+_LIST = presentation.template(
     """{% if items %}<ul>{% for i in items %}<li>{{ i }}</li>{% endfor %}</ul>
 {%- else %}<p class="iiv-empty">{{ empty }}</p>{% endif %}"""
 )
@@ -123,14 +106,14 @@ def open_questions_html(report: StudentReport) -> str:
 
 # -- the class summary -----------------------------------------------------------------------
 
-_SUMMARY_HEAD = _ENV.from_string(
+_SUMMARY_HEAD = presentation.template(
     """\
 <p><b>{{ n }} students</b> in {{ s.class_dir }} (layout <code>{{ s.layout }}</code>){% if problems %};
 <b>{{ problems }}</b> without a readable workbook{% endif %}. Follow-ups counted as of {{ s.today }}.
 {%- if s.anonymised %} Contacts' names, emails and phone numbers are pseudonymised.{% endif %}</p>"""
 )
 
-_STUDENTS = _ENV.from_string(
+_STUDENTS = presentation.template(
     """\
 <table class="iiv-table">
 <thead><tr><th>Student</th><th>Name</th>
@@ -204,36 +187,23 @@ def _blank(value: Any) -> Any:
     return "" if value is None else value
 
 
-_TABLE = _ENV.from_string(
-    """\
-{%- if rows -%}
-<table class="iiv-table"><thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>
-{%- for row in rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}
-</tbody></table>
-{%- else -%}<p class="iiv-empty">{{ empty }}</p>{%- endif -%}"""
-)
-
-
 def completion_html(summary: ClassSummary) -> str:
     """Per exercise, how many students are complete, in progress or not started."""
     df = summary.completion().reset_index()
-    return _TABLE.render(columns=list(df.columns), rows=df.values.tolist(), empty="No students.")
+    return presentation.table_html(df, empty="No students.")
 
 
 def common_questions_html(summary: ClassSummary, *, top: int = 10) -> str:
     """The open questions most students share."""
     df = summary.common_questions(top)
-    return _TABLE.render(
-        columns=["Open question", "Students", "Times asked"],
-        rows=df.values.tolist(),
-        empty="No open questions.",
+    return presentation.rows_html(
+        ["Open question", "Students", "Times asked"], df.values.tolist(), empty="No open questions."
     )
 
 
 # -- pages without a notebook ----------------------------------------------------------------
 
-_PAGE = _ENV.from_string(
+_PAGE = presentation.template(
     """\
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>{{ style }}</head>
@@ -263,17 +233,15 @@ def note_page(student: str, reason: str, *, failed: bool = False) -> str:
             "Hand in your workbook (one .iiv file), and the next class report will include it.",
         ]
     return _PAGE.render(
-        title=f"Feedback for {student}", paragraphs=paragraphs, style=_markup(STYLE), table=""
+        title=f"Feedback for {student}", paragraphs=paragraphs, style=presentation.markup(STYLE), table=""
     )
 
 
 def fallback_index(rows: Iterable[Any], error: str) -> str:
     """``index.html`` when the class summary itself failed: every student and their page, and why."""
-    from markupsafe import Markup
-
-    table = _TABLE.render(
-        columns=["Student", "Feedback page", "Status", "Reason"],
-        rows=[
+    table = presentation.rows_html(
+        ["Student", "Feedback page", "Status", "Reason"],
+        [
             [
                 r.student,
                 Markup('<a href="{}">{}</a>').format(quote(r.page_file), r.page_file),
@@ -286,11 +254,8 @@ def fallback_index(rows: Iterable[Any], error: str) -> str:
     )
     paragraphs = [f"The class summary could not be made: {error}", "Each student's page is listed below."]
     return _PAGE.render(
-        title="Class report", paragraphs=paragraphs, style=_markup(STYLE), table=_markup(table)
+        title="Class report",
+        paragraphs=paragraphs,
+        style=presentation.markup(STYLE),
+        table=presentation.markup(table),
     )
-
-
-def _markup(html: str) -> Any:
-    from markupsafe import Markup
-
-    return Markup(html)

@@ -1,68 +1,24 @@
 """The debrief report as HTML: tables, headings and charts, every piece of user text escaped.
 
-Everything goes through a Jinja2 environment with autoescaping on, so a note holding
-``<script>`` or ``<img onerror=…>`` shows as text and never runs. Line breaks in notes are kept
-(``white-space: pre-wrap``), long text is never cut. The charts are matplotlib PNGs embedded as
-``data:`` URIs with a text alternative: a report loads nothing from anywhere.
+Everything goes through the shared Jinja2 environment of :mod:`iivkit.ui.presentation`, with
+autoescaping on, so a note holding ``<script>`` or ``<img onerror=…>`` shows as text and never
+runs. Line breaks in notes are kept (``white-space: pre-wrap``), long text is never cut. The
+charts are matplotlib PNGs embedded as ``data:`` URIs with a text alternative: a report loads
+nothing from anywhere.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from iivkit.reports.data import DebriefReport
+from iivkit.ui import presentation
 
-STATUS_COLOURS = {
-    "confirmed": "#4caf50",
-    "refuted": "#e53935",
-    "mixed": "#fb8c00",
-    "not_discussed": "#9e9e9e",
-    "single-source": "#fdd835",
-    "untested": "#bdbdbd",
-}
-
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-
-_TABLE = _ENV.from_string(
-    """\
-{%- if rows -%}
-<table class="iiv-table">
-<thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>
-{%- for row in rows %}
-<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
-{%- endfor %}
-</tbody>
-</table>
-{%- else -%}
-<p class="iiv-empty">{{ empty }}</p>
-{%- endif -%}
-"""
-)
-
-_STYLE = """\
-<style>
-/* Prefixed with JupyterLab's own class so these win over its right-aligned, borderless tables. */
-.jp-RenderedHTMLCommon table.iiv-table, table.iiv-table {
-  border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; table-layout: auto; }
-.jp-RenderedHTMLCommon table.iiv-table th, .jp-RenderedHTMLCommon table.iiv-table td,
-table.iiv-table th, table.iiv-table td {
-  border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top;
-  white-space: pre-wrap; max-width: 40em; line-height: 1.4; }
-.jp-RenderedHTMLCommon table.iiv-table th, table.iiv-table th { background: #f3f3f3; }
-.jp-RenderedHTMLCommon table.iiv-header th, .jp-RenderedHTMLCommon table.iiv-header td,
-table.iiv-header th, table.iiv-header td { text-align: left; padding: 2px 1em 2px 0; border: none; }
-.jp-RenderedHTMLCommon table.iiv-header th, table.iiv-header th { color: #555; font-weight: normal; }
-.iiv-empty { color: #666; font-style: italic; }
-</style>"""
-
-_HEADER = _ENV.from_string(
+_HEADER = presentation.template(
     """\
 <h2>{{ h["Interviewee"] }}{% if h["Organisation"] %}, {{ h["Organisation"] }}{% endif %}</h2>
 <table class="iiv-header">
@@ -77,9 +33,11 @@ _HEADER = _ENV.from_string(
 """
 )
 
-_CHART = _ENV.from_string('<img class="iiv-chart" alt="{{ alt }}" src="data:image/png;base64,{{ data }}">')
+_CHART = presentation.template(
+    '<img class="iiv-chart" alt="{{ alt }}" src="data:image/png;base64,{{ data }}">'
+)
 
-_GROUPS = _ENV.from_string(
+_GROUPS = presentation.template(
     """\
 {%- for name, rows in groups -%}
 <h4>{{ name | capitalize }}</h4>
@@ -91,23 +49,18 @@ _GROUPS = _ENV.from_string(
 )
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value)
-
-
 def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.") -> str:
     """A frame as an HTML table, every cell escaped and line breaks kept; *empty* if no rows."""
-    rows = [[_cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
-    return _TABLE.render(columns=[str(c) for c in df.columns], rows=rows, empty=empty)
+    return presentation.table_html(df, empty=empty)
 
 
 def header_html(report: DebriefReport) -> str:
     """The report's heading: who, when, where, and the shared table style."""
-    return _STYLE + "\n" + _HEADER.render(h=report.header, today=report.today.isoformat(), notes=report.notes)
+    return (
+        presentation.STYLESHEET
+        + "\n"
+        + _HEADER.render(h=report.header, today=report.today.isoformat(), notes=report.notes)
+    )
 
 
 def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.") -> str:
@@ -164,7 +117,7 @@ def charts_png(report: DebriefReport) -> bytes:
         ax.bar(
             [label.replace("_", " ") for label in labels],
             [int(v) for v in counts.values],
-            color=[STATUS_COLOURS.get(label, "#90a4ae") for label in labels],
+            color=[presentation.mark(label) for label in labels],
         )
         ax.set_title(title, fontsize=10)
         ax.tick_params(axis="x", labelsize=8)

@@ -14,18 +14,10 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from iivkit.ui import presentation
 from iivkit.ui.live import LiveView
-from iivkit.ui.tables import COLOURS
 from iivkit.workbook import views
 from iivkit.workbook.store import Workbook
-
-EVIDENCE_COLOURS = {
-    "confirmed": "#4caf50",
-    "refuted": "#e53935",
-    "mixed": "#fb8c00",
-    "single-source": "#fdd835",
-    "untested": "#bdbdbd",
-}
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ def pipeline_chart(wb: Workbook) -> Chart:
     """How many contacts are at each pipeline stage."""
     counts = views.pipeline_counts(wb)
     labels = [str(s).replace("_", " ") for s in counts.index]
-    colours = [COLOURS.get(label, "#eeeeee") for label in labels]
+    colours = [presentation.background(label, "#eeeeee") for label in labels]
     return _bar(labels, [int(v) for v in counts.to_numpy()], colours, "Contacts by pipeline stage")
 
 
@@ -74,7 +66,7 @@ def evidence_chart(wb: Workbook) -> Chart:
     """How many tested findings are confirmed, refuted, mixed, single-source or untested."""
     counts = views.evidence_counts(wb)
     labels = [str(s) for s in counts.index]
-    colours = [EVIDENCE_COLOURS.get(label, "#eeeeee") for label in labels]
+    colours = [presentation.mark(label, "#eeeeee") for label in labels]
     return _bar(labels, [int(v) for v in counts.to_numpy()], colours, "Findings by evidence")
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from iivkit.ui import presentation
 from iivkit.ui.live import LiveView
 from iivkit.workbook import views
 from iivkit.workbook.store import Workbook
@@ -31,28 +32,8 @@ DEFAULT_LIMIT = 40
 TEXT_LIMIT = 160
 """Characters of free text shown per cell; the full text stays in the workbook."""
 
-COLOURS = {
-    # outcomes of a tested finding
-    "confirmed": "#c8e6c9",
-    "refuted": "#ffcdd2",
-    "mixed": "#ffe0b2",
-    "not discussed": "#eeeeee",
-    # evidence status across interviews
-    "single-source": "#fff9c4",
-    "untested": "#f5f5f5",
-    # pipeline
-    "identified": "#f5f5f5",
-    "invited": "#e3f2fd",
-    "interviewed": "#c8e6c9",
-    "thanked": "#a5d6a7",
-    "declined": "#ffcdd2",
-    "no reply": "#ffe0b2",
-    # follow-ups
-    "overdue": "#ffcdd2",
-    "due": "#fff9c4",
-    "upcoming": "#f5f5f5",
-}
-# Confirmed appears both as an outcome and as a pipeline status; the same green suits both.
+COLOURS = {status: shade.background for status, shade in presentation.PALETTE.items()}
+"""Status → background colour of its cell: the tints of the shared palette."""
 
 TABLE_STYLES: list[CSSDict] = [
     {"selector": "td", "props": "text-align:left; vertical-align:top; max-width:32em; white-space:normal"},
@@ -74,7 +55,7 @@ def _cell_text(value: Any) -> Any:
 
 
 def _colour(value: Any) -> str:
-    colour = COLOURS.get(str(value))
+    colour = presentation.background(value)
     return f"background-color:{colour}" if colour else ""
 
 

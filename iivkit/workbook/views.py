@@ -6,9 +6,12 @@ views stay quick on a workbook with thousands of findings.
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import pandas as pd
 
-from iivkit.workbook.models import ContactStatus, Outcome, Record
+from iivkit.workbook.models import ContactStatus, Outcome, Record, held_sql
 from iivkit.workbook.store import Workbook
 
 PIPELINE_ORDER = [s.value for s in ContactStatus]
@@ -130,3 +133,164 @@ def open_questions(wb: Workbook, *, include_closed: bool = False) -> pd.DataFram
         """,
         wb.conn,
     ).set_index("open_question_id")
+
+
+# -- one interview, as its debrief report reads it ----------------------------------------------
+
+
+def first_held_interview(wb: Workbook) -> int | None:
+    """The first debriefed interview's id; failing that, the first one held; None if none was."""
+    row = wb.conn.execute(
+        f"SELECT id FROM interviews WHERE {held_sql()} ORDER BY status <> 'debriefed', id LIMIT 1"
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def interview_details(wb: Workbook, interview: int) -> dict[str, Any] | None:
+    """One interview's columns, with its contact's name (``contact``), role, seniority and focus
+    area and their organisation's name (``organisation``); None if there is no such interview."""
+    row = wb.conn.execute(
+        """
+        SELECT i.*, c.name AS contact, c.role, c.seniority, c.focus_area, o.name AS organisation
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE i.id = ?
+        """,
+        (interview,),
+    ).fetchone()
+    return dict(row) if row is not None else None
+
+
+def _blanked(sql: str, wb: Workbook, params: tuple[Any, ...]) -> pd.DataFrame:
+    """A query's frame with every column as objects and missing values as empty strings."""
+    df = pd.read_sql_query(sql, wb.conn, params=params)
+    return df.astype(object).where(df.notna(), "")
+
+
+def interview_plan(wb: Workbook, interview: int) -> pd.DataFrame:
+    """One interview's planned questions in order: category, question, the finding shared
+    (blank if none) and the answer noted. Missing values are empty strings."""
+    return _blanked(
+        """
+        SELECT p.category, p.text AS question, COALESCE(f.claim, '') AS finding_shared, p.answer
+        FROM planned_questions p LEFT JOIN findings f ON f.id = p.finding_id
+        WHERE p.interview_id = ? ORDER BY p.position, p.id
+        """,
+        wb,
+        (interview,),
+    )
+
+
+def interview_outcomes(wb: Workbook, interview: int) -> pd.DataFrame:
+    """The findings one interview tested, by finding id: its claim, source title, the outcome
+    there and what was said (``note``). Missing values are empty strings."""
+    return _blanked(
+        """
+        SELECT fo.finding_id, f.claim, f.source_title, fo.outcome, fo.note
+        FROM finding_outcomes fo JOIN findings f ON f.id = fo.finding_id
+        WHERE fo.interview_id = ? ORDER BY fo.finding_id
+        """,
+        wb,
+        (interview,),
+    )
+
+
+def interview_insights(wb: Workbook, interview: int) -> pd.DataFrame:
+    """One interview's insights in the order recorded: TIARA tag (blank if untagged), kind, text."""
+    return _blanked(
+        """
+        SELECT COALESCE(tiara, '') AS tiara, kind, text
+        FROM insights WHERE interview_id = ? ORDER BY id
+        """,
+        wb,
+        (interview,),
+    )
+
+
+def interview_open_questions(wb: Workbook, interview: int) -> pd.DataFrame:
+    """The questions one interview left open, whatever their status: how to answer each, whom
+    the user chose to ask (``ask_next``: name and role, blank if nobody), status and answer."""
+    return _blanked(
+        """
+        SELECT q.id AS open_question_id, q.text AS question, q.how_to_answer,
+               TRIM(COALESCE(s.name, '') ||
+                    CASE WHEN s.role <> '' THEN ' (' || s.role || ')' ELSE '' END) AS ask_next,
+               q.status, q.answer
+        FROM open_questions q LEFT JOIN contacts s ON s.id = q.suggested_contact_id
+        WHERE q.interview_id = ? ORDER BY q.id
+        """,
+        wb,
+        (interview,),
+    )
+
+
+def referrals(wb: Workbook, interview: int) -> pd.DataFrame:
+    """The contacts an interviewee suggested in one interview: name, role, organisation, status, notes."""
+    return _blanked(
+        """
+        SELECT c.name, c.role, COALESCE(o.name, '') AS organisation, c.status, c.notes
+        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE c.referred_in_interview_id = ? ORDER BY c.id
+        """,
+        wb,
+        (interview,),
+    )
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[list[Any]]:
+    return [list(r) for r in conn.execute(sql, params)]
+
+
+def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any] | None:
+    """Every stored row one interview's report may read, table by table, as plain lists.
+
+    ``interview`` is the interview's own row; ``same_contact`` every interview with its contact;
+    ``findings`` those it tested or shared, and ``finding_outcomes`` every interview's outcome
+    for the ones it tested; its planned questions, insights and open questions; and whole
+    ``contacts``, ``organisations``, ``profile`` and ``meta`` (but the pseudonym salt). None if
+    there is no such interview.
+    """
+    row = conn.execute("SELECT * FROM interviews WHERE id = ?", (interview,)).fetchone()
+    if row is None:
+        return None
+    p = (interview,)
+    tested = "SELECT finding_id FROM finding_outcomes WHERE interview_id = ?"
+    planned = "SELECT finding_id FROM planned_questions WHERE interview_id = ?"
+    return {
+        "interview": list(row),
+        "same_contact": _rows(
+            conn, "SELECT * FROM interviews WHERE contact_id = ? ORDER BY id", (row["contact_id"],)
+        ),
+        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key"),
+        "profile": _rows(conn, "SELECT * FROM profile"),
+        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id"),
+        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id"),
+        "planned_questions": _rows(
+            conn, "SELECT * FROM planned_questions WHERE interview_id = ? ORDER BY id", p
+        ),
+        "findings": _rows(
+            conn, f"SELECT * FROM findings WHERE id IN ({tested}) OR id IN ({planned}) ORDER BY id", (*p, *p)
+        ),
+        "finding_outcomes": _rows(
+            conn, f"SELECT * FROM finding_outcomes WHERE finding_id IN ({tested}) ORDER BY id", p
+        ),
+        "insights": _rows(conn, "SELECT * FROM insights WHERE interview_id = ? ORDER BY id", p),
+        "open_questions": _rows(conn, "SELECT * FROM open_questions WHERE interview_id = ? ORDER BY id", p),
+    }
+
+
+def has_unrouted_open_questions(conn: sqlite3.Connection, interview: int) -> bool:
+    """True when one interview left an open question with nobody chosen to ask."""
+    row = conn.execute(
+        "SELECT 1 FROM open_questions WHERE interview_id = ? AND suggested_contact_id IS NULL", (interview,)
+    ).fetchone()
+    return row is not None
+
+
+ROUTING_TABLES = ("findings", "finding_outcomes", "insights", "open_questions", "interviews", "questions")
+"""The tables the planner's routing of open questions may read, besides people."""
+
+
+def routing_records(conn: sqlite3.Connection) -> dict[str, list[list[Any]]]:
+    """Every row of each of :data:`ROUTING_TABLES`, in id order."""
+    return {name: _rows(conn, f"SELECT * FROM {name} ORDER BY id") for name in ROUTING_TABLES}

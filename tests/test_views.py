@@ -15,7 +15,18 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iivkit import Contact, Finding, FindingOutcome, Interview, OpenQuestion, Organisation, Workbook
+from iivkit import (
+    Contact,
+    Finding,
+    FindingOutcome,
+    Insight,
+    Interview,
+    OpenQuestion,
+    Organisation,
+    PlannedQuestion,
+    Workbook,
+)
+from iivkit.workbook import views
 from iivkit.workbook.models import RECORD_TYPES, ContactStatus, InterviewStatus, OpenQuestionStatus, Outcome
 from iivkit.workbook.views import evidence, evidence_counts, open_questions, pipeline, pipeline_counts, table
 
@@ -272,3 +283,106 @@ def test_open_questions_lists_only_the_open_ones_with_who_could_answer(workbook:
     third = frame.loc[ids[2]]
     assert pd.isna(third["suggested_contact"]) and pd.isna(third["raised_with"])
     assert set(open_questions(workbook, include_closed=True).index) == set(ids)
+
+
+# -- one interview, as its debrief report reads it --------------------------------------------
+
+
+def _one_interview(wb: Workbook) -> tuple[int, int, int]:
+    """An organisation, a contact and one debriefed interview with a plan, outcomes, insights,
+    open questions and a referral; returns (interview, contact, finding) ids."""
+    org = wb.add(Organisation(name="Health Lab"))
+    ana = wb.add(Contact(name="Ana", role="Analyst", organisation_id=org.id, seniority="senior"))
+    bo = wb.add(Contact(name="Bo", role="", organisation_id=None))
+    iv = wb.add(Interview(contact_id=ana.id, status="debriefed", salary_info="R 30 000"))
+    wb.add(Interview(contact_id=ana.id, status="planned"))
+    found = wb.add(Finding(claim="Most work is in R.", source_title="Survey", to_test=True))
+    other = wb.add(Finding(claim="Teams are small.", to_test=True))
+    wb.add(
+        PlannedQuestion(
+            interview_id=iv.id, position=1, category="industry", text="Second?", finding_id=found.id
+        )
+    )
+    wb.add(
+        PlannedQuestion(interview_id=iv.id, position=0, category="background", text="First?", answer="Yes.")
+    )
+    wb.add(FindingOutcome(interview_id=iv.id, finding_id=other.id, outcome="mixed"))
+    wb.add(FindingOutcome(interview_id=iv.id, finding_id=found.id, outcome="confirmed", note="So true."))
+    wb.add(Insight(interview_id=iv.id, kind="advice", tiara="advice", text="Learn SQL."))
+    wb.add(Insight(interview_id=iv.id, kind="salary", text="Bonuses are rare."))
+    wb.add(OpenQuestion(interview_id=iv.id, text="Who hires?", suggested_contact_id=ana.id))
+    wb.add(OpenQuestion(interview_id=iv.id, text="Which team?", suggested_contact_id=bo.id))
+    wb.add(Contact(name="Cleo", referred_in_interview_id=iv.id, how_found="referral", notes="Call her."))
+    return iv.id or 0, ana.id or 0, found.id or 0
+
+
+def test_the_first_held_interview_prefers_a_debriefed_one(workbook: Workbook) -> None:
+    assert views.first_held_interview(workbook) is None
+    ana = workbook.add(Contact(name="Ana"))
+    workbook.add(Interview(contact_id=ana.id, status="planned"))
+    assert views.first_held_interview(workbook) is None
+    done = workbook.add(Interview(contact_id=ana.id, status="done"))
+    assert views.first_held_interview(workbook) == done.id
+    debriefed = workbook.add(Interview(contact_id=ana.id, status="debriefed"))
+    assert views.first_held_interview(workbook) == debriefed.id
+
+
+def test_interview_details_name_the_contact_and_organisation(workbook: Workbook) -> None:
+    iv, ana, _ = _one_interview(workbook)
+    details = views.interview_details(workbook, iv)
+    assert details is not None
+    assert (details["id"], details["contact_id"], details["contact"]) == (iv, ana, "Ana")
+    assert (details["role"], details["seniority"], details["organisation"]) == (
+        "Analyst",
+        "senior",
+        "Health Lab",
+    )
+    assert details["salary_info"] == "R 30 000"
+    assert views.interview_details(workbook, 99) is None
+
+
+def test_an_interviews_plan_outcomes_insights_and_referrals_in_order(workbook: Workbook) -> None:
+    iv, _, found = _one_interview(workbook)
+    plan = views.interview_plan(workbook, iv)
+    assert list(plan.columns) == ["category", "question", "finding_shared", "answer"]
+    assert plan.values.tolist() == [
+        ["background", "First?", "", "Yes."],
+        ["industry", "Second?", "Most work is in R.", ""],
+    ]
+    outcomes = views.interview_outcomes(workbook, iv)
+    assert list(outcomes.columns) == ["finding_id", "claim", "source_title", "outcome", "note"]
+    assert outcomes.iloc[0].tolist() == [found, "Most work is in R.", "Survey", "confirmed", "So true."]
+    assert outcomes["outcome"].tolist() == ["confirmed", "mixed"]
+    insights = views.interview_insights(workbook, iv)
+    assert insights.values.tolist() == [
+        ["advice", "advice", "Learn SQL."],
+        ["", "salary", "Bonuses are rare."],
+    ]
+    referred = views.referrals(workbook, iv)
+    assert referred.values.tolist() == [["Cleo", "", "", "identified", "Call her."]]
+
+
+def test_an_interviews_open_questions_say_whom_to_ask(workbook: Workbook) -> None:
+    iv, _, _ = _one_interview(workbook)
+    asked = views.interview_open_questions(workbook, iv)
+    assert asked["ask_next"].tolist() == ["Ana (Analyst)", "Bo"]
+    assert asked["status"].tolist() == ["open", "open"]
+    assert not views.has_unrouted_open_questions(workbook.conn, iv)
+    workbook.add(OpenQuestion(interview_id=iv, text="Nobody to ask?"))
+    assert views.has_unrouted_open_questions(workbook.conn, iv)
+
+
+def test_interview_records_hold_every_row_its_report_reads(workbook: Workbook) -> None:
+    iv, _, found = _one_interview(workbook)
+    records = views.interview_records(workbook.conn, iv)
+    assert records is not None
+    assert records["interview"][0] == iv
+    assert len(records["same_contact"]) == 2
+    assert len(records["planned_questions"]) == 2 and len(records["open_questions"]) == 2
+    assert {row[0] for row in records["findings"]} == {found, found + 1}
+    assert len(records["contacts"]) == 3 and len(records["organisations"]) == 1
+    assert not any("pseudonym_salt" in row for row in records["meta"])
+    assert views.interview_records(workbook.conn, 99) is None
+    everything = views.routing_records(workbook.conn)
+    assert set(everything) == set(views.ROUTING_TABLES)
+    assert len(everything["interviews"]) == 2

@@ -459,7 +459,15 @@ def report(
     interview's records, the report notebook, the iivkit version) have not changed since the
     last run into OUT are skipped. Exit status 1 if any report failed; see OUT/index.html.
     """
-    from iivkit.reports.run import FAILED, OK, STATE_FILE, UP_TO_DATE, find_workbooks, make_reports
+    from iivkit.reports.run import (
+        FAILED,
+        OK,
+        STATE_FILE,
+        UP_TO_DATE,
+        find_workbooks,
+        kernel_imports,
+        make_reports,
+    )
     from iivkit.workbook.files import refuse_inside
 
     if out.exists() and not out.is_dir():
@@ -476,7 +484,7 @@ def report(
             from iivkit.batch.cluster import DaskExecutor, DaskUnavailable
 
             try:
-                execute = stack.enter_context(DaskExecutor(scheduler))
+                execute = stack.enter_context(DaskExecutor(scheduler, kernel_imports=kernel_imports()))
             except DaskUnavailable as exc:
                 fail(str(exc))
         batch = make_reports(
@@ -567,15 +575,8 @@ def course_report_command(
     with the reason. Pages whose workbook has not changed since the last run into OUT are kept.
     Exit status 1 if a page or the summary could not be made.
     """
-    from iivkit.course.run import (
-        FAILED,
-        NO_WORKBOOK,
-        OK,
-        UP_TO_DATE,
-        check_layout,
-        course_report,
-        discover,
-    )
+    from iivkit.course.roster import NO_WORKBOOK, check_layout, discover
+    from iivkit.course.run import FAILED, OK, UP_TO_DATE, course_report
     from iivkit.workbook.files import refuse_inside
 
     if not class_dir.is_dir():

@@ -28,19 +28,17 @@ from exercise_helpers import GENERALIST, SPECIALIST, TODAY, build_complete, buil
 
 import iivkit.batch.runner
 from iivkit import Contact, Interview, OpenQuestion, Workbook
-from iivkit.batch.runner import FakeRunner, ReportJob
+from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
 from iivkit.course.data import MISSING, OK_STATE, class_summary, common_questions
+from iivkit.course.roster import NO_WORKBOOK, check_layout, discover
 from iivkit.course.run import (
     FAILED,
-    NO_WORKBOOK,
     OK,
     PAGES_FILE,
     UP_TO_DATE,
     CourseRun,
-    check_layout,
     course_report,
-    discover,
     page_names,
 )
 from iivkit.errors import ValidationFailed, WorkbookMissingError
@@ -335,7 +333,7 @@ def test_every_student_gets_a_page_and_those_without_a_workbook_a_note(klass: Pa
 def test_the_jobs_carry_the_notebooks_parameters(klass: Path, tmp_path: Path) -> None:
     runner = FakeRunner()
     fake_run(klass, tmp_path / "out", runner, anonymise=True)
-    jobs: dict[str, ReportJob] = {j.name: j for j in runner.calls}
+    jobs: dict[str, NotebookJob] = {j.name: j for j in runner.calls}
     assert jobs["bob"].notebook.name == "student_feedback.ipynb"
     assert jobs["bob"].parameters == {
         "workbook": str((klass / "bob" / "workbook.iiv").resolve()),

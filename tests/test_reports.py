@@ -21,7 +21,7 @@ from report_helpers import MARKUP, build_workbook
 import iivkit.batch.cluster
 import iivkit.batch.runner
 from iivkit import Insight, Workbook
-from iivkit.batch.runner import FakeRunner, ReportJob
+from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
 from iivkit.reports.data import report_inputs_json
 from iivkit.reports.run import (
@@ -300,7 +300,7 @@ def test_reports_run_on_a_dask_cluster(
     attempts_failed: list[str] = []
     execute = iivkit.batch.runner.NotebookRunner._execute
 
-    def noting(self: iivkit.batch.runner.NotebookRunner, job: ReportJob, *args: Any) -> tuple[Any, Any]:
+    def noting(self: iivkit.batch.runner.NotebookRunner, job: NotebookJob, *args: Any) -> tuple[Any, Any]:
         nb, error = execute(self, job, *args)
         if error is not None:
             attempts_failed.append(f"{job.name}: {iivkit.batch.runner.error_message(error, job)}")

@@ -24,9 +24,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 from report_helpers import MARKUP, build_workbook
 
 from iivkit.batch.kernels import KernelPool, KernelStartError, forkable, in_thread_context
-from iivkit.batch.runner import FakeRunner, NotebookRunner, ReportJob
+from iivkit.batch.runner import FakeRunner, NotebookRunner
 from iivkit.errors import RecordNotFound, ValidationFailed, WorkbookMissingError
 from iivkit.reports import data as report_data
+from iivkit.reports.run import report_job
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_debrief_report.ipynb"
@@ -95,7 +96,7 @@ def markup_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def report_html(runner: NotebookRunner, markup_workbook: Path) -> str:
-    result = runner.run(ReportJob(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
+    result = runner.run(report_job(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
     assert result.ok, result.error
     assert result.html is not None
     return result.html
@@ -106,8 +107,8 @@ def report_html(runner: NotebookRunner, markup_workbook: Path) -> str:
 
 def test_the_fake_runner_makes_escaped_pages_and_fails_on_demand(tmp_path: Path) -> None:
     fake = FakeRunner(failures={"b__interview-2": "boom"})
-    ok = fake.run(ReportJob(NOTEBOOK, tmp_path / "<a>.iiv", 1, "a__interview-1"))
-    failed = fake.run(ReportJob(NOTEBOOK, tmp_path / "b.iiv", 2, "b__interview-2"))
+    ok = fake.run(report_job(NOTEBOOK, tmp_path / "<a>.iiv", 1, "a__interview-1"))
+    failed = fake.run(report_job(NOTEBOOK, tmp_path / "b.iiv", 2, "b__interview-2"))
     assert ok.ok and ok.html and "&lt;a&gt;.iiv" in ok.html
     assert not failed.ok and failed.error == "boom"
     assert [j.name for j in fake.calls] == ["a__interview-1", "b__interview-2"]
@@ -215,7 +216,7 @@ def test_fast_path_html_equals_plain_papermill_and_nbconvert(
         check=True, env=python_env, capture_output=True,
     )  # fmt: skip
     plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
-    job = ReportJob(NOTEBOOK, markup_workbook, 2, "markup__interview-2")
+    job = report_job(NOTEBOOK, markup_workbook, 2, "markup__interview-2")
     forked = runner.run(job)
     with NotebookRunner(workers=1, preload=False) as spawning:
         spawned = spawning.run(job)
@@ -238,14 +239,14 @@ def test_each_report_gets_a_fresh_kernel(runner: NotebookRunner, tmp_path: Path)
         "import iivkit\nassert not hasattr(iivkit, 'LEAK')",
     )
     for _ in range(2):  # more reports than the pool holds kernels, so any reuse would show
-        assert runner.run(ReportJob(dirty, tmp_path / "x.iiv", 1, "dirty")).ok
-        result = runner.run(ReportJob(clean, tmp_path / "x.iiv", 1, "clean"))
+        assert runner.run(report_job(dirty, tmp_path / "x.iiv", 1, "dirty")).ok
+        result = runner.run(report_job(clean, tmp_path / "x.iiv", 1, "clean"))
         assert result.ok, result.error
 
 
 @pytest.mark.slow
 def test_an_error_in_the_report_fails_it_with_one_line(runner: NotebookRunner, markup_workbook: Path) -> None:
-    result = runner.run(ReportJob(NOTEBOOK, markup_workbook, 99, "markup__interview-99", keep_notebook=True))
+    result = runner.run(report_job(NOTEBOOK, markup_workbook, 99, "markup__interview-99", keep_notebook=True))
     assert not result.ok and result.html is None
     assert result.error and "\n" not in result.error
     assert result.error.startswith("RecordNotFound:") and "interview 99" in result.error
@@ -256,9 +257,9 @@ def test_an_error_in_the_report_fails_it_with_one_line(runner: NotebookRunner, m
 def test_a_dead_kernel_fails_its_report_and_the_next_one_runs(runner: NotebookRunner, tmp_path: Path) -> None:
     dies = tiny_notebook(tmp_path / "dies.ipynb", "import os\nos._exit(1)", "print('never')")
     lives = tiny_notebook(tmp_path / "lives.ipynb", "print('fine')")
-    dead = runner.run(ReportJob(dies, tmp_path / "x.iiv", 1, "dies"))
+    dead = runner.run(report_job(dies, tmp_path / "x.iiv", 1, "dies"))
     assert not dead.ok and dead.error == "the kernel died while running the report"
-    assert runner.run(ReportJob(lives, tmp_path / "x.iiv", 1, "lives")).ok
+    assert runner.run(report_job(lives, tmp_path / "x.iiv", 1, "lives")).ok
 
 
 @pytest.mark.slow
@@ -271,13 +272,13 @@ def test_a_report_past_its_timeout_is_stopped(runner: NotebookRunner, tmp_path: 
         f"import pathlib\npathlib.Path({str(after)!r}).write_text('ran on')",
     )
     lives = tiny_notebook(tmp_path / "lives.ipynb", "print('fine')")
-    result = runner.run(ReportJob(slow, tmp_path / "x.iiv", 1, "slow", timeout=1.5))
+    result = runner.run(report_job(slow, tmp_path / "x.iiv", 1, "slow", timeout=1.5))
     assert not result.ok and result.html is None
     assert result.error == "timed out after 1.5 s"
     # The kernel that ran the report was killed, not left sleeping: the next cell never ran.
     assert not process_alive(int(pid_file.read_text()))
     assert not after.exists()
-    assert runner.run(ReportJob(lives, tmp_path / "x.iiv", 1, "lives")).ok
+    assert runner.run(report_job(lives, tmp_path / "x.iiv", 1, "lives")).ok
 
 
 def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,7 +359,7 @@ def test_without_a_working_fork_server_kernels_start_the_ordinary_way(
     assert defaults is not None
     monkeypatch.setitem(defaults, "preload", ("no_such_module",))
     with NotebookRunner(workers=1, preload=True) as fallback:
-        result = fallback.run(ReportJob(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
+        result = fallback.run(report_job(NOTEBOOK, markup_workbook, 1, "markup__interview-1"))
         assert result.ok, result.error
         assert fallback.pool.preload is False
 

@@ -1,6 +1,6 @@
-"""Report jobs on a Dask cluster: ``iivkit report --scheduler ADDRESS`` (the extra ``iivkit[distributed]``).
+"""Notebook jobs on a Dask cluster: ``iivkit report --scheduler ADDRESS`` (the extra ``iivkit[distributed]``).
 
-The client side (:class:`DaskExecutor`) sends each :class:`~iivkit.batch.runner.ReportJob` as one
+The client side (:class:`DaskExecutor`) sends each :class:`~iivkit.batch.runner.NotebookJob` as one
 task and yields results as they finish. The worker side (:func:`run_on_worker`) keeps one
 :class:`~iivkit.batch.runner.NotebookRunner`, with its kernel pool, per worker process, sized to the
 worker's threads. Workers need this iivkit installed and the workbooks at the same paths (a
@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from iivkit.batch.runner import NotebookRunner, ReportJob, ReportResult, error_message
+from iivkit.batch.runner import NotebookJob, NotebookResult, NotebookRunner, error_message
 
 _worker_runner: NotebookRunner | None = None
 _worker_lock = threading.Lock()
 
 
-def run_on_worker(job: ReportJob) -> ReportResult:
-    """Run *job* on this Dask worker, with a runner (and kernel pool) kept per worker process."""
+def run_on_worker(job: NotebookJob, kernel_imports: tuple[str, ...] = ()) -> NotebookResult:
+    """Run *job* on this Dask worker, with a runner (and kernel pool) kept per worker process.
+
+    :param kernel_imports: modules the worker's kernels preload (see :class:`NotebookRunner`).
+    """
     global _worker_runner
     with _worker_lock:
         if _worker_runner is None:
@@ -34,7 +37,9 @@ def run_on_worker(job: ReportJob) -> ReportResult:
                 threads = int(get_worker().state.nthreads)
             except (ImportError, ValueError, AttributeError):
                 threads = 1
-            _worker_runner = NotebookRunner(workers=threads, cwd=Path(tempfile.gettempdir()))
+            _worker_runner = NotebookRunner(
+                workers=threads, kernel_imports=kernel_imports, cwd=Path(tempfile.gettempdir())
+            )
             atexit.register(close_worker_runner)
         runner = _worker_runner
     return runner.run(job)
@@ -58,9 +63,14 @@ class DaskExecutor:
 
     Workers need this iivkit installed and the workbooks at the same paths (a shared disk).
     The HTML comes back to this process, which writes it. Use as a context manager.
+
+    :param kernel_imports: modules the workers' kernels preload (see :class:`NotebookRunner`).
     """
 
-    def __init__(self, address: str, *, connect_timeout: float = 30.0) -> None:
+    def __init__(
+        self, address: str, *, connect_timeout: float = 30.0, kernel_imports: Sequence[str] = ()
+    ) -> None:
+        self.kernel_imports = tuple(kernel_imports)
         try:
             from distributed import Client
         except ImportError:
@@ -72,18 +82,20 @@ class DaskExecutor:
         except (OSError, TimeoutError) as exc:
             raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
-    def __call__(self, jobs: list[ReportJob]) -> Iterator[ReportResult]:
+    def __call__(self, jobs: list[NotebookJob]) -> Iterator[NotebookResult]:
         from distributed import as_completed
 
         keys = [f"iivkit-report-{j.name}-{uuid.uuid4().hex[:8]}" for j in jobs]
-        futures = self.client.map(run_on_worker, jobs, pure=False, key=keys)
+        futures = self.client.map(
+            run_on_worker, jobs, kernel_imports=self.kernel_imports, pure=False, key=keys
+        )
         by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         for future in as_completed(futures, loop=self.client.loop):
             job = by_key[future.key]
             try:
                 yield future.result()
             except Exception as exc:  # a lost worker fails its rows only
-                yield ReportResult(
+                yield NotebookResult(
                     job, ok=False, seconds=0.0, error=f"on the cluster: {error_message(exc, job)}"
                 )
 

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,12 +40,10 @@ PRELOAD = (
     "matplotlib",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
-    "iivkit.reports.data",
-    "iivkit.reports.html",
-    "iivkit.reports.html:warm_up",
 )
-"""Modules a report kernel imports anyway, imported once before forking; ``module:function``
-entries are called after the imports (to load fonts a chart would load on first use)."""
+"""Modules every kernel imports anyway, imported once before forking. The caller adds its own
+(:class:`ForkServer`'s *imports*); ``module:function`` entries are called after the imports
+(to load fonts a chart would load on first use)."""
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -57,15 +56,21 @@ class ForkServerError(RuntimeError):
 
 
 class ForkServer:
-    """A running fork server; :meth:`spawn` asks it for one kernel process."""
+    """A running fork server; :meth:`spawn` asks it for one kernel process.
 
-    def __init__(self, *, env: dict[str, str], preload: tuple[str, ...] = PRELOAD) -> None:
+    :param imports: the caller's modules to import after *preload*, named from the modules
+        themselves (``module.__name__``), so that a move cannot leave a stale name here.
+    """
+
+    def __init__(
+        self, *, env: dict[str, str], preload: tuple[str, ...] = PRELOAD, imports: Sequence[str] = ()
+    ) -> None:
         server_env = dict(env)
         # ipykernel sets this default when it starts; matplotlib reads it when imported, which
         # here is before the kernel starts, so set it first as a plain kernel would have it.
         server_env.setdefault("MPLBACKEND", INLINE_BACKEND)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, *preload],
+            [sys.executable, "-m", __name__, *preload, *imports],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -26,7 +26,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,6 +162,7 @@ class KernelPool:
 
     :param preload: fork kernels from a process that has already imported the report's
         libraries (see :mod:`iivkit.batch.forkserver`); None means yes where fork is safe (Linux).
+    :param imports: the caller's own modules to import there too (``module`` or ``module:function``).
     """
 
     def __init__(
@@ -170,10 +171,12 @@ class KernelPool:
         size: int,
         kernel_name: str = "python3",
         preload: bool | None = None,
+        imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = START_TIMEOUT_S,
     ) -> None:
         self.size = size
+        self.imports = tuple(imports)
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
         self.cwd = cwd or Path.cwd()
@@ -218,7 +221,7 @@ class KernelPool:
                 if self._forkserver is None:
                     from iivkit.batch.forkserver import ForkServer
 
-                    self._forkserver = ForkServer(env=self.env)
+                    self._forkserver = ForkServer(env=self.env, imports=self.imports)
                 server = self._forkserver
             attach(km, server)
         return km

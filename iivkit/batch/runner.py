@@ -1,8 +1,11 @@
-"""The report runner: one ``run(job) -> result`` seam between ``iivkit report`` and Jupyter.
+"""The notebook runner: one ``run(job) -> result`` seam between a batch of notebooks and Jupyter.
+
+A :class:`NotebookJob` is a notebook, the values of its parameters and the name of what it
+makes; ``iivkit report`` makes one per interview, ``iivkit course report`` one per student.
 
 ::
 
-    Runner                 the interface: run(job) -> ReportResult, close()
+    Runner                 the interface: run(job) -> NotebookResult, close()
     ├── NotebookRunner     real: papermill in a fresh, pre-started kernel per report, HTML by nbconvert
     └── FakeRunner         for unit tests: no kernel, instant, failures on demand
 
@@ -25,7 +28,7 @@ import math
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -51,32 +54,27 @@ _OFFLINE_TEMPLATE_SOURCE = """\
 
 
 @dataclass(frozen=True)
-class ReportJob:
-    """One report to make: a notebook run with one workbook and interview.
+class NotebookJob:
+    """One notebook to run: its path, the values of its parameters, and the name of what it makes.
 
-    :param name: the report's file stem, unique within one batch.
-    :param timeout: seconds the whole report may take; None for no limit.
+    :param name: the output's file stem, unique within one batch.
+    :param parameters: the values papermill puts in the notebook's ``parameters`` cell.
+    :param timeout: seconds the whole run may take; None for no limit.
     :param keep_notebook: also return the executed notebook (as JSON text).
     """
 
     notebook: Path
-    workbook: Path
-    interview: int
     name: str
+    parameters: dict[str, Any] = field(default_factory=dict, hash=False)
     timeout: float | None = None
     keep_notebook: bool = False
 
-    @property
-    def parameters(self) -> dict[str, Any]:
-        """The notebook's parameters for this job."""
-        return {"workbook": str(self.workbook), "interview": self.interview}
-
 
 @dataclass
-class ReportResult:
+class NotebookResult:
     """What running a job gave: the HTML, or an error message naming what failed."""
 
-    job: ReportJob
+    job: NotebookJob
     ok: bool
     seconds: float
     html: str | None = None
@@ -86,10 +84,10 @@ class ReportResult:
 
 
 class Runner(ABC):
-    """Runs report jobs; use as a context manager so kernels are shut down."""
+    """Runs notebook jobs; use as a context manager so kernels are shut down."""
 
     @abstractmethod
-    def run(self, job: ReportJob) -> ReportResult:
+    def run(self, job: NotebookJob) -> NotebookResult:
         """Run one job. Failures come back as a result with ``ok=False``, never as an exception."""
 
     def close(self) -> None:  # noqa: B027 - most runners hold nothing to release
@@ -111,36 +109,37 @@ class Runner(ABC):
 class FakeRunner(Runner):
     """A runner without Jupyter, for unit tests of everything around it.
 
-    :param failures: job name (or ``(workbook name, interview)``) → the error message it fails with.
+    :param failures: job name → the error message that job fails with.
     :param behaviour: called with each job; may return a result to use instead of the default.
     """
 
-    failures: dict[object, str] = field(default_factory=dict)
-    behaviour: Callable[[ReportJob], ReportResult | None] | None = None
-    calls: list[ReportJob] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    behaviour: Callable[[NotebookJob], NotebookResult | None] | None = None
+    calls: list[NotebookJob] = field(default_factory=list)
     closed: bool = False
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
 
-    def run(self, job: ReportJob) -> ReportResult:
+    def run(self, job: NotebookJob) -> NotebookResult:
         with self._lock:
             self.calls.append(job)
         if self.behaviour is not None:
             result = self.behaviour(job)
             if result is not None:
                 return result
-        error = self.failures.get(job.name) or self.failures.get((job.workbook.name, job.interview))
+        error = self.failures.get(job.name)
         if error is not None:
-            return ReportResult(job, ok=False, seconds=0.0, error=error)
+            return NotebookResult(job, ok=False, seconds=0.0, error=error)
+        shown = ", ".join(f"{key} {value}" for key, value in job.parameters.items())
         html = (
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>report</title></head><body>"
-            f"<p>{escape(str(job.workbook))}, interview {job.interview}</p></body></html>"
+            f"<p>{escape(job.name)}: {escape(shown)}</p></body></html>"
         )
         notebook = (
             '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' if job.keep_notebook else None
         )
-        return ReportResult(job, ok=True, seconds=0.0, html=html, notebook=notebook)
+        return NotebookResult(job, ok=True, seconds=0.0, html=html, notebook=notebook)
 
     def close(self) -> None:
         self.closed = True
@@ -194,7 +193,7 @@ def _failed_to_start(nb: Any, error: BaseException) -> bool:
     return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
-def error_message(exc: BaseException, job: ReportJob) -> str:
+def error_message(exc: BaseException, job: NotebookJob) -> str:
     """One line saying why a report failed, naming the failing cell's error when there is one."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -222,7 +221,9 @@ class NotebookRunner(Runner):
     :param workers: how many reports will run at once; the pool keeps that many kernels ready.
     :param kernel_name: the kernelspec to run; default the notebook's own.
     :param preload: fork kernels from a process that has already imported ipykernel, pandas,
-        matplotlib and iivkit (POSIX only). Each kernel is still a new process no report used.
+        matplotlib and *kernel_imports* (POSIX only). Each kernel is still a new process no report used.
+    :param kernel_imports: the caller's modules its notebooks import, preloaded with the rest
+        (``module`` or ``module:function``, see :mod:`iivkit.batch.forkserver`).
     :param cwd: the kernels' working directory.
     """
 
@@ -232,6 +233,7 @@ class NotebookRunner(Runner):
         workers: int = 1,
         kernel_name: str = "python3",
         preload: bool | None = None,
+        kernel_imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = 60.0,
     ) -> None:
@@ -242,6 +244,7 @@ class NotebookRunner(Runner):
             size=max(1, workers),
             kernel_name=kernel_name,
             preload=preload,
+            imports=kernel_imports,
             cwd=cwd,
             start_timeout=start_timeout,
         )
@@ -267,7 +270,7 @@ class NotebookRunner(Runner):
             exporter = self._local.exporter = html_exporter()
         return exporter
 
-    def run(self, job: ReportJob) -> ReportResult:
+    def run(self, job: NotebookJob) -> NotebookResult:
         from iivkit.batch.kernels import KernelStartError
 
         started = time.perf_counter()
@@ -296,7 +299,7 @@ class NotebookRunner(Runner):
                 return result
             html = to_html(nb, exporter=self._exporter(), title=job.name)
             notebook = _dumps(nb) if job.keep_notebook else None
-            return ReportResult(
+            return NotebookResult(
                 job,
                 ok=True,
                 seconds=time.perf_counter() - started,
@@ -306,8 +309,8 @@ class NotebookRunner(Runner):
             )
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _failed(self, job: ReportJob, exc: BaseException, started: float, attempts: int) -> ReportResult:
-        return ReportResult(
+    def _failed(self, job: NotebookJob, exc: BaseException, started: float, attempts: int) -> NotebookResult:
+        return NotebookResult(
             job,
             ok=False,
             seconds=time.perf_counter() - started,
@@ -315,7 +318,7 @@ class NotebookRunner(Runner):
             attempts=attempts,
         )
 
-    def _prepare(self, job: ReportJob) -> Any:
+    def _prepare(self, job: NotebookJob) -> Any:
         """papermill's steps before execution: parameterise, record metadata, clear old errors."""
         from papermill.execute import prepare_notebook_metadata, remove_error_markers
         from papermill.parameterize import parameterize_notebook
@@ -325,7 +328,7 @@ class NotebookRunner(Runner):
         nb = prepare_notebook_metadata(nb, str(job.notebook), None)
         return remove_error_markers(nb)
 
-    def _execute(self, job: ReportJob, nb: Any, kernel: Kernel) -> tuple[Any, BaseException | None]:
+    def _execute(self, job: NotebookJob, nb: Any, kernel: Kernel) -> tuple[Any, BaseException | None]:
         """papermill's engine and error check on *kernel*: the notebook as far as it got, and the error."""
         from papermill.engines import papermill_engines
         from papermill.execute import raise_for_execution_errors

@@ -1,15 +1,14 @@
 """The class run: ``iivkit course report CLASS_DIR --out DIR``.
 
-The pipeline, top to bottom: find the students by the layout pattern → open each workbook (a
-missing or unreadable one becomes a row with the reason) → skip students whose workbook has not
-changed since the last run into DIR → run ``student_feedback.ipynb`` for the rest through the
-report runner (:mod:`iivkit.batch.runner`, the same one ``iivkit report`` uses: parallel, one fresh
-kernel each, failures isolated) → write ``DIR/<student>.html`` → run ``class_summary.ipynb``
-into ``DIR/index.html``.
-
-The layout works like nbgrader's ``directory_structure``: a path under CLASS_DIR with one
-``{student}`` part, e.g. ``{student}/workbook.iiv`` (the default), ``{student}/*.iiv`` or
-``submitted/{student}.iiv``.
+This module plans: it finds the students (:mod:`iivkit.course.roster`), opens each workbook (a
+missing or unreadable one becomes a row with the reason and a note page), assesses it once for
+the class summary, and makes a job per student that runs ``student_feedback.ipynb`` into
+``DIR/<student>.html``. :func:`~iivkit.batch.pipeline.run_batch` does the rest, as for
+``iivkit report``: it skips students whose workbook has not changed since the last run into
+DIR, runs the others (in parallel, one fresh kernel each, failures isolated) and records them.
+Then the class summary, ``class_summary.ipynb``, goes through the same pipeline into
+``DIR/index.html``, reading the assessments the run kept beside the pages instead of
+assessing every workbook again.
 
 With ``anonymise``, third parties (contacts) get stable pseudonyms, names, emails and phone
 numbers in free text included, in every page and the summary. The students keep their names:
@@ -24,141 +23,50 @@ import json
 import os
 import re
 import sqlite3
-import sys
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-from iivkit import __version__
-from iivkit.batch.runner import ReportJob, ReportResult, Runner
-from iivkit.errors import IivkitError, ValidationFailed, WorkbookMissingError
-from iivkit.reports.run import Execute, run_local
+from iivkit.batch.pipeline import (
+    FAILED,
+    OK,
+    UP_TO_DATE,
+    Execute,
+    Progress,
+    Runs,
+    State,
+    Task,
+    fingerprint,
+    notebook_hash,
+    run_batch,
+)
+from iivkit.batch.runner import NotebookJob, Runner
+from iivkit.course import data as course_data
+from iivkit.course import html as course_html
+from iivkit.course.roster import DEFAULT_LAYOUT, NO_WORKBOOK, UNREADABLE, Student, discover
+from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.resources import shipped_notebook
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.files import make_private_dir
 from iivkit.workbook.models import RECORD_TYPES
 from iivkit.workbook.store import Workbook
 
-DEFAULT_LAYOUT = "{student}/workbook.iiv"
+__all__ = ["FAILED", "NO_WORKBOOK", "OK", "UP_TO_DATE", "CourseRow", "CourseRun", "course_report"]
+
 FEEDBACK_NOTEBOOK = "student_feedback.ipynb"
 SUMMARY_NOTEBOOK = "class_summary.ipynb"
 STATE_FILE = ".iivkit-course-state.json"
 PAGES_FILE = ".iivkit-course-pages.json"
 INDEX_FILE = "index.html"
-UNREADABLE = "unreadable"
-OK, FAILED, UP_TO_DATE, NO_WORKBOOK = "ok", "failed", "up to date", "no workbook"
-"""What happened to a student's page: made, failed, already up to date, or a note (no workbook)."""
-
-
-# -- the layout ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Student:
-    """One student found in the class folder: their workbook, or why there is none to use."""
-
-    name: str
-    workbook: Path | None
-    problem: str = ""
-
-
-def check_layout(layout: str) -> str:
-    """The layout if it is usable: relative, inside the class folder, with exactly one ``{student}``."""
-    path = PurePosixPath(layout)
-
-    def bad(why: str) -> ValidationFailed:
-        return ValidationFailed(f"{layout!r} {why} (e.g. {DEFAULT_LAYOUT!r})", field="layout")
-
-    if layout.count("{student}") != 1:
-        raise bad("must contain {student} exactly once")
-    if re.search(r"[{}]", layout.replace("{student}", "")):
-        raise bad("may hold no placeholder but {student}")
-    if path.is_absolute() or ".." in path.parts or "\\" in layout or not layout.strip():
-        raise bad("must be a path inside the class folder, written with /")
-    if path.parts[-1] == "{student}":
-        raise bad("must end in the workbook's file name, or a pattern such as *.iiv")
-    return layout
-
-
-def _regex(pattern: str) -> str:
-    out = []
-    for piece in re.split(r"(\{student\}|\*|\?)", pattern):
-        out.append(
-            {"{student}": "(?P<student>[^/]+)", "*": "[^/]*", "?": "[^/]"}.get(piece, re.escape(piece))
-        )
-    return "".join(out)
-
-
-def discover(
-    class_dir: Path, layout: str = DEFAULT_LAYOUT, *, exclude: Iterable[Path] = (), roster: Iterable[str] = ()
-) -> list[Student]:
-    """Every student of the class, by name, each with their workbook or the problem.
-
-    Students are the names ``{student}`` matches, plus, when ``{student}`` names a folder, every
-    folder in its place (a student who handed in nothing), plus the *roster*.
-
-    :param exclude: folders to pass over, such as the output folder when it is inside the class.
-    """
-    check_layout(layout)
-    if not class_dir.is_dir():
-        raise WorkbookMissingError("no such class folder", file=class_dir)
-    skip = [p.resolve() for p in exclude]
-    root = class_dir.resolve()
-    regex = re.compile(_regex(layout))
-    found: dict[str, list[Path]] = {name: [] for name in roster}
-    outside: dict[str, str] = {}
-    for path in sorted(class_dir.glob(layout.replace("{student}", "*"))):
-        rel = path.relative_to(class_dir).as_posix()
-        match = regex.fullmatch(rel)
-        if not match or not path.is_file() or any(p.startswith(".") for p in rel.split("/")):
-            continue
-        if any(path.resolve().is_relative_to(s) for s in skip):
-            continue
-        if not path.resolve().is_relative_to(root):
-            # A link out of the class folder (another student's work, a system file): name it.
-            outside[match.group("student")] = (
-                f"{rel} is a link to a file outside the class folder; not followed"
-            )
-            found.setdefault(match.group("student"), [])
-            continue
-        found.setdefault(match.group("student"), []).append(path)
-    parts = PurePosixPath(layout).parts
-    depth = next(i for i, p in enumerate(parts) if "{student}" in p)
-    if depth < len(parts) - 1:  # {student} names a folder: every such folder is a student
-        folders = "/".join((*parts[:depth], parts[depth].replace("{student}", "*")))
-        folder_re = re.compile(_regex("/".join(parts[: depth + 1])))
-        for folder in sorted(class_dir.glob(folders)):
-            rel = folder.relative_to(class_dir).as_posix()
-            match = folder_re.fullmatch(rel)
-            hidden = any(p.startswith(".") for p in rel.split("/"))
-            if match and folder.is_dir() and not hidden and not any(folder.resolve() == s for s in skip):
-                found.setdefault(match.group("student"), [])
-                if not folder.resolve().is_relative_to(root):
-                    outside[match.group("student")] = (
-                        f"{rel} is a link to a folder outside the class folder; not followed"
-                    )
-    students = []
-    for name in sorted(found, key=str.casefold):
-        paths = found[name]
-        expected = layout.replace("{student}", name)
-        if name in outside:
-            students.append(Student(name, None, outside[name]))
-        elif not paths:
-            students.append(Student(name, None, f"no workbook at {expected}"))
-        elif len(paths) > 1:
-            listed = ", ".join(p.relative_to(class_dir).as_posix() for p in paths)
-            students.append(Student(name, None, f"{len(paths)} workbooks match {expected}: {listed}"))
-        else:
-            students.append(Student(name, paths[0]))
-    return students
+SUMMARY = "index"
+"""The class summary's name in the run (its page is ``index.html``); no student's page is named so."""
 
 
 def page_names(students: Iterable[str]) -> dict[str, str]:
     """A file stem per student, safe in a URL and unique; never ``index``."""
     stems: dict[str, str] = {}
-    taken: set[str] = {"index"}
+    taken: set[str] = {SUMMARY}
     for name in students:
         base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "student"
         stem = base
@@ -167,9 +75,6 @@ def page_names(students: Iterable[str]) -> dict[str, str]:
         taken.add(stem.lower())
         stems[name] = stem
     return stems
-
-
-# -- the notebooks and their jobs ------------------------------------------------------------
 
 
 def course_notebook(name: str) -> Path:
@@ -182,15 +87,9 @@ def course_notebook(name: str) -> Path:
         ) from None
 
 
-@dataclass(frozen=True)
-class CourseJob(ReportJob):
-    """A report job whose notebook takes the class run's parameters instead of an interview."""
-
-    values: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def parameters(self) -> dict[str, Any]:
-        return dict(self.values)
+def kernel_imports() -> tuple[str, ...]:
+    """The modules a course kernel imports, for the fork server to preload (named from the modules)."""
+    return (course_data.__name__, course_html.__name__)
 
 
 def workbook_digest(conn: sqlite3.Connection) -> str:
@@ -203,32 +102,36 @@ def workbook_digest(conn: sqlite3.Connection) -> str:
     return h.hexdigest()
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
-
-
-def _notebook_hash(path: Path) -> str:
-    return _digest(hashlib.sha256(path.read_bytes()).hexdigest(), __version__)
-
-
 # -- the class run ---------------------------------------------------------------------------
 
 
-@dataclass
-class CourseRow:
-    """One student in the run: their page, and what happened to it."""
+@dataclass(kw_only=True)
+class CourseRow(Task):
+    """One student in the run: their page (``name``), and what happened to it."""
 
     student: str
-    page: str
     workbook: Path | None = None
-    status: str = OK
-    reason: str = ""
-    """Why there is no feedback: no workbook, an unreadable one, or the notebook's error."""
-    seconds: float | None = None
+
+    @property
+    def page(self) -> str:
+        return self.name
 
     @property
     def page_file(self) -> str:
-        return f"{self.page}.html"
+        return self.file
+
+    @property
+    def reason(self) -> str:
+        """Why there is no feedback: no workbook, an unreadable one, or the notebook's error."""
+        return self.error
+
+    @property
+    def assessment_file(self) -> str:
+        """Where the run keeps the student's assessment for the class summary."""
+        return f"{self.name}.assessment.json"
+
+    def failure(self) -> str:
+        return f"{self.student}: feedback failed: {self.error}"
 
 
 @dataclass
@@ -250,19 +153,9 @@ class CourseRun:
         return self.count(FAILED) > 0 or self.summary_status == FAILED
 
 
-@dataclass
-class _Plan:
-    rows: list[CourseRow] = field(default_factory=list)
-    jobs: list[tuple[CourseRow, CourseJob, str]] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-
-def _load_state(out: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == 1 else {}
+class _SummaryTask(Task):
+    def failure(self) -> str:
+        return ""  # the command names a failed summary itself
 
 
 @dataclass(frozen=True)
@@ -272,46 +165,58 @@ class _Settings:
     layout: str
     anonymise: bool
     today: dt.date
-    force: bool
     timeout: float | None
 
 
-def _plan(students: list[Student], state: dict[str, Any], cfg: _Settings) -> _Plan:
-    planned = _Plan()
+def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dict[str, object]]:
+    """A row per student, with the job for their page; and what the summary shows of each."""
     notebook = course_notebook(FEEDBACK_NOTEBOOK)
-    nb_hash = _notebook_hash(notebook)
+    nb_hash = notebook_hash(notebook)
     stems = page_names(s.name for s in students)
-    previous = state.get("pages", {})
+    rows: list[CourseRow] = []
+    inputs: dict[str, object] = {}
     for s in students:
-        row = CourseRow(s.name, stems[s.name], s.workbook)
+        row = CourseRow(name=stems[s.name], student=s.name, workbook=s.workbook)
+        rows.append(row)
         if s.workbook is None:
-            row.status, row.reason = NO_WORKBOOK, s.problem
-            planned.inputs[s.name] = ["missing", s.problem]
-            planned.rows.append(row)
+            row.status, row.error = NO_WORKBOOK, s.problem
+            inputs[s.name] = ["missing", s.problem]
             continue
         try:
             with Workbook.read(s.workbook) as wb:
                 problems = [r[0] for r in wb.conn.execute("PRAGMA quick_check") if r[0] != "ok"]
                 if problems:
                     raise sqlite3.DatabaseError(f"damaged: {problems[0]}")
-                digest = workbook_digest(wb.conn)
+                row.fingerprint = fingerprint(
+                    nb_hash, str(s.workbook.resolve()), s.name, cfg.anonymise, workbook_digest(wb.conn)
+                )
+                _keep_assessment(wb, row, cfg)
         except (IivkitError, sqlite3.Error, OSError) as exc:
             reason = str(exc.located(s.workbook)) if isinstance(exc, IivkitError) else f"{s.workbook}: {exc}"
-            row.status, row.reason = NO_WORKBOOK, f"{UNREADABLE}: {reason}"
-            planned.inputs[s.name] = [UNREADABLE, reason]
-            planned.rows.append(row)
+            row.status, row.error, row.fingerprint = NO_WORKBOOK, f"{UNREADABLE}: {reason}", ""
+            inputs[s.name] = [UNREADABLE, reason]
             continue
-        fp = _digest(nb_hash, str(s.workbook.resolve()), s.name, cfg.anonymise, digest)
-        planned.inputs[s.name] = ["ok", fp]
-        before = previous.get(row.page, {})
-        if not cfg.force and before.get("fingerprint") == fp and (cfg.out / row.page_file).is_file():
-            row.status, row.seconds = UP_TO_DATE, before.get("seconds")
-            planned.rows.append(row)
-            continue
-        values = (("workbook", str(s.workbook.resolve())), ("student", s.name), ("anonymise", cfg.anonymise))
-        job = CourseJob(notebook, s.workbook.resolve(), 0, row.page, cfg.timeout, values=values)
-        planned.jobs.append((row, job, fp))
-    return planned
+        inputs[s.name] = ["ok", row.fingerprint]
+        parameters = {"workbook": str(s.workbook.resolve()), "student": s.name, "anonymise": cfg.anonymise}
+        row.job = NotebookJob(notebook, row.name, parameters, timeout=cfg.timeout)
+    return rows, inputs
+
+
+def _keep_assessment(wb: Workbook, row: CourseRow, cfg: _Settings) -> None:
+    """Assess the student's workbook for the summary, unless the last run did so from the same inputs."""
+    path = cfg.out / row.assessment_file
+    kept = course_data.load_assessment(
+        path, student=row.student, today=cfg.today, anonymise=cfg.anonymise, key=row.fingerprint
+    )
+    if kept is None:
+        try:
+            report = course_data.assess(wb, row.student, today=cfg.today, anonymise=cfg.anonymise)
+        except Exception:  # the summary assesses it again itself, and shows or fails as it always did
+            path.unlink(missing_ok=True)
+            return
+        course_data.save_assessment(
+            path, report, today=cfg.today, anonymise=cfg.anonymise, key=row.fingerprint
+        )
 
 
 def course_report(
@@ -335,100 +240,65 @@ def course_report(
     :param runner: the runner to use (e.g. a :class:`~iivkit.batch.runner.FakeRunner` in tests);
         default a new :class:`~iivkit.batch.runner.NotebookRunner`. *execute* replaces both.
     """
-    from tqdm import tqdm
-
-    from iivkit.course import html as course_html
-
     started = time.perf_counter()
-    cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), force, timeout)
+    cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), timeout)
     make_private_dir(out)
-    students = discover(class_dir, layout, exclude=[out])
-    state = _load_state(out)
-    planned = _plan(students, state, cfg)
-    pages = dict(state.get("pages", {}))
-    rows = list(planned.rows)
+    rows, inputs = _plan(discover(class_dir, layout, exclude=[out]), cfg)
+    state = State.load(out / STATE_FILE)
     for row in rows:
         if row.status == NO_WORKBOOK:
             write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
-            pages.pop(row.page, None)
+            state.forget(row.name)
     workers = jobs or os.cpu_count() or 1
-    started_runners: list[Runner] = []
-
-    def run_jobs(batch: list[ReportJob]) -> Iterator[ReportResult]:
-        nonlocal runner
-        if execute is not None:
-            return execute(batch)
-        if runner is None:
-            from iivkit.batch.runner import NotebookRunner
-
-            # One runner for the pages and the summary: its kernel pool serves both.
-            runner = NotebookRunner(workers=min(workers, len(planned.jobs) + 1), cwd=out)
-            started_runners.append(runner)
-        return run_local(runner, batch, workers)
-
-    by_name = {job.name: (row, fp) for row, job, fp in planned.jobs}
-    summary = _Summary(FAILED, "the run was interrupted")
-    try:
-        if planned.jobs:
-            bar = tqdm(
-                total=len(planned.jobs),
-                unit="page",
-                desc="Feedback",
-                file=sys.stderr,
-                disable=None if progress else True,
-            )
-            with bar:
-                for result in run_jobs([job for _, job, _ in planned.jobs]):
-                    row, fp = by_name[result.job.name]
-                    _record(result, row, fp, out, pages)
-                    rows.append(row)
-                    bar.update(1)
-                    if row.status == FAILED:
-                        bar.write(f"iivkit: {row.student}: feedback failed: {row.reason}", file=sys.stderr)
+    # One runner for the pages and the summary: its kernel pool serves both.
+    local = Runs(workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports(), reserve=1)
+    with local:
+        run_batch(
+            rows,
+            out,
+            state=state,
+            execute=execute or local,
+            progress=Progress("page", "Feedback", show=progress),
+            force=force,
+            on_failure=_failed_page(out),
+        )
         rows.sort(key=lambda r: r.student.casefold())
-        summary = _summarise(rows, planned.inputs, state, cfg, run_jobs)
-    finally:
-        for own in started_runners:
-            own.close()
-        kept = {"fingerprint": summary.fingerprint} if summary.fingerprint else {}
-        write_private(out / STATE_FILE, json.dumps({"format": 1, "pages": pages, "summary": kept}, indent=1))
+        summary = _summary_task(rows, inputs, cfg)
+        local.reserve = 0
+        run_batch(
+            [summary],
+            out,
+            state=state,
+            execute=execute or local,
+            progress=Progress("page", "Summary", show=False),
+            force=force,
+            on_failure=lambda task: write_private(
+                out / INDEX_FILE, course_html.fallback_index(rows, task.error)
+            ),
+        )
     return CourseRun(rows, out / INDEX_FILE, summary.status, summary.error, time.perf_counter() - started)
 
 
-def _record(result: ReportResult, row: CourseRow, fp: str, out: Path, pages: dict[str, Any]) -> None:
-    """Write one student's page (their feedback, or a note saying why there is none)."""
-    from iivkit.course import html as course_html
-
-    row.seconds = result.seconds
-    if result.ok and result.html is not None:
-        write_private(out / row.page_file, result.html)
-        row.status = OK
-        pages[row.page] = {"fingerprint": fp, "seconds": round(result.seconds, 3)}
-    else:
-        row.status, row.reason = FAILED, result.error or "failed"
+def _failed_page(out: Path) -> Callable[[CourseRow], None]:
+    def write(row: CourseRow) -> None:
+        """A failed student's page: a note saying why there is no feedback."""
         write_private(out / row.page_file, course_html.note_page(row.student, row.reason, failed=True))
-        pages.pop(row.page, None)
+
+    return write
 
 
-@dataclass(frozen=True)
-class _Summary:
-    status: str
-    error: str = ""
-    fingerprint: str = ""
-
-
-def _summarise(
-    rows: list[CourseRow], inputs: dict[str, Any], state: dict[str, Any], cfg: _Settings, run_jobs: Execute
-) -> _Summary:
-    """Run the class summary into ``index.html``, unless nothing it shows has changed."""
-    from iivkit.course import html as course_html
-
+def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Settings) -> _SummaryTask:
+    """The class summary's job, with the pages file it reads; its fingerprint covers what it shows."""
     notebook = course_notebook(SUMMARY_NOTEBOOK)
-    pages = {r.student: {"file": r.page_file, "status": r.status, "reason": r.reason} for r in rows}
+    pages: dict[str, dict[str, str]] = {}
+    for r in rows:
+        pages[r.student] = {"file": r.page_file, "status": r.status, "reason": r.reason}
+        if r.fingerprint and (cfg.out / r.assessment_file).is_file():
+            pages[r.student]["assessment"] = str((cfg.out / r.assessment_file).resolve())
     # Made or up to date shows the same link: only a failure changes what the index says.
     shown = {s: [p["file"], p["reason"] if p["status"] == FAILED else ""] for s, p in pages.items()}
-    fp = _digest(
-        _notebook_hash(notebook),
+    fp = fingerprint(
+        notebook_hash(notebook),
         str(cfg.class_dir.resolve()),
         cfg.layout,
         cfg.anonymise,
@@ -436,23 +306,14 @@ def _summarise(
         inputs,
         shown,
     )
-    index = cfg.out / INDEX_FILE
-    if not cfg.force and state.get("summary", {}).get("fingerprint") == fp and index.is_file():
-        return _Summary(UP_TO_DATE, fingerprint=fp)
     pages_file = cfg.out / PAGES_FILE
     write_private(pages_file, json.dumps(pages, indent=1, sort_keys=True))
-    values = (
-        ("class_dir", str(cfg.class_dir.resolve())),
-        ("layout", cfg.layout),
-        ("anonymise", cfg.anonymise),
-        ("today", cfg.today.isoformat()),
-        ("pages", str(pages_file.resolve())),
-    )
-    job = CourseJob(notebook, cfg.class_dir.resolve(), 0, "index", cfg.timeout, values=values)
-    [result] = list(run_jobs([job]))
-    if result.ok and result.html is not None:
-        write_private(index, result.html)
-        return _Summary(OK, fingerprint=fp)
-    error = result.error or "failed"
-    write_private(index, course_html.fallback_index(rows, error))
-    return _Summary(FAILED, error)
+    parameters = {
+        "class_dir": str(cfg.class_dir.resolve()),
+        "layout": cfg.layout,
+        "anonymise": cfg.anonymise,
+        "today": cfg.today.isoformat(),
+        "pages": str(pages_file.resolve()),
+    }
+    job = NotebookJob(notebook, SUMMARY, parameters, timeout=cfg.timeout)
+    return _SummaryTask(name=SUMMARY, job=job, fingerprint=fp)

@@ -1,10 +1,10 @@
 """Batch debrief reports: ``iivkit report PATH... --out DIR``.
 
-The pipeline, top to bottom: find the workbooks under each PATH → list the interviews to
-report on → skip those whose inputs have not changed since the last run (their fingerprint
-is in ``DIR/.iivkit-report-state.json``) → run the rest through a
-:class:`~iivkit.batch.runner.Runner`, a few at a time → write each report → write ``index.html``
-with one row per report.
+This module plans: it finds the workbooks under each PATH and makes a row per interview to
+report on, with the job that makes its report and a fingerprint of the records it reads.
+:func:`~iivkit.batch.pipeline.run_batch` does the rest: it skips the rows whose fingerprint
+is the one in ``DIR/.iivkit-report-state.json``, runs the others a few at a time, writes each
+report, and then ``index.html`` (:func:`write_index`) with one row per report.
 
 A failure belongs to its row: a workbook that will not open, an unknown interview, a notebook
 error or a dead kernel marks that row failed, with the reason, and the rest carry on.
@@ -17,54 +17,57 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import sqlite3
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from iivkit import __version__
-from iivkit.batch.runner import ReportJob, ReportResult, Runner
+from iivkit.batch.pipeline import (
+    FAILED,
+    OK,
+    UP_TO_DATE,
+    Execute,
+    Progress,
+    Runs,
+    State,
+    Task,
+    fingerprint,
+    notebook_hash,
+    run_batch,
+)
+from iivkit.batch.runner import NotebookJob, Runner
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.reports.data import REPORT_NOTEBOOK, report_inputs_json
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.files import make_private_dir
+from iivkit.workbook.models import HELD_STATUSES
 from iivkit.workbook.store import Workbook
+
+__all__ = ["FAILED", "OK", "UP_TO_DATE", "Batch", "Row", "find_workbooks", "make_reports", "report_job"]
 
 STATE_FILE = ".iivkit-report-state.json"
 INDEX_FILE = "index.html"
 WORKBOOK_SUFFIX = ".iiv"
-HELD = ("done", "debriefed")
-"""Interview statuses that get a report unless ``--interview`` picks others."""
-
-OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
 
 
-@dataclass
-class Row:
+@dataclass(kw_only=True)
+class Row(Task):
     """One line of the index: a report made, failed or already up to date."""
 
     workbook: Path
-    name: str
     interview: int | None
-    status: str = OK
-    seconds: float | None = None
-    error: str = ""
     interviewee: str = ""
     workbook_label: str = ""
 
     @property
     def html_file(self) -> str:
-        return f"{self.name}.html"
+        return self.file
 
     @property
     def link(self) -> str:
@@ -89,12 +92,6 @@ class Batch:
     @property
     def failed(self) -> int:
         return self.count(FAILED)
-
-
-@dataclass
-class _Planned:
-    rows: list[Row] = field(default_factory=list)
-    jobs: list[tuple[Row, ReportJob, str]] = field(default_factory=list)
 
 
 # -- finding workbooks -------------------------------------------------------------------------
@@ -144,40 +141,28 @@ def report_stems(workbooks: list[Path]) -> dict[Path, str]:
     return stems
 
 
-# -- incremental state -------------------------------------------------------------------------
-
-
-def notebook_digest(notebook: Path) -> str:
-    """Hash of the report notebook and this iivkit's version: a change to either re-runs all."""
-    h = hashlib.sha256(notebook.read_bytes())
-    h.update(__version__.encode())
-    return h.hexdigest()
-
-
-def fingerprint(conn: sqlite3.Connection, workbook: Path, interview: int, notebook_hash: str) -> str:
-    """Hash of everything one report reads: its records, the notebook and the iivkit version."""
-    h = hashlib.sha256(notebook_hash.encode())
-    h.update(str(workbook.resolve()).encode())
-    h.update(report_inputs_json(conn, interview).encode())
-    return h.hexdigest()
-
-
-def load_state(out: Path) -> dict[str, Any]:
-    """The fingerprints of earlier runs into *out*; empty when there are none or the file is damaged."""
-    try:
-        data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    reports = data.get("reports") if isinstance(data, dict) else None
-    return reports if isinstance(reports, dict) else {}
-
-
-def save_state(out: Path, state: dict[str, Any]) -> None:
-    """Store fingerprints for the next run."""
-    write_private(out / STATE_FILE, json.dumps({"format": 1, "reports": state}, indent=1, sort_keys=True))
-
-
 # -- planning ----------------------------------------------------------------------------------
+
+
+def kernel_imports() -> tuple[str, ...]:
+    """The modules a report kernel imports, for the fork server to preload (named from the modules)."""
+    from iivkit.reports import data, html
+
+    return (data.__name__, html.__name__, f"{html.__name__}:{html.warm_up.__name__}")
+
+
+def report_job(
+    notebook: Path,
+    workbook: Path,
+    interview: int,
+    name: str,
+    *,
+    timeout: float | None = None,
+    keep_notebook: bool = False,
+) -> NotebookJob:
+    """The job that makes one interview's report: *notebook* run on *workbook* and *interview*."""
+    parameters = {"workbook": str(workbook), "interview": interview}
+    return NotebookJob(notebook, name, parameters, timeout=timeout, keep_notebook=keep_notebook)
 
 
 def _interviews(wb: Workbook, picked: list[int] | None) -> list[tuple[int, str]]:
@@ -187,26 +172,22 @@ def _interviews(wb: Workbook, picked: list[int] | None) -> list[tuple[int, str]]
         "LEFT JOIN contacts c ON c.id = i.contact_id ORDER BY i.id"
     ).fetchall()
     if picked is None:
-        return [(int(r[0]), str(r[2] or "")) for r in rows if r[1] in HELD]
+        return [(int(r[0]), str(r[2] or "")) for r in rows if r[1] in HELD_STATUSES]
     names = {int(r[0]): str(r[2] or "") for r in rows}
     return [(i, names.get(i, "")) for i in dict.fromkeys(picked)]
 
 
 def plan(
     workbooks: list[Path],
-    out: Path,
     *,
     notebook: Path,
     interviews: list[int] | None = None,
-    force: bool = False,
     timeout: float | None = None,
     keep_notebooks: bool = False,
-    state: dict[str, Any] | None = None,
-) -> _Planned:
-    """Rows for workbooks that fail to open and reports already up to date; jobs for the rest."""
-    planned = _Planned()
-    state = state or {}
-    digest = notebook_digest(notebook)
+) -> list[Row]:
+    """A row per report, with its job and fingerprint; failed rows for workbooks that will not open."""
+    rows: list[Row] = []
+    digest = notebook_hash(notebook)
     stems = report_stems(workbooks)
     for path in workbooks:
         label = str(path)
@@ -214,45 +195,41 @@ def plan(
             with Workbook.read(path) as wb:
                 for interview, who in _interviews(wb, interviews):
                     name = f"{stems[path]}__interview-{interview}"
-                    row = Row(path, name, interview, interviewee=who, workbook_label=label)
+                    row = Row(
+                        name=name, workbook=path, interview=interview, interviewee=who, workbook_label=label
+                    )
                     try:
-                        fp = fingerprint(wb.conn, path, interview, digest)
+                        inputs = report_inputs_json(wb.conn, interview)
                     except IivkitError as exc:
                         row.status, row.error = FAILED, str(exc.located(path))
-                        planned.rows.append(row)
-                        continue
-                    previous = state.get(name, {})
-                    if not force and previous.get("fingerprint") == fp and (out / row.html_file).is_file():
-                        row.status, row.seconds = UP_TO_DATE, previous.get("seconds")
-                        planned.rows.append(row)
-                        continue
-                    job = ReportJob(
-                        notebook=notebook,
-                        workbook=path.resolve(),
-                        interview=interview,
-                        name=name,
-                        timeout=timeout,
-                        keep_notebook=keep_notebooks,
-                    )
-                    planned.jobs.append((row, job, fp))
+                    else:
+                        row.fingerprint = fingerprint(digest, str(path.resolve()), inputs)
+                        row.remember = {"workbook": str(path.resolve()), "interview": interview}
+                        row.job = report_job(
+                            notebook,
+                            path.resolve(),
+                            interview,
+                            name,
+                            timeout=timeout,
+                            keep_notebook=keep_notebooks,
+                        )
+                    rows.append(row)
         except (IivkitError, sqlite3.Error, OSError) as exc:
             message = str(exc.located(path)) if isinstance(exc, IivkitError) else f"{path}: {exc}"
-            planned.rows.append(Row(path, stems[path], None, FAILED, error=message, workbook_label=label))
-    return planned
+            rows.append(
+                Row(
+                    name=stems[path],
+                    workbook=path,
+                    interview=None,
+                    status=FAILED,
+                    error=message,
+                    workbook_label=label,
+                )
+            )
+    return rows
 
 
-# -- running -----------------------------------------------------------------------------------
-
-
-def run_local(runner: Runner, jobs: list[ReportJob], workers: int) -> Iterator[ReportResult]:
-    """Run *jobs* on *runner*, *workers* at a time, yielding results as they finish."""
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="iivkit-report") as pool:
-        futures = [pool.submit(runner.run, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-Execute = Callable[[list[ReportJob]], Iterator[ReportResult]]
+# -- the run -----------------------------------------------------------------------------------
 
 
 def default_notebook() -> Path:
@@ -290,88 +267,41 @@ def make_reports(
     """
     started = time.perf_counter()
     notebook = (notebook or default_notebook()).resolve()
-    workers = jobs or os.cpu_count() or 1
     make_private_dir(out)
-    state = load_state(out)
-    planned = plan(
+    rows = plan(
         find_workbooks(paths),
-        out,
         notebook=notebook,
         interviews=interviews,
-        force=force,
         timeout=timeout,
         keep_notebooks=keep_notebooks,
-        state=state,
     )
-    rows = list(planned.rows)
-    if planned.jobs:
-        by_name = {job.name: (row, fp) for row, job, fp in planned.jobs}
-        own_runner = None
-        if execute is None:
-            if runner is None:
-                from iivkit.batch.runner import NotebookRunner
+    batch = Batch(rows, out / INDEX_FILE, 0.0)
 
-                runner = own_runner = NotebookRunner(workers=min(workers, len(planned.jobs)), cwd=out)
-            active = runner
+    def index(done: Sequence[Row]) -> None:
+        rows.sort(key=lambda r: (str(r.workbook), r.interview or 0))
+        batch.seconds = time.perf_counter() - started
+        write_index(batch)
 
-            def execute(batch: list[ReportJob]) -> Iterator[ReportResult]:
-                return run_local(active, batch, workers)
-
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=len(planned.jobs),
-            unit="report",
-            desc="Reports",
-            file=sys.stderr,
-            disable=None if progress else True,
+    workers = jobs or os.cpu_count() or 1
+    with Runs(workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports()) as local:
+        run_batch(
+            rows,
+            out,
+            state=State.load(out / STATE_FILE),
+            execute=execute or local,
+            progress=Progress("report", "Reports", show=progress),
+            force=force,
+            index=index,
         )
-        try:
-            for result in execute([job for _, job, _ in planned.jobs]):
-                row, fp = by_name[result.job.name]
-                _record(result, row, fp, out, state)
-                rows.append(row)
-                bar.update(1)
-                if row.status == FAILED:
-                    bar.write(f"iivkit: {row.name}: failed: {row.error}", file=sys.stderr)
-        finally:
-            bar.close()
-            if own_runner is not None:
-                own_runner.close()
-            save_state(out, state)
-    rows.sort(key=lambda r: (str(r.workbook), r.interview or 0))
-    batch = Batch(rows, out / INDEX_FILE, time.perf_counter() - started)
-    write_index(batch)
     return batch
-
-
-def _record(result: ReportResult, row: Row, fp: str, out: Path, state: dict[str, Any]) -> None:
-    """Write one result's files and note it in the row and the state."""
-    row.seconds = result.seconds
-    if result.notebook is not None:
-        write_private(out / f"{row.name}.ipynb", result.notebook)
-    if result.ok and result.html is not None:
-        write_private(out / row.html_file, result.html)
-        row.status = OK
-        state[row.name] = {
-            "fingerprint": fp,
-            "workbook": str(row.workbook.resolve()),
-            "interview": row.interview,
-            "seconds": round(result.seconds, 3),
-            "made": dt.datetime.now().isoformat(timespec="seconds"),
-        }
-    else:
-        row.status, row.error = FAILED, result.error or "failed"
-        state.pop(row.name, None)
 
 
 def write_index(batch: Batch) -> None:
     """Write ``index.html``: one row per report, user text escaped."""
-    from jinja2 import Environment, select_autoescape
+    from iivkit.ui import presentation
 
     source = resources.files("iivkit.templates").joinpath("report_index.html.j2").read_text(encoding="utf-8")
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    html = env.from_string(source).render(
+    html = presentation.template(source).render(
         rows=batch.rows,
         counts={"ok": batch.count(OK), "failed": batch.count(FAILED), "up_to_date": batch.count(UP_TO_DATE)},
         seconds=batch.seconds,

@@ -1,9 +1,9 @@
 """Everything the debrief report (``notebooks/04_debrief_report.ipynb``) shows, as functions.
 
 The notebook only calls these and displays what they return, so a test can reach every number
-and table of a report without a kernel. Data come back as pandas frames with readable column
-names; :func:`table_html`, :func:`header_html` and friends turn them into HTML through a Jinja2
-environment with autoescaping on, so user text such as ``<script>`` shows as text and never
+and table of a report without a kernel. The reads are those of :mod:`iivkit.workbook.views`;
+here they get readable column names and labels. :mod:`iivkit.reports.html` turns the frames
+into HTML, with autoescaping on, so user text such as ``<script>`` shows as text and never
 runs. :func:`report_inputs` names the records a report reads: ``iivkit report`` hashes them to
 decide whether a report is up to date.
 """

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from iivkit.errors import ValidationFailed
 from iivkit.method.letters import template_problems, unused_templates
-from iivkit.workbook.models import RECORD_TYPES, Contact, Finding, Interview, InterviewStatus
+from iivkit.workbook.models import HELD_STATUSES, RECORD_TYPES, Contact, Finding, Interview, InterviewStatus
 from iivkit.workbook.schema import from_row
 from iivkit.workbook.store import Workbook
 
@@ -64,7 +64,7 @@ def _records(wb: Workbook, report: CheckReport) -> None:
 
 
 def _method(wb: Workbook, report: CheckReport) -> None:
-    scheduled = {InterviewStatus.confirmed, InterviewStatus.done, InterviewStatus.debriefed}
+    scheduled = {InterviewStatus.confirmed, *HELD_STATUSES}
     for interview in wb.all(Interview):
         if interview.status in scheduled and interview.scheduled_at is None:
             report.warnings.append(

@@ -178,7 +178,7 @@ class _Queue:
         for interview in self.interviews:
             if interview.status == InterviewStatus.cancelled:
                 continue
-            if interview.status in (InterviewStatus.done, InterviewStatus.debriefed):
+            if interview.held:
                 self.thank_you(interview)
                 self.check_ins(interview)
             elif self.waiting_for_reply(interview):

@@ -298,7 +298,7 @@ def letters_for(wb: Workbook, interview_id: int) -> list[str]:
     thank-you once it is done, and a nudge while an invitation waits for a reply."""
     interview = wb.get(Interview, interview_id)
     names = ["invitation", "confirmation"]
-    if interview.status in (InterviewStatus.done, InterviewStatus.debriefed):
+    if interview.held:
         names.append("thank_you")
     elif invitation_pending(wb, interview):
         names.append("nudge")

@@ -32,7 +32,6 @@ from iivkit.workbook.models import (
     ContactStatus,
     InsightKind,
     Interview,
-    InterviewStatus,
     OpenQuestion,
     OpenQuestionStatus,
     Organisation,
@@ -183,7 +182,7 @@ def route(wb: Workbook, question: OpenQuestion) -> Route:
     text = f"{question.text}\n{question.how_to_answer}"
     interviews = wb.all(Interview)  # a damaged one is skipped, with a warning
     raised_by = next((i.contact_id for i in interviews if i.id == question.interview_id), None)
-    done = {i.contact_id for i in interviews if i.status in (InterviewStatus.done, InterviewStatus.debriefed)}
+    done = {i.contact_id for i in interviews if i.held}
     orgs = {o.id: o.name for o in wb.all(Organisation)}
     contacts = wb.all(Contact)
     first_names = _first_names(contacts)

@@ -30,11 +30,11 @@ def pipeline(wb: Workbook) -> pd.DataFrame:
     then declined and no reply.
     """
     df = pd.read_sql_query(
-        """
+        f"""
         SELECT c.id AS contact_id, c.status, c.name, c.role, o.name AS organisation,
                c.seniority, c.focus_area, c.how_found,
                COUNT(i.id) AS interviews,
-               SUM(CASE WHEN i.status IN ('done', 'debriefed') THEN 1 ELSE 0 END) AS interviews_done,
+               SUM(CASE WHEN {held_sql("i.status")} THEN 1 ELSE 0 END) AS interviews_done,
                MAX(i.scheduled_at) AS last_scheduled
         FROM contacts c
         LEFT JOIN organisations o ON o.id = c.organisation_id

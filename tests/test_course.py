@@ -30,6 +30,8 @@ import iivkit.batch.runner
 from iivkit import Contact, Interview, OpenQuestion, Workbook
 from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
+from iivkit.course import data as course_data
+from iivkit.course import html as course_html
 from iivkit.course.data import MISSING, OK_STATE, class_summary, common_questions
 from iivkit.course.roster import NO_WORKBOOK, check_layout, discover
 from iivkit.course.run import (
@@ -395,6 +397,50 @@ def test_a_failed_summary_still_leaves_an_index_of_every_student(klass: Path, tm
     for s in STUDENTS:
         assert f"{s}.html" in index
     assert "no workbook at hal/workbook.iiv" in index
+
+
+def test_the_summary_reads_the_runs_assessments_and_shows_the_same(
+    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    fake_run(klass, out, anonymise=True)
+    fresh = class_summary(klass.resolve(), today=TODAY, anonymise=True)
+    pages = json.loads((out / PAGES_FILE).read_text())
+    assert sorted(s for s, p in pages.items() if "assessment" in p) == ["alice", "bob", "carol", "dave"]
+
+    assessed: list[str] = []
+    assess = course_data.assess
+    monkeypatch.setattr(
+        course_data, "assess", lambda wb, student, **kw: assessed.append(student) or assess(wb, student, **kw)
+    )
+    reused = class_summary(klass.resolve(), today=TODAY, anonymise=True, pages=out / PAGES_FILE)
+    assert assessed == [], "the summary made no assessment the run had made"
+    for path in out.glob("*.assessment.json"):
+        path.unlink()
+    again = class_summary(klass.resolve(), today=TODAY, anonymise=True, pages=out / PAGES_FILE)
+    assert sorted(assessed) == ["alice", "bob", "carol", "dave"], "without them it assesses each"
+    assert reused.students == again.students == fresh.students
+    for show in (course_html.summary_header_html, course_html.students_html, course_html.completion_html):
+        assert show(reused) == show(again)
+    assert course_html.common_questions_html(reused) == course_html.common_questions_html(again)
+
+
+def test_an_unchanged_student_keeps_their_assessment_until_the_day_changes(
+    own_class: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    fake_run(own_class, out)
+    assessed: list[str] = []
+    assess = course_data.assess
+    monkeypatch.setattr(
+        course_data, "assess", lambda wb, student, **kw: assessed.append(student) or assess(wb, student, **kw)
+    )
+    with Workbook.open(own_class / "bob" / "workbook.iiv") as wb:
+        wb.add(OpenQuestion(text="Is there a night shift?"))
+    fake_run(own_class, out)
+    assert assessed == ["bob"]
+    course_report(own_class, out, runner=FakeRunner(), today=TODAY + dt.timedelta(days=1), progress=False)
+    assert len(assessed) == 1 + len(list(out.glob("*.assessment.json"))), "a new day: overdue counts anew"
 
 
 # -- the command --------------------------------------------------------------------------------

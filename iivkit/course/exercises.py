@@ -28,6 +28,7 @@ from iivkit.method.letters import render_letter
 from iivkit.method.planner import Plan, PlanItem, coverage
 from iivkit.method.synthesis import STRATEGY_WORDS
 from iivkit.ui.params import is_blank
+from iivkit.workbook import views
 from iivkit.workbook.models import (
     Contact,
     Finding,
@@ -140,12 +141,8 @@ def _sentence(text: str) -> str:
 
 def organisation_in_focus(wb: Workbook) -> Organisation | None:
     """The organisation with the most findings (the lowest id on a tie); None without organisations."""
-    ranked = wb.conn.execute(
-        "SELECT o.id FROM organisations o LEFT JOIN findings f ON f.organisation_id = o.id "
-        "GROUP BY o.id ORDER BY COUNT(f.id) DESC, o.id"
-    ).fetchall()
     sound = {o.id: o for o in wb.all(Organisation)}  # a damaged one is skipped, with a warning
-    return next((sound[r[0]] for r in ranked if r[0] in sound), None)
+    return next((sound[i] for i in views.organisations_by_findings(wb) if i in sound), None)
 
 
 def _plans(wb: Workbook, contact: Contact) -> list[Interview]:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from iivkit.errors import ValidationFailed
 from iivkit.method.letters import template_problems, unused_templates
+from iivkit.workbook import views
 from iivkit.workbook.models import HELD_STATUSES, RECORD_TYPES, Contact, Finding, Interview, InterviewStatus
 from iivkit.workbook.schema import from_row
 from iivkit.workbook.store import Workbook
@@ -46,7 +47,7 @@ class CheckReport:
 def _records(wb: Workbook, report: CheckReport) -> None:
     """Every stored value that does not fit its model, one problem per column."""
     for model in RECORD_TYPES:
-        rows = wb.conn.execute(f"SELECT * FROM {model.table} ORDER BY id").fetchall()
+        rows = views.stored_rows(wb, model.table)
         report.counts[model.table] = len(rows)
         for row in rows:
             where = f"{wb.path}: {model.label} {row['id']} (table {model.table})"

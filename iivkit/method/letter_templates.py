@@ -32,6 +32,7 @@ import jinja2
 
 from iivkit.errors import ValidationFailed
 from iivkit.method import template_worker
+from iivkit.workbook import views
 from iivkit.workbook.store import Workbook
 
 LETTER_NAMES: tuple[str, ...] = ("invitation", "confirmation", "thank_you", "nudge")
@@ -67,10 +68,7 @@ def template_override(wb: Workbook, name: str) -> str | None:
 
 def stored_templates(wb: Workbook) -> dict[str, str]:
     """Every ``template:…`` setting in the workbook, by the name after the prefix."""
-    rows = wb.conn.execute(
-        "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key",
-        (len(OVERRIDE_PREFIX), OVERRIDE_PREFIX),
-    ).fetchall()
+    rows = views.meta_with_prefix(wb, OVERRIDE_PREFIX)
     return {str(key)[len(OVERRIDE_PREFIX) :]: str(value) for key, value in rows if value}
 
 

@@ -27,16 +27,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from iivkit.method.bank import FOCUS_KEYWORDS, mentions, words
+from iivkit.workbook import views
 from iivkit.workbook.models import (
     Contact,
     ContactStatus,
-    InsightKind,
     Interview,
     OpenQuestion,
     OpenQuestionStatus,
     Organisation,
     Seniority,
-    Tiara,
 )
 from iivkit.workbook.names import without_titles
 from iivkit.workbook.store import Workbook
@@ -251,25 +250,7 @@ def salary_remarks(wb: Workbook) -> pd.DataFrame:
 
     Columns: date, interview_id, contact, organisation, role, seniority, source, remark.
     """
-    base = """
-        FROM interviews i JOIN contacts c ON c.id = i.contact_id
-        LEFT JOIN organisations o ON o.id = c.organisation_id
-    """
-    cols = """date(i.scheduled_at) AS date, i.id AS interview_id, c.name AS contact,
-              o.name AS organisation, c.role, c.seniority"""
-    return pd.read_sql_query(
-        f"""
-        SELECT {cols}, 'salary notes' AS source, trim(i.salary_info) AS remark {base}
-        WHERE trim(i.salary_info) <> ''
-        UNION ALL
-        SELECT {cols}, 'insight' AS source, n.text AS remark {base}
-        JOIN insights n ON n.interview_id = i.id
-        WHERE n.kind = :kind
-        ORDER BY date, interview_id, source DESC
-        """,
-        wb.conn,
-        params={"kind": InsightKind.salary.value},
-    )
+    return views.salary_remark_rows(wb)
 
 
 def hiring_signals(wb: Workbook) -> pd.DataFrame:
@@ -278,18 +259,7 @@ def hiring_signals(wb: Workbook) -> pd.DataFrame:
     Columns: organisation, date, contact, role, signal. A signal is an insight of kind
     ``hiring_signal``; its organisation is that of the contact who gave it.
     """
-    return pd.read_sql_query(
-        """
-        SELECT coalesce(o.name, '(no organisation)') AS organisation, date(i.scheduled_at) AS date,
-               c.name AS contact, c.role, n.text AS signal
-        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
-        LEFT JOIN organisations o ON o.id = c.organisation_id
-        WHERE n.kind = :kind
-        ORDER BY organisation, date, n.id
-        """,
-        wb.conn,
-        params={"kind": InsightKind.hiring_signal.value},
-    )
+    return views.hiring_signal_rows(wb)
 
 
 def _theme(text: str) -> str | None:
@@ -319,16 +289,7 @@ def recurring_advice(wb: Workbook) -> pd.DataFrame:
     Takes insights of kind ``advice`` and any insight tagged TIARA ``advice``. Columns: group,
     count, contacts (who gave it, comma-separated), examples (up to three texts), insight_ids.
     """
-    df = pd.read_sql_query(
-        """
-        SELECT n.id AS insight_id, n.text, c.name AS contact
-        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
-        WHERE n.kind = :kind OR n.tiara = :tiara
-        ORDER BY n.id
-        """,
-        wb.conn,
-        params={"kind": InsightKind.advice.value, "tiara": Tiara.advice.value},
-    )
+    df = views.advice_rows(wb)
     columns = ["group", "count", "contacts", "examples", "insight_ids"]
     if df.empty:
         return pd.DataFrame(columns=columns)

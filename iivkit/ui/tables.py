@@ -121,20 +121,7 @@ def _titled(df: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 def findings(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT, to_test_only: bool = False) -> Styler:
     """The research findings: claim, topic, organisation, source, confidence, and whether to test it."""
-    df = pd.read_sql_query(
-        """
-        SELECT f.id, f.claim, f.topic, o.name AS organisation,
-               TRIM(COALESCE(f.source_title, '') ||
-                    CASE WHEN f.source_author <> '' THEN ' — ' || f.source_author ELSE '' END ||
-                    CASE WHEN f.source_date IS NOT NULL THEN ' (' || f.source_date || ')' ELSE '' END)
-                   AS source,
-               f.confidence, f.to_test
-        FROM findings f LEFT JOIN organisations o ON o.id = f.organisation_id
-        ORDER BY f.id
-        """,
-        wb.conn,
-        index_col="id",
-    )
+    df = views.findings_with_sources(wb)
     if to_test_only:
         df = df[df["to_test"] == 1]
     df["to_test"] = df["to_test"].map({1: "✔", 0: ""})
@@ -248,16 +235,8 @@ def follow_up_queue(
 
 def plan(wb: Workbook, interview_id: int, *, limit: int | None = None) -> Styler:
     """One interview's question plan in order, as the printable interview guide shows it."""
-    df = pd.read_sql_query(
-        """
-        SELECT p.position + 1 AS "No.", p.category AS Category, p.text AS Question,
-               COALESCE(f.claim, '') AS "Finding to share"
-        FROM planned_questions p LEFT JOIN findings f ON f.id = p.finding_id
-        WHERE p.interview_id = ? ORDER BY p.position, p.id
-        """,
-        wb.conn,
-        params=(interview_id,),
-    ).set_index("No.")
+    names = {"number": "No.", "category": "Category", "question": "Question", "finding": "Finding to share"}
+    df = views.plan_with_findings(wb, interview_id).rename(columns=names).set_index("No.")
     return styled(df, limit=limit, empty="No questions planned yet: build the plan above.")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from iivkit.workbook.models import ContactStatus, Outcome, Record, held_sql
+from iivkit.workbook.models import ContactStatus, InsightKind, Outcome, Record, Tiara, held_sql
 from iivkit.workbook.store import Workbook
 
 PIPELINE_ORDER = [s.value for s in ContactStatus]
@@ -294,3 +294,164 @@ ROUTING_TABLES = ("findings", "finding_outcomes", "insights", "open_questions", 
 def routing_records(conn: sqlite3.Connection) -> dict[str, list[list[Any]]]:
     """Every row of each of :data:`ROUTING_TABLES`, in id order."""
     return {name: _rows(conn, f"SELECT * FROM {name} ORDER BY id") for name in ROUTING_TABLES}
+
+
+# -- forms and method reads -------------------------------------------------------------------
+
+_LABEL_SQL = {
+    "organisations": "SELECT id, name FROM organisations ORDER BY name COLLATE NOCASE, id",
+    "contacts": """
+        SELECT c.id, c.name || CASE WHEN o.name IS NULL THEN '' ELSE ' (' || o.name || ')' END
+        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
+        ORDER BY c.name COLLATE NOCASE, c.id""",
+    "interviews": """
+        SELECT i.id, c.name || ' · ' || COALESCE(substr(i.scheduled_at, 1, 10), 'no date yet')
+               || ' · ' || i.status
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id
+        ORDER BY i.id""",
+    "findings": "SELECT id, claim FROM findings ORDER BY id",
+    "questions": "SELECT id, text FROM questions ORDER BY id",
+    "open_questions": "SELECT id, text FROM open_questions ORDER BY id",
+    "insights": "SELECT id, text FROM insights ORDER BY id",
+    "planned_questions": "SELECT id, text FROM planned_questions ORDER BY interview_id, position, id",
+    "profile": "SELECT id, name FROM profile",
+}
+
+
+def record_labels(wb: Workbook, table: str) -> list[tuple[Any, Any]]:
+    """``(id, text)`` for every record of *table*, in the order a dropdown lists them; the text
+    is what a person knows the record by (a contact's name and organisation, a finding's claim),
+    None for a table without such a text."""
+    sql = _LABEL_SQL.get(table)
+    if sql is None:
+        return [(r[0], None) for r in wb.conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+    return [(r[0], r[1]) for r in wb.conn.execute(sql)]
+
+
+def stored_rows(wb: Workbook, table: str) -> list[sqlite3.Row]:
+    """Every row of *table* as stored, in id order, not checked against its model."""
+    return wb.conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+
+
+def meta_with_prefix(wb: Workbook, prefix: str) -> list[tuple[str, str]]:
+    """``(key, value)`` of every workbook setting whose key starts with *prefix*, by key."""
+    rows = wb.conn.execute(
+        "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key", (len(prefix), prefix)
+    ).fetchall()
+    return [(key, value) for key, value in rows]
+
+
+def debrief_finding_ids(wb: Workbook, interview: int) -> list[int]:
+    """The findings a debrief of *interview* reports on, by id: those marked to test, those its
+    plan uses and those it already scored."""
+    rows = wb.conn.execute(
+        """
+        SELECT id FROM findings WHERE to_test = 1
+        UNION SELECT finding_id FROM planned_questions WHERE interview_id = ? AND finding_id IS NOT NULL
+        UNION SELECT finding_id FROM finding_outcomes WHERE interview_id = ?
+        """,
+        (interview, interview),
+    )
+    return sorted({r[0] for r in rows})
+
+
+def organisations_by_findings(wb: Workbook) -> list[int]:
+    """Every organisation's id, the one with the most findings first (the lowest id on a tie)."""
+    rows = wb.conn.execute(
+        "SELECT o.id FROM organisations o LEFT JOIN findings f ON f.organisation_id = o.id "
+        "GROUP BY o.id ORDER BY COUNT(f.id) DESC, o.id"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def findings_with_sources(wb: Workbook) -> pd.DataFrame:
+    """The findings by id: claim, topic, organisation, source (title — author (date)),
+    confidence, and to_test (1 or 0)."""
+    return pd.read_sql_query(
+        """
+        SELECT f.id, f.claim, f.topic, o.name AS organisation,
+               TRIM(COALESCE(f.source_title, '') ||
+                    CASE WHEN f.source_author <> '' THEN ' — ' || f.source_author ELSE '' END ||
+                    CASE WHEN f.source_date IS NOT NULL THEN ' (' || f.source_date || ')' ELSE '' END)
+                   AS source,
+               f.confidence, f.to_test
+        FROM findings f LEFT JOIN organisations o ON o.id = f.organisation_id
+        ORDER BY f.id
+        """,
+        wb.conn,
+        index_col="id",
+    )
+
+
+def plan_with_findings(wb: Workbook, interview: int) -> pd.DataFrame:
+    """One interview's planned questions in order: number (from 1), category, question, and the
+    claim of the finding it shares (empty if none)."""
+    return pd.read_sql_query(
+        """
+        SELECT p.position + 1 AS number, p.category, p.text AS question,
+               COALESCE(f.claim, '') AS finding
+        FROM planned_questions p LEFT JOIN findings f ON f.id = p.finding_id
+        WHERE p.interview_id = ? ORDER BY p.position, p.id
+        """,
+        wb.conn,
+        params=(interview,),
+    )
+
+
+def salary_remark_rows(wb: Workbook) -> pd.DataFrame:
+    """Every salary remark: an interview's salary notes and each salary insight, oldest first.
+
+    Columns: date, interview_id, contact, organisation, role, seniority, source, remark.
+    """
+    base = """
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+    """
+    cols = """date(i.scheduled_at) AS date, i.id AS interview_id, c.name AS contact,
+              o.name AS organisation, c.role, c.seniority"""
+    return pd.read_sql_query(
+        f"""
+        SELECT {cols}, 'salary notes' AS source, trim(i.salary_info) AS remark {base}
+        WHERE trim(i.salary_info) <> ''
+        UNION ALL
+        SELECT {cols}, 'insight' AS source, n.text AS remark {base}
+        JOIN insights n ON n.interview_id = i.id
+        WHERE n.kind = :kind
+        ORDER BY date, interview_id, source DESC
+        """,
+        wb.conn,
+        params={"kind": InsightKind.salary.value},
+    )
+
+
+def hiring_signal_rows(wb: Workbook) -> pd.DataFrame:
+    """Insights of kind ``hiring_signal``, by organisation (the contact's), then date.
+
+    Columns: organisation, date, contact, role, signal.
+    """
+    return pd.read_sql_query(
+        """
+        SELECT coalesce(o.name, '(no organisation)') AS organisation, date(i.scheduled_at) AS date,
+               c.name AS contact, c.role, n.text AS signal
+        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE n.kind = :kind
+        ORDER BY organisation, date, n.id
+        """,
+        wb.conn,
+        params={"kind": InsightKind.hiring_signal.value},
+    )
+
+
+def advice_rows(wb: Workbook) -> pd.DataFrame:
+    """Insights of kind ``advice`` or tagged TIARA ``advice``, by id: insight_id, text, contact."""
+    return pd.read_sql_query(
+        """
+        SELECT n.id AS insight_id, n.text, c.name AS contact
+        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
+        WHERE n.kind = :kind OR n.tiara = :tiara
+        ORDER BY n.id
+        """,
+        wb.conn,
+        params={"kind": InsightKind.advice.value, "tiara": Tiara.advice.value},
+    )

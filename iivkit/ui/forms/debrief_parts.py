@@ -16,6 +16,7 @@ import ipywidgets as w
 from iivkit.ui.forms.conflicts import Clash, merge
 from iivkit.ui.forms.fields import enum_label
 from iivkit.ui.forms.rows import NewReferral, Row
+from iivkit.workbook import views
 from iivkit.workbook.models import Finding, FindingOutcome, Interview, Outcome, PlannedQuestion, Record
 from iivkit.workbook.schema import data_fields
 from iivkit.workbook.store import Workbook
@@ -25,18 +26,7 @@ OUTCOME_OPTIONS = [(enum_label(o), o.value) for o in Outcome]
 
 def tested_findings(wb: Workbook, interview_id: int) -> list[Finding]:
     """Findings to report on: those marked to test, those the plan uses, and those already scored."""
-    ids = {
-        r[0]
-        for r in wb.conn.execute(
-            """
-            SELECT id FROM findings WHERE to_test = 1
-            UNION SELECT finding_id FROM planned_questions WHERE interview_id = ? AND finding_id IS NOT NULL
-            UNION SELECT finding_id FROM finding_outcomes WHERE interview_id = ?
-            """,
-            (interview_id, interview_id),
-        )
-    }
-    return [wb.get(Finding, i) for i in sorted(ids)]
+    return [wb.get(Finding, i) for i in views.debrief_finding_ids(wb, interview_id)]
 
 
 def still_ahead(interview: Interview, now: dt.datetime | None = None) -> bool:

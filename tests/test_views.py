@@ -386,3 +386,57 @@ def test_interview_records_hold_every_row_its_report_reads(workbook: Workbook) -
     everything = views.routing_records(workbook.conn)
     assert set(everything) == set(views.ROUTING_TABLES)
     assert len(everything["interviews"]) == 2
+
+
+# -- forms and method reads -------------------------------------------------------------------
+
+
+def test_record_labels_name_each_record_as_a_person_knows_it(workbook: Workbook) -> None:
+    iv, ana, found = _one_interview(workbook)
+    contacts = views.record_labels(workbook, "contacts")
+    assert contacts[0] == (ana, "Ana (Health Lab)") and (ana + 1, "Bo") in contacts
+    assert views.record_labels(workbook, "findings")[0] == (found, "Most work is in R.")
+    assert views.record_labels(workbook, "interviews")[0] == (iv, "Ana · no date yet · debriefed")
+    assert views.record_labels(workbook, "finding_outcomes") == [(1, None), (2, None)]
+
+
+def test_a_debrief_reports_on_findings_to_test_planned_or_scored(workbook: Workbook) -> None:
+    iv, _, found = _one_interview(workbook)
+    untested = workbook.add(Finding(claim="Not to test."))
+    assert views.debrief_finding_ids(workbook, iv) == [found, found + 1]
+    workbook.add(FindingOutcome(interview_id=iv, finding_id=untested.id, outcome="refuted"))
+    assert views.debrief_finding_ids(workbook, iv) == [found, found + 1, untested.id]
+
+
+def test_organisations_by_findings_puts_the_most_researched_first(workbook: Workbook) -> None:
+    a = workbook.add(Organisation(name="A"))
+    b = workbook.add(Organisation(name="B"))
+    c = workbook.add(Organisation(name="C"))
+    workbook.add(Finding(claim="One.", organisation_id=b.id))
+    assert views.organisations_by_findings(workbook) == [b.id, a.id, c.id]
+
+
+def test_findings_and_plan_tables_read_sources_and_shared_claims(workbook: Workbook) -> None:
+    iv, _, found = _one_interview(workbook)
+    findings = views.findings_with_sources(workbook)
+    assert findings.loc[found, "source"] == "Survey" and findings.loc[found, "to_test"] == 1
+    plan = views.plan_with_findings(workbook, iv)
+    assert plan["number"].tolist() == [1, 2]
+    assert plan["question"].tolist() == ["First?", "Second?"]
+    assert plan["finding"].tolist() == ["", "Most work is in R."]
+
+
+def test_salary_hiring_and_advice_rows(workbook: Workbook) -> None:
+    _one_interview(workbook)
+    salary = views.salary_remark_rows(workbook)
+    assert salary["remark"].tolist() == ["R 30 000", "Bonuses are rare."]
+    assert salary["source"].tolist() == ["salary notes", "insight"]
+    assert views.hiring_signal_rows(workbook).empty
+    assert views.advice_rows(workbook)["text"].tolist() == ["Learn SQL."]
+
+
+def test_stored_rows_and_settings_by_prefix(workbook: Workbook) -> None:
+    _one_interview(workbook)
+    assert [row["name"] for row in views.stored_rows(workbook, "contacts")] == ["Ana", "Bo", "Cleo"]
+    workbook.set_meta("template:nudge", "Subject: hi")
+    assert views.meta_with_prefix(workbook, "template:") == [("template:nudge", "Subject: hi")]

@@ -13,6 +13,7 @@ exactly those are reported, so a check that could never fail would fail there.
 from __future__ import annotations
 
 import importlib
+import re
 import textwrap
 from pathlib import Path
 
@@ -72,6 +73,15 @@ NOT_MODULES = frozenset({"iivkit.arguments"})
 def test_every_part_of_the_package_has_a_layer() -> None:
     parts = {name.split(".")[1] for name in modules(PACKAGE) if "." in name}
     assert sorted(parts - set(LAYERS.layer_of)) == [], "add the new part to LAYERS and docs/architecture.md"
+
+
+def test_the_layer_table_in_the_architecture_page_is_this_one() -> None:
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn: dict[str, int] = {}
+    for layer, packages in re.findall(r"^\| (\d) \| ([^|]+) \|", page, flags=re.MULTILINE):
+        for package in re.findall(r"`iivkit\.(\w+)`", packages):
+            drawn[package] = int(layer)
+    assert drawn == LAYERS.layer_of
 
 
 def test_no_import_cycles() -> None:

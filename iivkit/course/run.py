@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +154,8 @@ class CourseRun:
 
 
 class _SummaryTask(Task):
+    """The class summary, made into ``index.html`` after the pages."""
+
     def failure(self) -> str:
         return ""  # the command names a failed summary itself
 
@@ -248,6 +250,7 @@ def course_report(
     for row in rows:
         if row.status == NO_WORKBOOK:
             write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
+            (out / row.assessment_file).unlink(missing_ok=True)
             state.forget(row.name)
     workers = jobs or os.cpu_count() or 1
     # One runner for the pages and the summary: its kernel pool serves both.
@@ -260,7 +263,9 @@ def course_report(
             execute=execute or local,
             progress=Progress("page", "Feedback", show=progress),
             force=force,
-            on_failure=_failed_page(out),
+            on_failure=lambda row: write_private(
+                out / row.page_file, course_html.note_page(row.student, row.reason, failed=True)
+            ),
         )
         rows.sort(key=lambda r: r.student.casefold())
         summary = _summary_task(rows, inputs, cfg)
@@ -277,14 +282,6 @@ def course_report(
             ),
         )
     return CourseRun(rows, out / INDEX_FILE, summary.status, summary.error, time.perf_counter() - started)
-
-
-def _failed_page(out: Path) -> Callable[[CourseRow], None]:
-    def write(row: CourseRow) -> None:
-        """A failed student's page: a note saying why there is no feedback."""
-        write_private(out / row.page_file, course_html.note_page(row.student, row.reason, failed=True))
-
-    return write
 
 
 def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Settings) -> _SummaryTask:

@@ -278,7 +278,7 @@ def make_reports(
     batch = Batch(rows, out / INDEX_FILE, 0.0)
 
     def index(done: Sequence[Row]) -> None:
-        rows.sort(key=lambda r: (str(r.workbook), r.interview or 0))
+        batch.rows = sorted(done, key=lambda r: (str(r.workbook), r.interview or 0))
         batch.seconds = time.perf_counter() - started
         write_index(batch)
 

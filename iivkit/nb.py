@@ -60,18 +60,76 @@ checks that the shipped notebooks import iivkit only through here, and only name
 
 from __future__ import annotations
 
-from iivkit.course import data as course_data
-from iivkit.course import exercises
-from iivkit.course import html as course_html
-from iivkit.course.forms import debrief_form, letter_preview, meeting_form, plan_editor
-from iivkit.reports import data as report_data
-from iivkit.reports import html as report_html
-from iivkit.ui import charts, guide, tables
-from iivkit.ui.choices import ContactChoice, InterviewChoice
-from iivkit.ui.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
-from iivkit.ui.live import Following
-from iivkit.ui.support import as_date, open_workbook
-from iivkit.workbook.models import Contact, Finding, Interview, OpenQuestion, Organisation, Profile
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from iivkit.course import data as course_data
+    from iivkit.course import exercises
+    from iivkit.course import html as course_html
+    from iivkit.course.forms import debrief_form, letter_preview, meeting_form, plan_editor
+    from iivkit.reports import data as report_data
+    from iivkit.reports import html as report_html
+    from iivkit.ui import charts, guide, tables
+    from iivkit.ui.choices import ContactChoice, InterviewChoice
+    from iivkit.ui.forms import DebriefForm, FindingsToTest, LetterPreview, PlanEditor, RecordForm
+    from iivkit.ui.live import Following
+    from iivkit.ui.support import as_date, open_workbook
+    from iivkit.workbook.models import Contact, Finding, Interview, OpenQuestion, Organisation, Profile
+
+# Each name is imported on first use, so a report kernel that takes report_data and
+# report_html from here does not also load ipywidgets and every form (a fifth of a report's
+# cost). The names resolve to the very objects the imports above name.
+_WHERE: dict[str, tuple[str, str]] = {
+    "as_date": ("iivkit.ui.support", "as_date"),
+    "charts": ("iivkit.ui", "charts"),
+    "Contact": ("iivkit.workbook.models", "Contact"),
+    "ContactChoice": ("iivkit.ui.choices", "ContactChoice"),
+    "course_data": ("iivkit.course", "data"),
+    "course_html": ("iivkit.course", "html"),
+    "debrief_form": ("iivkit.course.forms", "debrief_form"),
+    "DebriefForm": ("iivkit.ui.forms", "DebriefForm"),
+    "exercises": ("iivkit.course", "exercises"),
+    "Finding": ("iivkit.workbook.models", "Finding"),
+    "FindingsToTest": ("iivkit.ui.forms", "FindingsToTest"),
+    "Following": ("iivkit.ui.live", "Following"),
+    "guide": ("iivkit.ui", "guide"),
+    "Interview": ("iivkit.workbook.models", "Interview"),
+    "InterviewChoice": ("iivkit.ui.choices", "InterviewChoice"),
+    "letter_preview": ("iivkit.course.forms", "letter_preview"),
+    "LetterPreview": ("iivkit.ui.forms", "LetterPreview"),
+    "meeting_form": ("iivkit.course.forms", "meeting_form"),
+    "open_workbook": ("iivkit.ui.support", "open_workbook"),
+    "OpenQuestion": ("iivkit.workbook.models", "OpenQuestion"),
+    "Organisation": ("iivkit.workbook.models", "Organisation"),
+    "plan_editor": ("iivkit.course.forms", "plan_editor"),
+    "PlanEditor": ("iivkit.ui.forms", "PlanEditor"),
+    "Profile": ("iivkit.workbook.models", "Profile"),
+    "RecordForm": ("iivkit.ui.forms", "RecordForm"),
+    "report_data": ("iivkit.reports", "data"),
+    "report_html": ("iivkit.reports", "html"),
+    "tables": ("iivkit.ui", "tables"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        package, attribute = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'iivkit.nb' has no attribute {name!r}") from None
+    module = importlib.import_module(package)
+    value = (
+        getattr(module, attribute)
+        if hasattr(module, attribute)
+        else importlib.import_module(f"{package}.{attribute}")
+    )
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Contact",

@@ -637,12 +637,15 @@ def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_pat
 PACKAGE = Path(__file__).resolve().parent.parent / "iivkit"
 COMPILED_FROM_A_VARIABLE = {
     ("method/template_worker.py", "_compiled"),  # letter templates: the restricted environment, apart
+    ("ui/presentation.py", "template"),  # the one page environment; its callers are checked below
+}
+PAGE_TEMPLATE_FROM_A_VARIABLE = {
     ("reports/run.py", "write_index"),  # iivkit/templates/report_index.html.j2, read from the package
 }
 
 
-def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
-    """Report, course and app pages compile only their own constant templates; workbook text is data."""
+def _compiling_calls(names: tuple[str, ...]) -> set[tuple[str, str]]:
+    """(module, function) of every call to one of *names* whose arguments are not all string constants."""
     import ast
 
     found: set[tuple[str, str]] = set()
@@ -653,7 +656,7 @@ def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name not in ("from_string", "Template", "compile_expression"):
+            if name not in names:
                 continue
             if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
                 continue
@@ -661,7 +664,15 @@ def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
             while scope in parents and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope = parents[scope]
             found.add((module.relative_to(PACKAGE).as_posix(), getattr(scope, "name", "<module>")))
-    assert found == COMPILED_FROM_A_VARIABLE
+    return found
+
+
+def test_every_other_jinja_template_is_a_constant_in_the_package() -> None:
+    """Report, course and app pages compile only their own constant templates; workbook text is data."""
+    assert _compiling_calls(("from_string", "Template", "compile_expression")) == COMPILED_FROM_A_VARIABLE
+    # The shared page environment compiles whatever it is handed, so every caller must hand it
+    # a constant, or (one case) a template file shipped in the package.
+    assert _compiling_calls(("template",)) == PAGE_TEMPLATE_FROM_A_VARIABLE
 
 
 def test_an_international_address_is_written_in_ascii_or_named_as_not_sendable(

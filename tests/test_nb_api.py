@@ -105,9 +105,16 @@ def names_taken_from_nb(path: Path) -> set[str]:
 
 
 def nb_imports() -> list[tuple[str, str, str]]:
-    """What ``iivkit/nb.py`` imports: (module, name, the name it is offered as) for each name."""
+    """What ``iivkit/nb.py`` offers: (module, name, the name it is offered as) for each name.
+
+    The offers are the imports under ``if TYPE_CHECKING:``; at run time each is loaded on first
+    use, and :func:`test_nb_imports_from_the_modules_where_the_code_lives` checks that what
+    loads is the object the import names.
+    """
     found: list[tuple[str, str, str]] = []
-    for node in ast.parse(NB_SOURCE.read_text(encoding="utf-8")).body:
+    body = ast.parse(NB_SOURCE.read_text(encoding="utf-8")).body
+    (checking,) = [n for n in body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    for node in checking.body:
         if isinstance(node, ast.ImportFrom) and node.module != "__future__":
             found += [(str(node.module), a.name, a.asname or a.name) for a in node.names]
         elif isinstance(node, ast.Import):
@@ -175,3 +182,26 @@ def test_each_module_nb_imports_from_imports_on_its_own(module: str) -> None:
     code = f"from {module} import {names}"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"{code}\n{result.stderr}"
+
+
+def test_a_report_kernel_taking_report_modules_from_nb_loads_no_widgets() -> None:
+    """Names load on first use: the debrief report pays for neither ipywidgets nor the forms."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from iivkit.nb import report_data, report_html\n"
+        "print(sorted(m for m in sys.modules if m == 'ipywidgets' or m.startswith('iivkit.ui.forms')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_name_nb_offers_is_loaded_from_where_its_import_says() -> None:
+    import iivkit.nb as nb
+
+    assert sorted(nb._WHERE) == sorted(nb.__all__)
+    assert sorted(dir(nb)) == sorted(nb.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        nb.nothing_here  # noqa: B018

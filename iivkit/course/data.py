@@ -38,6 +38,8 @@ from iivkit.course.roster import DEFAULT_LAYOUT, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, ValidationFailed
 from iivkit.method.bank import words
 from iivkit.method.followups import follow_up_list
+from iivkit.ui.params import as_date, as_flag, is_blank
+from iivkit.workbook import views
 from iivkit.workbook.anonymise import Pseudonymiser, people_pseudonymiser
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.store import Workbook, collect_damaged
@@ -124,10 +126,6 @@ def contact_pseudonymiser(wb: Workbook) -> Pseudonymiser:
     return people_pseudonymiser(wb.meta("pseudonym_salt") or str(wb.path), contacts)
 
 
-def _count(wb: Workbook, sql: str) -> int:
-    return int(wb.conn.execute(sql).fetchone()[0])
-
-
 def assess(
     wb: Workbook, student: str, *, today: dt.date | None = None, anonymise: bool = False
 ) -> StudentReport:
@@ -157,21 +155,11 @@ def _assess(wb: Workbook, student: str, *, today: dt.date | None, anonymise: boo
     profile = wb.profile()
     report = StudentReport(student, wb.path, name=profile.name if profile else "")
     report.feedback = check_all(wb)
-    report.interviews_done = _count(
-        wb, "SELECT COUNT(*) FROM interviews WHERE status IN ('done', 'debriefed')"
-    )
-    report.findings_tested = _count(
-        wb,
-        "SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes "
-        "WHERE outcome IN ('confirmed', 'refuted', 'mixed')",
-    )
-    report.findings_confirmed = _count(
-        wb, "SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes WHERE outcome = 'confirmed'"
-    )
-    report.open_questions = [
-        str(r[0])
-        for r in wb.conn.execute("SELECT text FROM open_questions WHERE status = 'open' ORDER BY id")
-    ]
+    counts = views.progress_counts(wb)
+    report.interviews_done = counts["interviews_held"]
+    report.findings_tested = counts["findings_tested"]
+    report.findings_confirmed = counts["findings_confirmed"]
+    report.open_questions = views.open_question_texts(wb)
     if today is not None:
         report.overdue_follow_ups = sum(f.state == "overdue" for f in follow_up_list(wb, today))
     if anonymise:
@@ -193,12 +181,6 @@ def assess_student(s: Student, *, today: dt.date | None = None, anonymise: bool 
         return StudentReport(s.name, s.workbook, UNREADABLE, reason)
 
 
-def _flag(value: object, name: str) -> bool:
-    from iivkit.ui.params import as_flag
-
-    return as_flag(value, name)
-
-
 def student_page(
     workbook: object = None, *, student: object = None, anonymise: object = False
 ) -> StudentReport:
@@ -210,12 +192,10 @@ def student_page(
     from iivkit.ui.support import open_workbook
 
     with open_workbook(workbook, readonly=True) as wb:
-        name = (
-            str(student).strip() if student is not None and str(student).strip() not in ("", "None") else ""
-        )
+        name = "" if is_blank(student) else str(student).strip()
         if not name:
             name = wb.path.parent.name if wb.path.stem.lower() == "workbook" else wb.path.stem
-        return assess(wb, name, anonymise=_flag(anonymise, "anonymise"))
+        return assess(wb, name, anonymise=as_flag(anonymise, "anonymise"))
 
 
 # -- the class -------------------------------------------------------------------------------
@@ -314,7 +294,7 @@ def common_questions(asked: Iterable[tuple[str, str]], *, top: int = 10) -> pd.D
 
 
 def _pages(pages: object) -> dict[str, dict[str, Any]]:
-    if pages is None or str(pages).strip() in ("", "None"):
+    if is_blank(pages):
         return {}
     if isinstance(pages, Mapping):
         return {str(k): dict(v) for k, v in pages.items()}
@@ -342,17 +322,13 @@ def class_summary(
     :param pages: the class run's pages file (JSON), to link each student's page and to reuse
         the assessment the run made of each (its ``assessment`` file), instead of making it again.
     """
-    from iivkit.ui.params import as_date
-
-    folder = ensure_demo_class() if class_dir is None or str(class_dir).strip() in ("", "None") else class_dir
+    folder = ensure_demo_class() if is_blank(class_dir) else class_dir
     folder = Path(os.fspath(folder)) if isinstance(folder, str | os.PathLike) else folder
     if not isinstance(folder, Path):
         raise ValidationFailed("must be the path of a class folder", record="parameter", field="class_dir")
-    pattern = (
-        str(layout) if layout is not None and str(layout).strip() not in ("", "None") else DEFAULT_LAYOUT
-    )
+    pattern = DEFAULT_LAYOUT if is_blank(layout) else str(layout)
     day = as_date(today)
-    flag = _flag(anonymise, "anonymise")
+    flag = as_flag(anonymise, "anonymise")
     found = discover(folder, pattern)
     shown = _pages(pages)
     reports = [_assessed(s, shown, day, flag) or assess_student(s, today=day, anonymise=flag) for s in found]

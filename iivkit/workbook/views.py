@@ -455,3 +455,28 @@ def advice_rows(wb: Workbook) -> pd.DataFrame:
         wb.conn,
         params={"kind": InsightKind.advice.value, "tiara": Tiara.advice.value},
     )
+
+
+# -- a student's progress, as the class run counts it -----------------------------------------
+
+
+def progress_counts(wb: Workbook) -> dict[str, int]:
+    """Interviews held, and distinct findings tested (confirmed, refuted or mixed) and confirmed."""
+    tested = ", ".join(f"'{o.value}'" for o in (Outcome.confirmed, Outcome.refuted, Outcome.mixed))
+    row = wb.conn.execute(
+        f"""
+        SELECT (SELECT COUNT(*) FROM interviews WHERE {held_sql()}),
+               (SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes WHERE outcome IN ({tested})),
+               (SELECT COUNT(DISTINCT finding_id) FROM finding_outcomes WHERE outcome = :confirmed)
+        """,
+        {"confirmed": Outcome.confirmed.value},
+    ).fetchone()
+    return {"interviews_held": int(row[0]), "findings_tested": int(row[1]), "findings_confirmed": int(row[2])}
+
+
+def open_question_texts(wb: Workbook) -> list[str]:
+    """The text of every open question still open, by id."""
+    return [
+        str(r[0])
+        for r in wb.conn.execute("SELECT text FROM open_questions WHERE status = 'open' ORDER BY id")
+    ]

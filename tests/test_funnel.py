@@ -181,3 +181,11 @@ def test_funnel_on_a_missing_workbook_exits_2(tmp_path: Path, cli) -> None:
     result = cli("funnel", tmp_path / "nowhere.iiv")
     assert result.exit_code == 2
     assert f"{tmp_path / 'nowhere.iiv'}: no such workbook" in result.output
+
+
+def test_the_notebook_table_shows_each_stage_with_its_rate(wb: Workbook) -> None:
+    from iivkit.ui import tables
+
+    table = tables.funnel(wb).data
+    assert list(table.columns) == ["Organisation", "Contacts", "Invited", "Replied", "Met", "Gave a referral"]
+    assert table.iloc[0].tolist() == ["Acacia Trust", 5, 4, "3 (75%)", "1 (33%)", "1 (100%)"]

@@ -359,3 +359,13 @@ def test_the_organisation_form_offers_motivation_as_a_choice_and_may_leave_it_bl
     form.save_button.click()
     again = wb.get(Organisation, saved.id or 0)
     assert (again.motivation, again.posting) == (3, Posting.relevant)
+
+
+def test_the_notebook_table_shows_the_ranking_and_the_warning(wb: Workbook) -> None:
+    from iivkit.ui import tables
+
+    _activate(wb, 2)
+    table = tables.targets(wb, today=TODAY, max_active=1)
+    assert list(table.data.columns) == ["Organisation", "Motivation", "Posting", "Advocacy", "Active", "Why"]
+    assert table.data["Organisation"].iloc[0] == "Acacia Trust"
+    assert (table.caption or "").startswith("Warning: 2 organisations are active at once, more than 1")

@@ -611,3 +611,134 @@ def course_report_command(
     click.echo(f"Class summary: {run.index}" + (" (anonymised)" if anonymise else ""))
     if run.failed:
         sys.exit(1)
+
+
+def _missing(value: Any) -> bool:
+    """True for a missing value in a pandas frame: None, NaN or pandas' NA."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _plain(row: dict[Any, Any]) -> dict[str, Any]:
+    """A frame's row as plain JSON values: numpy numbers as numbers, missing values as null."""
+    return {str(k): None if _missing(v) else v.item() if hasattr(v, "item") else v for k, v in row.items()}
+
+
+def _cut(text: str, width: int) -> str:
+    """*text* in at most *width* characters, ending in '…' when it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON instead of a table.")
+@click.option(
+    "--max-active",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Warn when more organisations than this are active at once (default: the workbook's, else 5).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count the active weeks back from this day (YYYY-MM-DD) instead of today.",
+)
+def targets(workbook: Path, as_json: bool, max_active: int | None, today: Any) -> None:
+    """Print WORKBOOK's organisations ranked LAMP-style, each with why it sits where it does.
+
+    The order is motivation (1-3), then job postings (relevant, some, none), then advocacy:
+    3 points per person met, 2 per referral in and per alumni contact, 1 per person you know
+    there. An organisation is active while a meeting or an invitation with it is under way
+    (within the last 4 weeks, unless the workbook says otherwise); a warning follows when too many are.
+    """
+    import json
+    import textwrap
+
+    from iivkit.method.targets import target_list
+
+    day = today.date() if today is not None else None
+    found = target_list(workbook, today=day, max_active=max_active)
+    table = found.table
+    if as_json:
+        rows = [_plain(row) for row in table.to_dict("records")]
+        document = {
+            "workbook": str(workbook),
+            "today": found.today.isoformat(),
+            "max_active": found.max_active,
+            "active": found.active,
+            "warning": found.warning,
+            "targets": rows,
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"Targets in {workbook} on {found.today.isoformat()}: {len(table)} organisations, "
+        f"{found.active} active (at most {found.max_active})."
+    )
+    if table.empty:
+        click.echo("No organisations yet: add the ones you want to work for, then rate them.")
+        return
+    click.echo("")
+    click.echo(f"{'rank':<5} {'organisation':<32} {'motivation':<10} {'posting':<9} {'advocacy':<8}  active")
+    for row in table.to_dict("records"):
+        motivation = "-" if _missing(row["motivation"]) else str(row["motivation"])
+        click.echo(
+            f"{row['rank']:<5} {_cut(row['organisation'], 32):<32} {motivation:<10} {row['posting']:<9} "
+            f"{row['advocacy']:<8}  {'yes' if row['active'] else 'no'}"
+        )
+        for line in textwrap.wrap(row["why"], width=88):
+            click.echo(f"{'':<5} {line}")
+    if found.warning:
+        click.echo("")
+        click.echo(f"Warning: {found.warning}.")
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option("--json", "as_json", is_flag=True, help="Print the funnel as JSON instead of tables.")
+def funnel(workbook: Path, as_json: bool) -> None:
+    """Print WORKBOOK's funnel: people invited, replied, met and giving a referral, with the rates.
+
+    Overall and per organisation. Each rate is a stage's people over the stage before's.
+    """
+    import json
+
+    from iivkit.method.funnel import RATES, STAGES, funnel_by_organisation
+    from iivkit.method.funnel import funnel as overall_funnel
+
+    with Workbook.read(workbook) as wb:
+        overall = overall_funnel(wb)
+        per_org = funnel_by_organisation(wb)
+
+    if as_json:
+        document = {
+            "workbook": str(workbook),
+            "overall": [_plain(r) for r in overall.to_dict("records")],
+            "organisations": [_plain(r) for r in per_org.to_dict("records")],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+
+    def pct(rate: Any) -> str:
+        return "-" if _missing(rate) else f"{round(float(rate) * 100)}%"
+
+    people = dict(zip(overall["stage"], overall["people"], strict=True))
+    rates = dict(zip(overall["stage"], overall["rate"], strict=True))
+    click.echo(
+        f"Funnel in {workbook}: {people['invited']} invited, {people['replied']} replied "
+        f"({pct(rates['replied'])}), {people['met']} met ({pct(rates['met'])}), "
+        f"{people['referral']} gave a referral ({pct(rates['referral'])})."
+    )
+    if per_org.empty:
+        return
+    click.echo("")
+    click.echo(
+        f"{'organisation':<32} {'contacts':>8} {'invited':>7} {'replied':>12} {'met':>12} {'referral':>12}"
+    )
+    for row in per_org.to_dict("records"):
+        cells = [f"{row['invited']:>7}"]
+        for stage in STAGES[1:]:
+            cells.append(f"{row[stage]} ({pct(row[RATES[stage]])})".rjust(12))
+        click.echo(f"{_cut(str(row['organisation']), 32):<32} {row['contacts']:>8} " + " ".join(cells))

@@ -259,3 +259,64 @@ def live(view: Callable[..., Styler], wb: Workbook, *args: Any, **kwargs: Any) -
     """
     name = view.__name__
     return LiveView(wb, lambda: view(wb, *args, **kwargs).to_html(), name=name, tables=READS.get(name))
+
+
+# -- the target list and the funnel --------------------------------------------------------
+
+
+def targets(
+    wb: Workbook,
+    *,
+    today: dt.date | None = None,
+    max_active: int | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+) -> Styler:
+    """Organisations ranked LAMP-style (motivation, posting, advocacy), each with why, and a
+    warning under the table when too many are active at once."""
+    from iivkit.method.targets import target_list
+
+    found = target_list(wb, today=today, max_active=max_active)
+    df = found.table.set_index("rank")
+    df.index.name = "#"
+    df["motivation"] = df["motivation"].map(lambda m: "" if pd.isna(m) else str(m))
+    df["active"] = df["active"].map({True: "yes", False: ""})
+    names = {
+        "organisation": "Organisation",
+        "motivation": "Motivation",
+        "posting": "Posting",
+        "advocacy": "Advocacy",
+        "active": "Active",
+        "why": "Why",
+    }
+    caption = f"Warning: {found.warning}." if found.warning else ""
+    return styled(
+        _titled(df, names),
+        limit=limit,
+        caption=caption,
+        empty="No organisations yet: add the ones you want to work for, then rate your motivation.",
+    )
+
+
+def funnel(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
+    """People invited, replied, met and giving a referral, per organisation, with each step's rate."""
+    from iivkit.method.funnel import RATES, funnel_by_organisation
+
+    df = funnel_by_organisation(wb).drop(columns="organisation_id")
+    for stage, rate in RATES.items():
+        df[stage] = [
+            f"{n} ({'-' if pd.isna(r) else f'{round(float(r) * 100)}%'})"
+            for n, r in zip(df[stage], df[rate], strict=True)
+        ]
+    names = {
+        "organisation": "Organisation",
+        "contacts": "Contacts",
+        "invited": "Invited",
+        "replied": "Replied",
+        "met": "Met",
+        "referral": "Gave a referral",
+    }
+    return styled(
+        _titled(df, names).reset_index(drop=True),
+        limit=limit,
+        empty="No contacts yet: the funnel starts when you invite someone.",
+    )

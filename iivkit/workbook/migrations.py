@@ -52,6 +52,14 @@ def _contacts_other_names(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE contacts ADD COLUMN other_names TEXT")
 
 
+@migration(4)
+def _organisations_motivation_and_posting(conn: sqlite3.Connection) -> None:
+    """Format 4: each organisation's motivation (1-3) and job-posting signal, for the target list."""
+    conn.execute("ALTER TABLE organisations ADD COLUMN motivation INTEGER")
+    conn.execute("ALTER TABLE organisations ADD COLUMN posting TEXT")
+    conn.execute("UPDATE organisations SET posting = 'none'")
+
+
 def backup_path(path: Path, version: int) -> Path:
     """Where the copy taken before migrating from *version* goes; never an existing file."""
     candidate = path.with_name(f"{path.name}.v{version}.bak")

@@ -225,6 +225,14 @@ def held_sql(column: str = "status") -> str:
     return f"{column} IN ({values})"
 
 
+class Posting(str, Enum):
+    """Whether an organisation advertises work that fits: the P of a LAMP target list."""
+
+    none = "none"
+    some = "some"
+    relevant = "relevant"
+
+
 class Category(str, Enum):
     """Question categories, in the order a plan follows."""
 
@@ -405,6 +413,19 @@ class Organisation(Record):
     )
     website: Link = Field(default="", title="Website", description="Its main web address.")
     notes: LongText = Field(default="", title="Notes", description="Anything else worth remembering.")
+    motivation: int | None = Field(
+        default=None,
+        ge=1,
+        le=3,
+        title="Motivation",
+        description="How much you want to work there: 1 a little, 2 keen, 3 a dream employer. "
+        "Ranks the target list.",
+    )
+    posting: Posting = Field(
+        default=Posting.none,
+        title="Job postings",
+        description="Does it advertise work that fits you: none, some, or relevant postings.",
+    )
 
 
 class Finding(Record):

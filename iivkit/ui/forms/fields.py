@@ -307,6 +307,15 @@ def _set_choice(widget: w.Dropdown) -> Callable[[Any], None]:
     return set_
 
 
+def _small_scale(info: FieldInfo) -> range | None:
+    """The values of a whole-number field bounded on both sides to at most ten, else None."""
+    low = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+    if low is None or high is None or not 0 < high - low + 1 <= 10:
+        return None
+    return range(int(low), int(high) + 1)
+
+
 def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     """The control for field *name* of *model*, with pickers filled from *wb*."""
     info = model.model_fields[name]
@@ -334,6 +343,12 @@ def control_for(wb: Workbook, model: type[Record], name: str) -> FieldControl:
     if base is bool:
         box = w.Checkbox(value=False, indent=False, layout=w.Layout(**FIT))
         return FieldControl(name, info, box, set=lambda v: setattr(box, "value", bool(v)))
+
+    scale = _small_scale(info)
+    if base is int and scale is not None:
+        # A rating such as motivation 1-3: a dropdown of its values, blank when it is optional.
+        dd = _dropdown([*([(BLANK, None)] if optional else []), *((str(n), n) for n in scale)])
+        return FieldControl(name, info, dd, set=_set_choice(dd))
 
     if base is int:
         num = w.IntText(value=0, layout=w.Layout(width="8em"))

@@ -285,10 +285,10 @@ class _Rules:
         best = route(self.wb, question)
         suggestion = self.contacts.get(best.contact_id) if best.contact_id is not None else None
         if suggestion is not None:
-            tail = f"the best fit is {suggestion.name} ({best.reason}); choose them, or someone else."
+            tail = f"The best fit is {suggestion.name} ({best.reason}): choose them, or someone else."
         else:
-            tail = "no contact fits: look for a source, or a new contact, in this field."
-        self.add(self.today, "find_someone", f"{head}: {tail}", open_question=question)
+            tail = "No contact fits: look for a source, or a new contact, in this field."
+        self.add(self.today, "find_someone", f"{head}. {tail}", open_question=question)
 
     def keep_active(self) -> None:
         n = len(self.active)

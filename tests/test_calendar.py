@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from action_helpers import TODAY, build_actions_workbook
 
-from iivkit import Interview, Workbook
+from iivkit import Interview, OpenQuestion, Workbook
 from iivkit.method.calendar_export import event_uid, interview_ics
 from iivkit.method.calendar_feed import HORIZON_DAYS
 from iivkit.workbook.models import InterviewStatus
@@ -180,3 +180,18 @@ def test_a_meetings_own_ics_has_one_alarm_an_hour_before(scenario):
         str(alarm["description"])
         == "Informational interview with Pieter Botha (Provincial Department) in an hour"
     )
+
+
+def test_text_from_the_workbook_adds_no_alarm_or_property(scenario, tmp_path: Path, cli):
+    path, ids = scenario
+    hostile = "Is it?\nEND:VEVENT\nBEGIN:VEVENT\nBEGIN:VALARM\nTRIGGER:-PT1M\nEND:VALARM\u2028ATTACH:x"
+    with Workbook.open(path) as wb:
+        question = wb.get(OpenQuestion, ids["q_nobody"])
+        wb.update(question.model_copy(update={"text": hostile}))
+    cal = write(cli, path, tmp_path / "feed.ics")
+    events = cal.walk("VEVENT")
+    assert len(events) == 10 and len(cal.walk("VALARM")) == 10
+    title = f"Find someone to ask: open question {ids['q_nobody']}"
+    (event,) = [e for e in events if str(e["summary"]) == title]
+    assert "ATTACH" not in event and len(event.subcomponents) == 1
+    assert "\n" not in str(event["description"]) and "BEGIN:VALARM" in str(event["description"])

@@ -277,7 +277,8 @@ class _Rules:
         chosen = self.contacts.get(question.suggested_contact_id) if question.suggested_contact_id else None
         if chosen is not None and chosen.status not in _UNREACHABLE:
             return
-        short = question.text if len(question.text) <= 70 else question.text[:69].rstrip() + "…"
+        text = " ".join(question.text.split())  # a question may run over several lines
+        short = text if len(text) <= 70 else text[:69].rstrip() + "…"
         if chosen is not None:
             head = f"{chosen.name}, whom you chose to ask “{short}”, {_status_words(chosen.status)}"
         else:

@@ -353,20 +353,44 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
     default=None,
     help="Count from this day (YYYY-MM-DD) instead of today.",
 )
-def due(workbook: Path, today: Any) -> None:
+@click.option(
+    "--max-active",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="How many employers may be active at once before you are told to park some.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list instead: one object per action with kind, date (YYYY-MM-DD), state "
+    "(overdue, due, upcoming), reason, contact, organisation, and the ids it is about: "
+    "contact_id, interview_id, organisation_id, open_question_id (null when not).",
+)
+def due(workbook: Path, today: Any, max_active: int, as_json: bool) -> None:
     """Print WORKBOOK's follow-up queue: what is overdue, due today, or coming up, and why.
 
     The rules (thank-you after 1 business day, a second contact after 3 and a nudge after 7
     business days without reply, check-ins at 30/60/90 days) are the workbook's own when set.
+
+    Next actions come with them: debrief a meeting whose day has passed, confirm a meeting
+    the contact agreed to, invite people identified but never asked (referrals first), find
+    someone to ask an open question that has nobody, and keep at most --max-active employers
+    active (one with an interview planned, invited or confirmed, or an invitation out).
     """
     import datetime as dt
+    import json
     import textwrap
 
-    from iivkit.method.followups import follow_up_list
+    from iivkit.method.next_actions import action_list
 
     day: dt.date = today.date() if today is not None else dt.date.today()
     with Workbook.read(workbook) as wb:
-        items = follow_up_list(wb, day)
+        items = action_list(wb, day, max_active=max_active)
+    if as_json:
+        click.echo(json.dumps([i.as_json() for i in items], indent=1, ensure_ascii=False))
+        return
     counts = {s: sum(i.state == s for i in items) for s in ("overdue", "due", "upcoming")}
     click.echo(
         f"Follow-ups in {workbook} on {day.isoformat()}: {counts['overdue']} overdue, "
@@ -377,13 +401,52 @@ def due(workbook: Path, today: Any) -> None:
     click.echo("")
     click.echo(f"{'due':<11} {'state':<9} {'what':<15} {'interview':<9}  who")
     for item in items:
-        who = item.contact + (f" ({item.organisation})" if item.organisation else "")
         kind = item.kind.replace("_", " ").replace("thank you", "thank-you")
-        click.echo(
-            f"{item.due_date.isoformat():<11} {item.state:<9} {kind:<15} {item.interview_id:<9}  {who}"
-        )
+        interview = "-" if item.interview_id is None else item.interview_id
+        click.echo(f"{item.due_date.isoformat():<11} {item.state:<9} {kind:<15} {interview:<9}  {item.who}")
         for line in textwrap.wrap(item.why, width=88):
             click.echo(f"{'':<11} {line}")
+
+
+@main.command()
+@click.argument("workbook", type=PathArg)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The .ics file to write; an earlier calendar there is replaced, any other file refused.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count from this day (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--max-active",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="As for 'iivkit due'.",
+)
+def calendar(workbook: Path, out: Path, today: Any, max_active: int) -> None:
+    """Write one calendar (.ics) of WORKBOOK's actions and meetings, each with an alarm.
+
+    The actions are those of 'iivkit due' and those coming within 30 days, each on its day
+    (an overdue one on today); the meetings are the interviews with a date. Each event keeps
+    its UID from one run to the next, so importing the file again, or subscribing to it while
+    it is rewritten (say, daily), updates the events instead of adding copies.
+    """
+    import datetime as dt
+
+    from iivkit.method.calendar_feed import write_feed
+
+    day: dt.date = today.date() if today is not None else dt.date.today()
+    with Workbook.read(workbook) as wb:
+        made = write_feed(wb, out, day, max_active=max_active)
+    actions = "action" if made.actions == 1 else "actions"
+    meetings = "meeting" if made.meetings == 1 else "meetings"
+    click.echo(f"Wrote {out}: {made.actions} {actions} and {made.meetings} {meetings}, each with an alarm.")
 
 
 @main.command()

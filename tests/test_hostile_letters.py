@@ -48,6 +48,7 @@ left out when the workbook has no usable profile.)"""
 
 EVENT_PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION"}
 CALENDAR_PROPERTIES = {"VERSION", "PRODID"}
+ALARM_PROPERTIES = {"ACTION", "TRIGGER", "DESCRIPTION"}
 
 STUDENT_EMAIL = "lerato.dube@example.com"
 CONTACT_EMAIL = "thandi.mokoena@example.org"
@@ -142,7 +143,12 @@ def assert_safe_drafts(out: Path) -> int:
         events = cal.walk("VEVENT")
         assert len(events) == 1
         assert set(events[0].keys()) == EVENT_PROPERTIES, sorted(events[0].keys())
-        assert not events[0].subcomponents  # no VALARM or anything else smuggled in
+        # Only the one-hour alarm iivkit adds: no other alarm or component smuggled in.
+        (alarm,) = events[0].subcomponents
+        assert alarm.name == "VALARM" and not alarm.subcomponents
+        assert set(alarm.keys()) == ALARM_PROPERTIES, sorted(alarm.keys())
+        assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == -dt.timedelta(hours=1)
+        assert not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029]", str(alarm["DESCRIPTION"]))
         for key in ("SUMMARY", "LOCATION"):
             assert not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029]", str(events[0][key]))
         checked += 1

@@ -1,4 +1,4 @@
-"""Calendar events (.ics) for scheduled interviews, in the interview's own time zone."""
+"""Calendar events (.ics) for scheduled interviews, in the interview's own time zone, with an alarm."""
 
 from __future__ import annotations
 
@@ -23,6 +23,22 @@ def event_uid(wb: Workbook, interview_id: int) -> str:
     salt = wb.meta("pseudonym_salt") or str(wb.path)
     digest = hashlib.sha256(f"{salt}:{interview_id}".encode()).hexdigest()[:20]
     return f"iivkit-interview-{interview_id}-{digest}@iivkit"
+
+
+MEETING_ALARM_BEFORE = dt.timedelta(hours=1)
+"""How long before a meeting its alarm goes off."""
+
+ALARM_PROPERTIES = frozenset({"ACTION", "TRIGGER", "DESCRIPTION"})
+"""The only properties an event's alarm has."""
+
+
+def alarm(description: str, trigger: dt.timedelta) -> icalendar.Alarm:
+    """A display alarm *trigger* after the event's start (negative: before it)."""
+    valarm = icalendar.Alarm()
+    valarm.add("action", "DISPLAY")
+    valarm.add("trigger", trigger)
+    valarm.add("description", one_line(description))
+    return valarm
 
 
 def interview_calendar(wb: Workbook, interview_id: int) -> icalendar.Calendar | None:
@@ -56,6 +72,7 @@ def interview_calendar(wb: Workbook, interview_id: int) -> icalendar.Calendar | 
     if one_line(interview.place):
         event.add("location", one_line(interview.place))
     event.add("description", "\n".join(description))
+    event.add_component(alarm(f"Informational interview with {who} in an hour", -MEETING_ALARM_BEFORE))
 
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//iivkit//iivkit {__version__}//EN")
@@ -73,15 +90,22 @@ EVENT_PROPERTIES = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "
 def interview_ics(wb: Workbook, interview_id: int) -> bytes | None:
     """The interview's event as .ics bytes, or None when it has no date yet.
 
-    The bytes are read back first: one event, and no property but :data:`EVENT_PROPERTIES`,
-    whatever the workbook's text says.
+    The bytes are read back first: one event with one alarm, and no property but
+    :data:`EVENT_PROPERTIES` (:data:`ALARM_PROPERTIES` in the alarm), whatever the workbook's
+    text says.
     """
     cal = interview_calendar(wb, interview_id)
     if cal is None:
         return None
     data = cal.to_ical()
-    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
-    if len(events) != 1 or not set(events[0].keys()) <= EVENT_PROPERTIES:
+    read_back = icalendar.Calendar.from_ical(data)
+    events, alarms = read_back.walk("VEVENT"), read_back.walk("VALARM")
+    if (
+        len(events) != 1
+        or not set(events[0].keys()) <= EVENT_PROPERTIES
+        or len(alarms) != 1
+        or not set(alarms[0].keys()) <= ALARM_PROPERTIES
+    ):
         raise IivkitError(
             "a value would add to the calendar event; the .ics was not written",
             file=wb.path,

@@ -356,9 +356,9 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
 @click.option(
     "--max-active",
     type=click.IntRange(1, 100),
-    default=5,
-    show_default=True,
-    help="How many employers may be active at once before you are told to park some.",
+    default=None,
+    help="How many employers may be active at once before you are told to park some "
+    "(default: the workbook's target rules, else 5).",
 )
 @click.option(
     "--json",
@@ -368,7 +368,7 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
     "(overdue, due, upcoming), reason, contact, organisation, and the ids it is about: "
     "contact_id, interview_id, organisation_id, open_question_id (null when not).",
 )
-def due(workbook: Path, today: Any, max_active: int, as_json: bool) -> None:
+def due(workbook: Path, today: Any, max_active: int | None, as_json: bool) -> None:
     """Print WORKBOOK's follow-up queue: what is overdue, due today, or coming up, and why.
 
     The rules (thank-you after 1 business day, a second contact after 3 and a nudge after 7
@@ -425,11 +425,10 @@ def due(workbook: Path, today: Any, max_active: int, as_json: bool) -> None:
 @click.option(
     "--max-active",
     type=click.IntRange(1, 100),
-    default=5,
-    show_default=True,
+    default=None,
     help="As for 'iivkit due'.",
 )
-def calendar(workbook: Path, out: Path, today: Any, max_active: int) -> None:
+def calendar(workbook: Path, out: Path, today: Any, max_active: int | None) -> None:
     """Write one calendar (.ics) of WORKBOOK's actions and meetings, each with an alarm.
 
     The actions are those of 'iivkit due' and those coming within 30 days, each on its day

@@ -181,7 +181,7 @@ def test_more_active_employers_than_max_active_is_an_action(scenario, cli):
 def test_active_means_an_interview_ahead_or_an_invitation_out(scenario):
     path, ids = scenario
     with Workbook.read(path) as wb:
-        active = [o.id for o in active_organisations(wb)]
+        active = [o.id for o in active_organisations(wb, TODAY)]
     assert active == [ids["department"], ids["clinic"], ids["ikamva"]]
 
 

@@ -25,7 +25,7 @@ from iivkit.errors import IivkitError
 from iivkit.method.calendar_export import ALARM_PROPERTIES, EVENT_PROPERTIES, alarm, interview_calendar
 from iivkit.method.followups import load_rules
 from iivkit.method.header_text import one_line
-from iivkit.method.next_actions import DEFAULT_MAX_ACTIVE, Action, action_list
+from iivkit.method.next_actions import Action, action_list
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.models import Interview, InterviewStatus
 from iivkit.workbook.store import Workbook, open_in_this_process
@@ -91,7 +91,7 @@ class Feed:
     meetings: int
 
 
-def feed(wb: Workbook, today: dt.date, *, max_active: int = DEFAULT_MAX_ACTIVE) -> Feed:
+def feed(wb: Workbook, today: dt.date, *, max_active: int | None = None) -> Feed:
     """The workbook's actions (due, overdue, and coming within :data:`HORIZON_DAYS`) and meetings.
 
     :param max_active: as for ``iivkit due --max-active``.
@@ -123,7 +123,7 @@ def feed(wb: Workbook, today: dt.date, *, max_active: int = DEFAULT_MAX_ACTIVE) 
     return Feed(cal, len(actions), meetings)
 
 
-def feed_ics(wb: Workbook, today: dt.date, *, max_active: int = DEFAULT_MAX_ACTIVE) -> tuple[bytes, Feed]:
+def feed_ics(wb: Workbook, today: dt.date, *, max_active: int | None = None) -> tuple[bytes, Feed]:
     """The calendar as .ics bytes, read back first: each event and alarm with only the expected properties."""
     made = feed(wb, today, max_active=max_active)
     data = made.calendar.to_ical()
@@ -140,7 +140,7 @@ def feed_ics(wb: Workbook, today: dt.date, *, max_active: int = DEFAULT_MAX_ACTI
     return data, made
 
 
-def write_feed(wb: Workbook, out: Path, today: dt.date, *, max_active: int = DEFAULT_MAX_ACTIVE) -> Feed:
+def write_feed(wb: Workbook, out: Path, today: dt.date, *, max_active: int | None = None) -> Feed:
     """Write the calendar to *out*, readable by its owner only.
 
     An earlier calendar at *out* is replaced; any other file, a workbook above all, is refused.

@@ -33,6 +33,8 @@ from iivkit.method.followups import (
     load_rules,
 )
 from iivkit.method.synthesis import route
+from iivkit.method.targets import active_reasons
+from iivkit.method.targets import load_rules as load_target_rules
 from iivkit.workbook.models import (
     Contact,
     ContactStatus,
@@ -45,7 +47,6 @@ from iivkit.workbook.models import (
 )
 from iivkit.workbook.store import Workbook
 
-DEFAULT_MAX_ACTIVE = 5
 """How many employers to keep active at once, after the 2-Hour Job Search's advice."""
 
 NEW_KINDS = ("debrief", "confirm", "invite", "find_someone", "keep_active")
@@ -140,20 +141,16 @@ def _state(due: dt.date, today: dt.date, upcoming_days: int) -> str | None:
     return None
 
 
-def active_organisations(wb: Workbook) -> list[Organisation]:
-    """Employers in play: an interview planned, invited or confirmed, or an invitation out.
+def active_organisations(wb: Workbook, today: dt.date) -> list[Organisation]:
+    """Employers in play as of *today*, by the target list's rule (:func:`.targets.active_reasons`).
 
-    An organisation is active when one of its contacts has an interview in
-    :data:`~iivkit.workbook.models.UPCOMING_STATUSES` or is in :data:`ACTIVE_CONTACT_STATUSES`.
-    Sorted by id.
+    An organisation is active while a meeting with one of its people is planned, invited or
+    confirmed, or an invitation waits for an answer, and that step is recent (the workbook's
+    ``target_rules.active_weeks``, 4 weeks unless saved). ``iivkit due``, ``iivkit calendar``
+    and ``iivkit targets`` therefore count the same employers. Sorted by id.
     """
-    contacts = {c.id: c for c in wb.all(Contact)}
-    ids = {c.organisation_id for c in contacts.values() if c.status in ACTIVE_CONTACT_STATUSES}
-    for interview in wb.all(Interview):
-        contact = contacts.get(interview.contact_id)
-        if contact is not None and interview.upcoming:
-            ids.add(contact.organisation_id)
-    return [o for o in wb.all(Organisation) if o.id in ids]
+    reasons = active_reasons(wb, today, weeks=load_target_rules(wb).active_weeks)
+    return [o for o in wb.all(Organisation) if o.id in reasons]
 
 
 class _Rules:
@@ -164,7 +161,7 @@ class _Rules:
         self.contacts = {c.id: c for c in wb.all(Contact)}
         self.orgs = {o.id: o for o in wb.all(Organisation)}
         self.interviews = [i for i in wb.all(Interview) if i.contact_id in self.contacts]
-        self.active = active_organisations(wb)
+        self.active = active_organisations(wb, today)
         self.items: list[tuple[int, Action]] = []  # (rank among the same kind and day, action)
 
     def add(
@@ -336,7 +333,7 @@ def next_action_list(
     today: dt.date,
     rules: FollowUpRules | None = None,
     *,
-    max_active: int = DEFAULT_MAX_ACTIVE,
+    max_active: int | None = None,
 ) -> list[Action]:
     """The next actions alone (not the follow-ups), sorted by date.
 
@@ -344,7 +341,8 @@ def next_action_list(
         workbook's own.
     :param max_active: how many employers may be active before ``keep_active`` is raised.
     """
-    return _Rules(wb, today, rules or load_rules(wb), max_active).collect()
+    limit = max_active if max_active is not None else load_target_rules(wb).max_active
+    return _Rules(wb, today, rules or load_rules(wb), limit).collect()
 
 
 def from_follow_up(item: FollowUp, organisation_id: int | None = None) -> Action:
@@ -368,7 +366,7 @@ def action_list(
     today: dt.date,
     rules: FollowUpRules | None = None,
     *,
-    max_active: int = DEFAULT_MAX_ACTIVE,
+    max_active: int | None = None,
 ) -> list[Action]:
     """Follow-ups and next actions in one queue, sorted by date, then kind.
 
@@ -389,7 +387,7 @@ def next_actions(
     today: dt.date,
     rules: FollowUpRules | None = None,
     *,
-    max_active: int = DEFAULT_MAX_ACTIVE,
+    max_active: int | None = None,
 ) -> pd.DataFrame:
     """Follow-ups and next actions as a table, one row per action (see :func:`action_list`)."""
     items = action_list(wb, today, rules, max_active=max_active)

@@ -188,4 +188,20 @@ def test_the_notebook_table_shows_each_stage_with_its_rate(wb: Workbook) -> None
 
     table = tables.funnel(wb).data
     assert list(table.columns) == ["Organisation", "Contacts", "Invited", "Replied", "Met", "Gave a referral"]
-    assert table.iloc[0].tolist() == ["Acacia Trust", 5, 4, "3 (75%)", "1 (33%)", "1 (100%)"]
+    # The first row is the whole workbook (7 invited, 4 replied, 2 met, 2 gave a referral), then
+    # each organisation.
+    assert table.iloc[0].tolist() == ["All organisations", 9, 7, "4 (57%)", "2 (50%)", "2 (100%)"]
+    assert table.iloc[1].tolist() == ["Acacia Trust", 5, 4, "3 (75%)", "1 (33%)", "1 (100%)"]
+
+
+def test_the_class_summary_shows_each_students_funnel_on_one_line(wb: Workbook) -> None:
+    from iivkit.course.data import ClassSummary, StudentReport, assess
+    from iivkit.course.html import students_html
+
+    report = assess(wb, "thandi")
+    # 7 invited; 4 of them replied (57%); 2 of those met (50%); both gave a referral (100%).
+    assert report.funnel == "7 → 4 (57%) → 2 (50%) → 2 (100%)"
+    assert StudentReport.from_dict(report.to_dict()).funnel == report.funnel
+    summary = ClassSummary(wb.path.parent, "{student}/workbook.iiv", None, False, [report], {})
+    page = students_html(summary)
+    assert ">Funnel</th>" in page and "<td>7 → 4 (57%) → 2 (50%) → 2 (100%)</td>" in page

@@ -38,6 +38,7 @@ from iivkit.course.roster import DEFAULT_LAYOUT, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, ValidationFailed
 from iivkit.method.bank import words
 from iivkit.method.followups import follow_up_list
+from iivkit.method.funnel import funnel_summary, funnel_text
 from iivkit.ui.params import as_date, as_flag, is_blank
 from iivkit.workbook import views
 from iivkit.workbook.anonymise import Pseudonymiser, people_pseudonymiser
@@ -66,6 +67,8 @@ class StudentReport:
     findings_confirmed: int | None = None
     overdue_follow_ups: int | None = None
     open_questions: list[str] = field(default_factory=list)
+    funnel: str = ""
+    """People invited → replied → met → gave a referral, with each step's rate."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, JSON-ready; :meth:`from_dict` gives the same report back."""
@@ -160,6 +163,7 @@ def _assess(wb: Workbook, student: str, *, today: dt.date | None, anonymise: boo
     report.findings_tested = counts["findings_tested"]
     report.findings_confirmed = counts["findings_confirmed"]
     report.open_questions = views.open_question_texts(wb)
+    report.funnel = funnel_text(funnel_summary(wb))
     if today is not None:
         report.overdue_follow_ups = sum(f.state == "overdue" for f in follow_up_list(wb, today))
     if anonymise:

@@ -119,7 +119,7 @@ _STUDENTS = presentation.template(
 <thead><tr><th>Student</th><th>Name</th>
 {%- for n, t in titles %}<th title="{{ t }}">Ex {{ n }}</th>{% endfor %}
 <th>Interviews done</th><th>Findings tested</th><th>Findings confirmed</th><th>Overdue follow-ups</th>
-<th>Open questions</th></tr></thead>
+<th>Open questions</th><th title="people invited → replied → met → gave a referral">Funnel</th></tr></thead>
 <tbody>
 {%- for r in rows %}
 <tr><td>{% if r.link %}<a href="{{ r.link }}">{{ r.student }}</a>{% else %}{{ r.student }}{% endif %}
@@ -128,7 +128,7 @@ _STUDENTS = presentation.template(
 <td>{{ r.name }}</td>
 {%- if r.ok %}
 {%- for cell in r.exercises %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}
-{%- for v in r.numbers %}<td>{{ v }}</td>{% endfor %}
+{%- for v in r.numbers %}<td>{{ v }}</td>{% endfor %}<td>{{ r.funnel }}</td>
 {%- else %}
 <td class="iiv-problem" colspan="{{ width }}">{{ r.state }}: {{ r.reason }}</td>
 {%- endif %}
@@ -175,12 +175,13 @@ def students_html(summary: ClassSummary) -> str:
                     )
                 ]
                 + [len(r.open_questions)],
+                "funnel": r.funnel,
                 "file": page.get("file", ""),
                 "link": quote(page["file"]) if page.get("file") else "",
                 "page_problem": f"feedback page failed: {page.get('reason', '')}" if failed else "",
             }
         )
-    return _STUDENTS.render(rows=rows, titles=list(TITLES.items()), width=len(TITLES) + 5)
+    return _STUDENTS.render(rows=rows, titles=list(TITLES.items()), width=len(TITLES) + 6)
 
 
 def _blank(value: Any) -> Any:

@@ -138,3 +138,12 @@ def funnel_summary(wb: Workbook) -> dict[str, float | int | None]:
         rate = overall.loc[stage, "rate"]
         out[column] = None if pd.isna(rate) else float(rate)
     return out
+
+
+def funnel_text(summary: dict[str, float | int | None]) -> str:
+    """:func:`funnel_summary` on one line: "6 → 4 (67%) → 2 (50%) → 2 (100%)"."""
+    parts = [str(summary["invited"])]
+    for stage, column in RATES.items():
+        rate = summary[column]
+        parts.append(f"{summary[stage]}" + ("" if rate is None else f" ({round(float(rate) * 100)}%)"))
+    return " → ".join(parts)

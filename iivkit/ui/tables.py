@@ -212,15 +212,17 @@ def open_questions(
 def follow_up_queue(
     wb: Workbook, *, today: dt.date | None = None, limit: int | None = DEFAULT_LIMIT
 ) -> Styler:
-    """Follow-ups due or overdue (thank-you notes, nudges, check-ins), from the follow-up rules."""
-    from iivkit.method.followups import follow_ups
+    """What to do next, as ``iivkit due`` lists it: the follow-ups (thank-you notes, nudges,
+    check-ins) and the next actions (invite, confirm, debrief, find someone to ask, park an
+    employer), each with its day and why."""
+    from iivkit.method.next_actions import next_actions
 
-    df = follow_ups(wb, today or dt.date.today())
+    df = next_actions(wb, today or dt.date.today())
     df["kind"] = df["kind"].astype(str).str.replace("_", " ").str.capitalize()
     names = {
         "due_date": "Due",
         "state": "State",
-        "kind": "Follow-up",
+        "kind": "Action",
         "contact": "Contact",
         "organisation": "Organisation",
         "why": "Why",
@@ -298,10 +300,17 @@ def targets(
 
 
 def funnel(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
-    """People invited, replied, met and giving a referral, per organisation, with each step's rate."""
-    from iivkit.method.funnel import RATES, funnel_by_organisation
+    """People invited, replied, met and giving a referral, overall (the first row) and per
+    organisation, with each step's rate."""
+    from iivkit.method.funnel import RATES, STAGES, funnel_by_organisation, funnel_summary
 
     df = funnel_by_organisation(wb).drop(columns="organisation_id")
+    if not df.empty:
+        overall = funnel_summary(wb)
+        total = {"organisation": "All organisations", "contacts": int(df["contacts"].sum())}
+        total.update({s: overall[s] for s in STAGES})
+        total.update({rate: overall[rate] for rate in RATES.values()})
+        df = pd.concat([pd.DataFrame([total]), df], ignore_index=True)
     for stage, rate in RATES.items():
         df[stage] = [
             f"{n} ({'-' if pd.isna(r) else f'{round(float(r) * 100)}%'})"

@@ -54,18 +54,19 @@ def v2_workbook(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_current_format_is_3() -> None:
-    assert SCHEMA_VERSION == 3
-    assert sorted(MIGRATIONS) == [2, 3]
+def test_other_names_arrived_with_format_3_and_later_formats_keep_them() -> None:
+    # Format 4 (the target list's organisation fields) came after; every step is a migration.
+    assert SCHEMA_VERSION == 4
+    assert sorted(MIGRATIONS) == [2, 3, 4]
 
 
-def test_a_format_2_workbook_is_migrated_to_3_with_a_backup(v2_workbook: Path) -> None:
+def test_a_format_2_workbook_is_migrated_to_the_current_format_with_a_backup(v2_workbook: Path) -> None:
     assert "other_names" not in columns(v2_workbook, "contacts")
     with Workbook.open(v2_workbook) as wb:
         contacts = wb.all(Contact)
         assert [c.name for c in contacts] == ["Pieter Botha", "Zanele Khumalo"]
         assert all(c.other_names == [] for c in contacts)
-    assert user_version(v2_workbook) == 3
+    assert user_version(v2_workbook) == SCHEMA_VERSION
     assert "other_names" in columns(v2_workbook, "contacts")
     backup = v2_workbook.with_name(f"{v2_workbook.name}.v2.bak")
     assert user_version(backup) == 2
@@ -80,13 +81,13 @@ def test_a_migrated_contact_takes_other_names(v2_workbook: Path) -> None:
         assert wb.get(Contact, 1).other_names == ["Piet", "@pbotha"]
 
 
-def test_a_format_1_workbook_reaches_format_3(tmp_path: Path) -> None:
+def test_a_format_1_workbook_reaches_the_current_format(tmp_path: Path) -> None:
     path = tmp_path / "format1.iiv"
     shutil.copyfile(FIXTURE, path)
     path.chmod(0o600)
     with Workbook.open(path) as wb:
         assert wb.get(Contact, 1).other_names == []
-    assert user_version(path) == 3
+    assert user_version(path) == SCHEMA_VERSION
 
 
 def test_other_names_go_through_export_and_import(tmp_path: Path, cli) -> None:

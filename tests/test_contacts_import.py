@@ -13,6 +13,7 @@ import pytest
 import vobject
 
 from iivkit import Contact, Organisation, Workbook
+from iivkit.errors import ValidationFailed
 from iivkit.workbook.models import ContactStatus, HowFound
 
 LINKEDIN_NOTES = (
@@ -478,3 +479,15 @@ def test_vcf_export_writes_vcard_4_that_reads_back(
     assert sorted(organisations(copy).values()) == sorted(
         {orgs[c.organisation_id] for c in people if c.organisation_id is not None}
     )
+
+
+def test_add_many_checks_each_record_as_add_does_and_writes_nothing_on_a_bad_one(tmp_path: Path) -> None:
+    with Workbook.create(tmp_path / "wb.iiv") as wb:
+        good = Contact(name="Ann Lee")
+        bad = Contact.model_construct(name="Bo\nChen")
+        with pytest.raises(ValidationFailed) as caught:
+            wb.add_many([good, bad])
+        assert caught.value.field == "name"
+        assert wb.count(Contact) == 0
+        assert wb.add_many([good, Contact(name="Bo Chen")]) == 2
+        assert [c.name for c in wb.all(Contact)] == ["Ann Lee", "Bo Chen"]

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -192,38 +194,34 @@ def read_csv(text: str, mapping: dict[str, list[str]], *, file: str | Path) -> S
     """The rows of a CSV whose columns *mapping* names; the header is the first row holding them all."""
     wanted = tuple(c for columns in mapping.values() for c in columns)
     rows = _csv_rows(text, wanted, file=file)
-    index = {_key(c): i for i, c in enumerate(rows.header)}
+    at = _positions(rows.header, wanted)
+    names = [c for f in ("name", "first_name", "last_name") for c in mapping.get(f, [])]
+    singles = [(f, mapping[f][0]) for f in SINGLE_FIELDS if f in mapping]
+    notes_columns = mapping.get("notes", [])
     out: list[RawContact] = []
     for line, cells in rows.body:
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            i = index[_key(column)]
-            return cells[i].strip() if i < len(cells) else ""
-
-        parts = [(c, cell(c)) for f in ("name", "first_name", "last_name") for c in mapping.get(f, [])]
-        values: dict[str, tuple[str, str]] = {
-            f: (mapping[f][0], cell(mapping[f][0])) for f in SINGLE_FIELDS if f in mapping
-        }
-        notes_columns = mapping.get("notes", [])
-        if len(notes_columns) == 1:
-            notes = [(notes_columns[0], cell(notes_columns[0]))]
-        else:
-            notes = [(c, f"{c}: {cell(c)}") for c in notes_columns if cell(c)]
-        out.append(RawContact(line, tuple(parts), values, tuple(n for n in notes if n[1])))
+        cell = _reader(cells, at)
+        notes = [(c, cell(c)) for c in notes_columns]
+        if len(notes) > 1:
+            notes = [(c, f"{c}: {text}") for c, text in notes if text]
+        out.append(
+            RawContact(
+                line,
+                tuple((c, cell(c)) for c in names),
+                {f: (c, cell(c)) for f, c in singles},
+                tuple(n for n in notes if n[1]),
+            )
+        )
     return Source(CSV, out)
 
 
 def read_linkedin(text: str, *, file: str | Path) -> Source:
     """The rows of LinkedIn's ``Connections.csv``, past the notes LinkedIn puts above the header."""
     rows = _csv_rows(text, LINKEDIN_COLUMNS, file=file)
-    index = {_key(c): i for i, c in enumerate(rows.header)}
+    at = _positions(rows.header, (*LINKEDIN_COLUMNS, "URL", "Email Address", "Connected On"))
     out: list[RawContact] = []
     for line, cells in rows.body:
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            i = index.get(_key(column))
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
+        cell = _reader(cells, at)
         notes = []
         if cell("URL"):
             notes.append(("URL", f"LinkedIn: {cell('URL')}"))
@@ -237,6 +235,23 @@ def read_linkedin(text: str, *, file: str | Path) -> Source:
         name = (("First Name", cell("First Name")), ("Last Name", cell("Last Name")))
         out.append(RawContact(line, name, values, tuple(notes)))
     return Source(LINKEDIN, out)
+
+
+def _positions(header: list[str], columns: tuple[str, ...]) -> dict[str, int]:
+    """Where each of *columns* that the header has stands in it (names compared as :func:`_key`)."""
+    index = {_key(c): i for i, c in enumerate(header)}
+    return {c: index[_key(c)] for c in columns if _key(c) in index}
+
+
+def _reader(cells: list[str], at: dict[str, int]) -> Callable[[str], str]:
+    """The stripped text of a row's cell by column name; "" for a column it lacks."""
+    size = len(cells)
+
+    def cell(column: str) -> str:
+        i = at.get(column, size)
+        return cells[i].strip() if i < size else ""
+
+    return cell
 
 
 @dataclass
@@ -358,13 +373,21 @@ def to_candidate(raw: RawContact, how_found: HowFound) -> Candidate | BadRow:
         contact = Contact.model_validate(data)
     except ValidationError as exc:
         return _bad(raw, exc, data)
-    organisation = values.get("organisation", "")
-    if organisation:
-        try:
-            organisation = Organisation.model_validate({"name": organisation}).name
-        except ValidationError as exc:
-            return BadRow(raw.line, raw.values["organisation"][0], _message(exc, organisation))
+    organisation, problem = _organisation(values.get("organisation", ""))
+    if problem:
+        return BadRow(raw.line, raw.values["organisation"][0], problem)
     return Candidate(raw.line, contact, organisation)
+
+
+@lru_cache(maxsize=4096)
+def _organisation(name: str) -> tuple[str, str | None]:
+    """An organisation's name as the models keep it, or what is wrong with it (many rows share one)."""
+    if not name:
+        return "", None
+    try:
+        return Organisation.model_validate({"name": name}).name, None
+    except ValidationError as exc:
+        return name, _message(exc, name)
 
 
 def _bad(raw: RawContact, exc: ValidationError, data: dict[str, Any]) -> BadRow:

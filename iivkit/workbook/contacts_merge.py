@@ -127,9 +127,15 @@ def _write(wb: Workbook, candidates: list[Candidate], result: ContactsImport) ->
         ids = _plan(wb, candidates, result)
         for name in result.organisations:
             ids[same_name(name)] = wb.add(Organisation(name=name)).id
-        for c in result.added:
-            org = ids[same_name(c.organisation)] if c.organisation else None
-            wb.add(c.contact.model_copy(update={"organisation_id": org}))
+        wb.add_many(
+            [
+                c.contact.model_copy(
+                    update={"organisation_id": ids[same_name(c.organisation)] if c.organisation else None}
+                )
+                for c in result.added
+            ],
+            revalidate=False,  # each came from Contact.model_validate in to_candidate
+        )
         result.written = True
 
 

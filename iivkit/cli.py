@@ -136,6 +136,8 @@ def import_(
     text = read_text(file)
     kind = detect_kind(file, text, mapped=column_map is not None)
     if kind != JSON:
+        if replace_profile:
+            fail(f"{file}: --replace-profile is for a JSON document; a file of contacts has no profile")
         _import_contacts(workbook, file, text, kind, column_map, dry_run=dry_run, skip_bad=skip_bad)
         return
     if column_map is not None or dry_run or skip_bad:

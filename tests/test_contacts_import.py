@@ -368,6 +368,17 @@ def test_a_csv_without_a_map_that_is_not_linkedin_says_to_give_one(
     )
 
 
+def test_replace_profile_is_refused_for_a_file_of_contacts(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    source = write(tmp_path / "people.vcf", VCARDS)
+    result = cli("import", tmp_path / "wb.iiv", source, "--replace-profile")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"iivkit: error: {source}: --replace-profile is for a JSON document; "
+        "a file of contacts has no profile\n"
+    )
+    assert not (tmp_path / "wb.iiv").exists()
+
+
 def test_contact_options_are_refused_for_a_json_document(tmp_path: Path, cli: Callable[..., Any]) -> None:
     source = write(tmp_path / "doc.json", "{}")
     result = cli("import", tmp_path / "wb.iiv", source, "--dry-run")

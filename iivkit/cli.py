@@ -102,15 +102,47 @@ def init(workbook: Path) -> None:
 @click.option(
     "--replace-profile", is_flag=True, help="Let the file's profile replace the one already in WORKBOOK."
 )
-def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
-    """Load the records in FILE.json (the interchange format) into WORKBOOK.
+@click.option(
+    "--map",
+    "column_map",
+    metavar="'COLUMN=FIELD,...'",
+    default=None,
+    help="Read FILE as a CSV whose COLUMNs hold these FIELDs, e.g. "
+    "--map 'Full name=name,Employer=organisation,Mail=email'. Fields: name (or first_name and "
+    "last_name), organisation, role, email, phone, notes (several columns may go to notes). "
+    "Quote a pair whose column has a comma: '\"Surname, first=name\",Mail=email'.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what the import would add; write nothing.")
+@click.option(
+    "--skip-bad", is_flag=True, help="Import the valid contacts and list the bad rows (exit status 1)."
+)
+def import_(
+    workbook: Path, file: Path, replace_profile: bool, column_map: str | None, dry_run: bool, skip_bad: bool
+) -> None:
+    """Load the records in FILE.json (the interchange format) into WORKBOOK, or contacts from another tool.
 
     The whole file is validated first and loaded in one transaction: any error and nothing is
     written. WORKBOOK is created if it does not exist yet (and only if the import succeeds).
-    """
-    from iivkit.workbook.interchange import import_into, read_document
 
-    doc = read_document(file)
+    FILE may also hold contacts: LinkedIn's Connections.csv (found by its header), any other
+    CSV with --map, or vCard 3 or 4 (.vcf). Organisations are matched by name or created.
+    A contact already in WORKBOOK (same email, or same name at the same organisation), or twice
+    in FILE, is listed and not added. A bad row is listed by its line number, and nothing is
+    written (exit status 2) unless --skip-bad.
+    """
+    from iivkit.workbook.contacts_in import JSON, detect_kind
+    from iivkit.workbook.interchange import import_into, parse_document, read_text
+
+    text = read_text(file)
+    kind = detect_kind(file, text, mapped=column_map is not None)
+    if kind != JSON:
+        if replace_profile:
+            fail(f"{file}: --replace-profile is for a JSON document; a file of contacts has no profile")
+        _import_contacts(workbook, file, text, kind, column_map, dry_run=dry_run, skip_bad=skip_bad)
+        return
+    if column_map is not None or dry_run or skip_bad:
+        fail(f"{file}: --map, --dry-run and --skip-bad are for contacts (CSV or vCard), not a JSON document")
+    doc = parse_document(text, file=file)
     try:
         counts, created = import_into(workbook, doc, replace_profile=replace_profile, file=file)
     except IivkitError as exc:
@@ -122,14 +154,53 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
     click.echo(f"Imported {total} {noun} into {into}" + (f": {detail}." if detail else "."))
 
 
+def _import_contacts(
+    workbook: Path, file: Path, text: str, kind: str, column_map: str | None, *, dry_run: bool, skip_bad: bool
+) -> None:
+    """``import`` of contacts from a LinkedIn or mapped CSV, or a vCard file."""
+    from iivkit.workbook import contacts_in
+    from iivkit.workbook.contacts_merge import import_contacts
+
+    if kind == contacts_in.VCARD:
+        if column_map is not None:
+            fail(f"{file}: --map is for a CSV file; this is a vCard file")
+        source = contacts_in.read_vcards(text, file=file)
+    elif kind == contacts_in.LINKEDIN:
+        source = contacts_in.read_linkedin(text, file=file)
+    else:
+        if column_map is None:
+            fail(
+                f"{file}: not a LinkedIn Connections.csv; say which column holds which field with "
+                "--map (see 'iivkit import --help')"
+            )
+        source = contacts_in.read_csv(text, contacts_in.parse_map(column_map), file=file)
+    try:
+        result = import_contacts(workbook, source, file=file, dry_run=dry_run, skip_bad=skip_bad)
+    except IivkitError as exc:
+        raise exc.located(file) from None
+    bad = [row.text(file) for row in result.bad]
+    if bad and not skip_bad:
+        for line in bad:
+            click.echo(f"iivkit: error: {line}", err=True)
+        rows = "1 bad row" if len(bad) == 1 else f"{len(bad)} bad rows"
+        nothing = "nothing would be imported" if dry_run else "nothing was imported"
+        fail(f"{file}: {rows}; {nothing}. Fix them, or pass --skip-bad to import the others")
+    for line in result.lines():
+        click.echo(line)
+    for line in bad:
+        click.echo(f"iivkit: {'would skip' if dry_run else 'skipped'}: {line}", err=True)
+    if bad:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("workbook", type=PathArg)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "xlsx"]),
+    type=click.Choice(["json", "csv", "xlsx", "vcf"]),
     required=True,
-    help="json, csv (a zip of one CSV per table) or xlsx.",
+    help="json, csv (a zip of one CSV per table), xlsx, or vcf (the contacts as vCard 4).",
 )
 @click.option(
     "--anonymise",
@@ -141,7 +212,7 @@ def import_(workbook: Path, file: Path, replace_profile: bool) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (never a workbook).")
 def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) -> None:
-    """Export WORKBOOK as JSON, CSV or Excel."""
+    """Export WORKBOOK as JSON, CSV or Excel. With --format vcf, its contacts as vCard 4."""
     from iivkit.workbook.exports import export as do_export
 
     with Workbook.read(workbook) as wb:

@@ -1,6 +1,6 @@
-"""Export a workbook as interchange JSON, a zip of CSV tables, or an Excel file.
+"""Export a workbook as interchange JSON, a zip of CSV tables, or an Excel file; its contacts as vCard.
 
-All three start from the interchange :class:`~iivkit.workbook.interchange.Document`, so an anonymised
+All four start from the interchange :class:`~iivkit.workbook.interchange.Document`, so an anonymised
 export is anonymised the same way in every format.
 
 A workbook is untrusted input, and a spreadsheet treats a cell that starts with ``=``, ``+``,
@@ -32,7 +32,7 @@ from iivkit.workbook.models import RECORD_TYPES
 from iivkit.workbook.schema import data_fields
 from iivkit.workbook.store import Workbook, open_in_this_process
 
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx", "vcf")
 
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 """What makes a spreadsheet read a cell as a formula (OWASP's list; fullwidth forms included)."""
@@ -155,6 +155,10 @@ def render(doc: Document, fmt: str) -> bytes:
         return csv_zip(doc)
     if fmt == "xlsx":
         return xlsx_bytes(doc)
+    if fmt == "vcf":  # the contacts only, as vCard 4
+        from iivkit.workbook.contacts_out import vcards
+
+        return vcards(doc).encode("utf-8")
     raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 

@@ -30,7 +30,7 @@ import stat
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -580,6 +580,36 @@ class Workbook:
                 raise self._integrity(exc, record) from None
             new_id = cur.lastrowid
         return record.model_copy(update={"id": new_id, "version": row["version"]})
+
+    def add_many(self, records: Sequence[R], *, revalidate: bool = True) -> int:
+        """Insert new records of one type in one transaction, as :meth:`add` does, with less
+        overhead per record (an import of thousands); return how many were added.
+
+        :param revalidate: check each record again, as :meth:`add` does. Only a caller whose
+            records all come straight from ``model_validate`` may pass False (an importer that
+            validated every row to report the bad ones), to skip checking them twice.
+        """
+        if not records:
+            return 0
+        model = type(records[0])
+        sql = ""
+        with self.transaction() as conn:
+            self._touched.add(model.table)
+            for record in records:
+                if type(record) is not model or model.singleton:
+                    raise TypeError(f"add_many takes records of one type, not a profile: {record!r}")
+                if revalidate:
+                    record = self._validated(record)
+                row = to_row(record)
+                row["version"] = max(1, record.version)
+                if not sql:
+                    marks = ", ".join(f":{c}" for c in row)
+                    sql = f"INSERT INTO {model.table} ({', '.join(row)}) VALUES ({marks})"
+                try:
+                    conn.execute(sql, row)
+                except sqlite3.IntegrityError as exc:
+                    raise self._integrity(exc, record) from None
+        return len(records)
 
     def update(self, record: R) -> R:
         """Save changes to an existing record; refuse if it changed since *record* was read."""

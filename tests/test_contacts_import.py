@@ -502,3 +502,12 @@ def test_add_many_checks_each_record_as_add_does_and_writes_nothing_on_a_bad_one
         assert wb.count(Contact) == 0
         assert wb.add_many([good, Contact(name="Bo Chen")]) == 2
         assert [c.name for c in wb.all(Contact)] == ["Ann Lee", "Bo Chen"]
+
+
+def test_a_csv_saved_in_a_windows_encoding_is_refused_with_how_to_save_it(tmp_path: Path, cli) -> None:
+    people = tmp_path / "people.csv"
+    people.write_bytes("Full name,Employer\r\nJosé García,Café Ltd\r\n".encode("cp1252"))
+    result = cli("import", tmp_path / "w.iiv", people, "--map", "Full name=name,Employer=organisation")
+    assert result.exit_code == 2
+    assert "text not in UTF-8" in result.output and "save as 'CSV UTF-8'" in result.output
+    assert not (tmp_path / "w.iiv").exists()

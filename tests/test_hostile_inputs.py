@@ -332,7 +332,7 @@ HOSTILE_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
     "a binary file": (_binary, "binary"),
     "a workbook": (_workbook, "binary"),
     "a file over the size limit": (_oversized, f"{MAX_DOCUMENT_BYTES // 2**20} MB"),
-    "text that is not UTF-8": (_not_utf8, "use JSON"),
+    "text that is not UTF-8": (_not_utf8, "save as 'CSV UTF-8'"),
 }
 
 

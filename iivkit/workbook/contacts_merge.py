@@ -10,12 +10,11 @@ the same organisation (case and spacing ignored); so are two organisations with 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from iivkit.workbook.contacts_in import KINDS, BadRow, Candidate, Source, to_candidate
-from iivkit.workbook.interchange import _link_into_place, _new_workbook, _remove
+from iivkit.workbook.interchange import write_into
 from iivkit.workbook.models import Contact, Organisation
 from iivkit.workbook.store import Workbook
 
@@ -99,27 +98,24 @@ def import_contacts(
             candidates.append(made)
     result.bad.sort(key=lambda b: b.line)
     write = not dry_run and (skip_bad or not result.bad)
-    if not workbook.exists():
-        if not write:
+    if not write:
+        if not workbook.exists():
             _plan(None, candidates, result)
             return result
-        temp = workbook.with_name(f".{workbook.name}.{secrets.token_hex(4)}.importing")
-        try:
-            with _new_workbook(temp, workbook) as wb:
-                _write(wb, candidates, result)
-            if _link_into_place(temp, workbook):
-                result.created = True
-                return result
-        finally:
-            _remove(temp)
-        result = ContactsImport(file=file, workbook=workbook, kind=source.kind, bad=result.bad)
-    if not write:
         with Workbook.read(workbook) as wb:
             _plan(wb, candidates, result)
         return result
-    with Workbook.open(workbook) as wb:
-        _write(wb, candidates, result)
-    return result
+
+    def fill(wb: Workbook) -> ContactsImport:
+        # Fresh each time: a workbook that appeared while a new one was being made is written
+        # to instead, and its contacts decide anew what is a duplicate.
+        done = ContactsImport(file=file, workbook=workbook, kind=source.kind, bad=list(result.bad))
+        _write(wb, candidates, done)
+        return done
+
+    done, created = write_into(workbook, fill)
+    done.created = created
+    return done
 
 
 def _write(wb: Workbook, candidates: list[Candidate], result: ContactsImport) -> None:

@@ -14,9 +14,10 @@ import math
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -222,7 +223,7 @@ def read_text(path: Path) -> str:
     for is_kind, kind in _KINDS.items():
         if is_kind(mode):
             os.close(fd)
-            raise InputFileError(f"is {kind}, not a file; import reads a JSON document", file=path)
+            raise InputFileError(f"is {kind}, not a file; import reads a JSON, CSV or vCard file", file=path)
     with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(MAX_DOCUMENT_BYTES + 1)
@@ -240,8 +241,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputFileError(
-            "cannot read: a binary file, not a JSON document "
-            "(CSV and Excel exports and workbooks cannot be imported; use JSON)",
+            "cannot read: a binary file, or text not in UTF-8. Import takes an iivkit JSON "
+            "document, a CSV (LinkedIn's Connections.csv, or any CSV with --map) or a vCard, as "
+            "UTF-8 text: in Excel, save as 'CSV UTF-8'. Excel files and workbooks cannot be imported",
             file=path,
         ) from None
 
@@ -368,28 +370,39 @@ def import_file(wb: Workbook, path: Path) -> dict[str, int]:
     return import_document(wb, read_document(path), file=path)
 
 
+T = TypeVar("T")
+
+
 def import_into(
     workbook: Path, doc: Document, *, replace_profile: bool = False, file: str | Path | None = None
 ) -> tuple[dict[str, int], bool]:
-    """Import *doc* into the workbook at *workbook*, creating it if it is not there.
+    """Import *doc* into the workbook at *workbook*, creating it if it is not there (see
+    :func:`write_into`). Returns the counts by table and whether the workbook was created."""
+    return write_into(
+        workbook, lambda wb: import_document(wb, doc, replace_profile=replace_profile, file=file)
+    )
 
-    A new workbook is built under a temporary name beside it and linked into place only
-    once the import succeeded, and never over a file that appeared meanwhile (then the
-    records go into that one, as for any existing workbook). So a failed import leaves no
-    file behind and never deletes one, and two imports racing to create the same workbook
-    cannot undo each other. Returns the counts by table and whether the workbook was created.
+
+def write_into(workbook: Path, fill: Callable[[Workbook], T]) -> tuple[T, bool]:
+    """``fill(wb)`` on the workbook at *workbook*, creating it if it is not there; the result,
+    and whether the workbook was created.
+
+    A new workbook is built under a temporary name beside it and linked into place only once
+    *fill* returned, and never over a file that appeared meanwhile: then *fill* runs again, on
+    that one, as for any existing workbook. So a failed *fill* leaves no file behind and never
+    deletes one, and two writers racing to create the same workbook cannot undo each other.
     """
     if not workbook.exists():
         temp = workbook.with_name(f".{workbook.name}.{secrets.token_hex(4)}.importing")
         try:
             with _new_workbook(temp, workbook) as wb:
-                counts = import_document(wb, doc, replace_profile=replace_profile, file=file)
+                made = fill(wb)
             if _link_into_place(temp, workbook):
-                return counts, True
+                return made, True
         finally:
             _remove(temp)
     with Workbook.open(workbook) as wb:
-        return import_document(wb, doc, replace_profile=replace_profile, file=file), False
+        return fill(wb), False
 
 
 def _new_workbook(temp: Path, workbook: Path) -> Workbook:

@@ -44,13 +44,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from iivkit.errors import ValidationFailed
+from iivkit.workbook import views
 from iivkit.workbook.models import (
     UPCOMING_STATUSES,
     ContactStatus,
     HowFound,
     InterviewStatus,
     Posting,
-    held_sql,
 )
 from iivkit.workbook.store import Workbook
 
@@ -125,29 +125,7 @@ def advocacy(wb: Workbook) -> pd.DataFrame:
 
     Indexed by organisation id; see the module's docstring for the points.
     """
-    known = ", ".join(f"'{h.value}'" for h in KNOWN_THROUGH)
-    declined = ContactStatus.declined.value
-    df = pd.read_sql_query(
-        f"""
-        SELECT o.id AS organisation_id,
-               COUNT(DISTINCT CASE WHEN EXISTS (
-                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id AND {held_sql("i.status")})
-                   THEN c.id END) AS met,
-               COUNT(DISTINCT CASE WHEN c.status != '{declined}' AND (
-                   c.referred_by_id IS NOT NULL OR c.referred_in_interview_id IS NOT NULL
-                   OR c.how_found = '{HowFound.referral.value}')
-                   THEN c.id END) AS referred,
-               COUNT(DISTINCT CASE WHEN c.status != '{declined}' AND c.how_found = '{HowFound.alumni.value}'
-                   THEN c.id END) AS alumni,
-               COUNT(DISTINCT CASE WHEN c.status != '{declined}' AND c.how_found IN ({known})
-                   THEN c.id END) AS known
-        FROM organisations o
-        LEFT JOIN contacts c ON c.organisation_id = o.id
-        GROUP BY o.id
-        ORDER BY o.id
-        """,
-        wb.conn,
-    ).set_index("organisation_id")
+    df = views.organisation_ties(wb, known_through=[h.value for h in KNOWN_THROUGH])
     df = df.astype(int)
     df["advocacy"] = sum(df[tie] * points for tie, points in ADVOCACY_POINTS.items())
     return df
@@ -174,16 +152,7 @@ def active_reasons(wb: Workbook, today: dt.date, *, weeks: int = 4) -> dict[int,
     since = today - dt.timedelta(weeks=weeks)
     upcoming = {s.value for s in UPCOMING_STATUSES}
     waiting = {s.value for s in WAITING_STATUSES}
-    listed = ", ".join(f"'{s}'" for s in sorted(upcoming | waiting))
-    rows = wb.conn.execute(
-        f"""
-        SELECT c.organisation_id, c.id, c.name, c.status, i.id, i.status,
-               i.scheduled_at, i.invitation_sent, i.confirmation_sent, i.nudge_sent
-        FROM contacts c LEFT JOIN interviews i ON i.contact_id = c.id
-        WHERE c.organisation_id IS NOT NULL AND (i.status IN ({listed}) OR c.status IN ({listed}))
-        ORDER BY c.organisation_id, c.id, i.id
-        """
-    ).fetchall()
+    rows = views.organisation_steps(wb, sorted(upcoming | waiting))
     reasons: dict[int, list[str]] = {}
     under_way: set[int] = set()
     asked: dict[int, tuple[int, str, str, dt.date | None]] = {}
@@ -274,10 +243,7 @@ def targets(
     """
     day = today or dt.date.today()
     rules = rules or load_rules(wb)
-    orgs = pd.read_sql_query(
-        "SELECT id AS organisation_id, name AS organisation, motivation, posting FROM organisations",
-        wb.conn,
-    )
+    orgs = views.organisations_to_rank(wb)
     if orgs.empty:
         return pd.DataFrame(columns=COLUMNS)
     df = orgs.join(advocacy(wb), on="organisation_id")
@@ -366,4 +332,33 @@ def target_list(
         ranked = targets(wb, today=day, rules=rules)
     return TargetList(
         ranked, day, rules.max_active, active_count(ranked), active_warning(ranked, rules.max_active)
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def standing(wb: Workbook, organisation_id: int | None) -> str:
+    """Where one organisation stands on the target list, in a sentence a report can show, e.g.
+    "Acacia Trust is 2nd of 4 on your target list: motivation 3, a relevant posting, 1 person
+    met." Empty for no organisation.
+
+    Only the ranking's own facts are said (not whether it is active now, which changes with the
+    day), so a debrief report that shows this stays right until the records change.
+    """
+    if organisation_id is None:
+        return ""
+    ranked = targets(wb)
+    found = ranked[ranked["organisation_id"] == organisation_id]
+    if found.empty:
+        return ""
+    row = found.iloc[0]
+    motivation = (
+        f"motivation {int(row['motivation'])}" if pd.notna(row["motivation"]) else "motivation not rated"
+    )
+    return (
+        f"{row['organisation']} is {_ordinal(int(row['rank']))} of {len(ranked)} on your target list: "
+        f"{motivation}, {_POSTING_WORDS[row['posting']]}, {_ties(row)}."
     )

@@ -369,3 +369,32 @@ def test_the_notebook_table_shows_the_ranking_and_the_warning(wb: Workbook) -> N
     assert list(table.data.columns) == ["Organisation", "Motivation", "Posting", "Advocacy", "Active", "Why"]
     assert table.data["Organisation"].iloc[0] == "Acacia Trust"
     assert (table.caption or "").startswith("Warning: 2 organisations are active at once, more than 1")
+
+
+# -- in the debrief report -------------------------------------------------------------------
+
+
+def test_a_debrief_report_says_where_the_organisation_stands(wb: Workbook) -> None:
+    from iivkit.reports.data import collect, report_inputs_json
+
+    (interview,) = [i.id for i in wb.all(Interview)]
+    assert interview is not None
+    report = collect(wb.path, interview)
+    # Acacia: motivation 3 and a relevant posting put it first of the four.
+    assert report.target == (
+        "Acacia Trust is 1st of 4 on your target list: motivation 3, a relevant posting, "
+        "1 person met and 2 alumni contacts."
+    )
+    before = report_inputs_json(wb.conn, interview)
+    # Meeting Nomsa at Cedar Labs changes Cedar's standing, not this interview's records:
+    # the report's fingerprint must still change, or the report would go stale.
+    met(wb, next(c.id for c in wb.all(Contact) if c.name == "Nomsa Zulu"))
+    assert report_inputs_json(wb.conn, interview) != before
+
+
+def test_standing_counts_its_places_in_words(wb: Workbook) -> None:
+    from iivkit.method.targets import standing
+
+    cedar = next(o.id for o in wb.all(Organisation) if o.name == "Cedar Labs")
+    assert standing(wb, cedar).startswith("Cedar Labs is 3rd of 4 on your target list: motivation 2,")
+    assert standing(wb, None) == ""

@@ -23,6 +23,7 @@ import pandas as pd
 from iivkit.errors import RecordNotFound, ValidationFailed
 from iivkit.method import synthesis
 from iivkit.method.followups import follow_ups
+from iivkit.method.targets import standing
 from iivkit.ui.params import as_id, is_blank, workbook_path
 from iivkit.workbook import views
 from iivkit.workbook.demo import demo_workbook_path, ensure_demo_workbook  # noqa: F401  (release 0.1 name)
@@ -86,6 +87,8 @@ class DebriefReport:
     outcome_counts: pd.Series
     evidence_counts: pd.Series
     notes: list[str] = field(default_factory=list)
+    target: str = ""
+    """Where the interviewee's organisation stands on the target list (:func:`.targets.standing`)."""
 
 
 def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | None = None) -> DebriefReport:
@@ -93,7 +96,7 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
     today = today or dt.date.today()
     with Workbook.read(path) as wb, collect_damaged() as damaged:
         # The interview and its interviewee must be sound; a damaged one fails this report.
-        wb.get(Contact, wb.get(Interview, interview).contact_id)
+        interviewee = wb.get(Contact, wb.get(Interview, interview).contact_id)
         head = header(wb, interview)
         tested = tested_findings(wb, interview)
         report = DebriefReport(
@@ -110,6 +113,7 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
             follow_ups=follow_ups_due(wb, interview, today),
             outcome_counts=outcome_counts(wb, interview),
             evidence_counts=evidence_counts(tested),
+            target=standing(wb, interviewee.organisation_id),
         )
     for error in damaged:
         where = ValidationFailed(error.message, record=error.record, field=error.field)
@@ -300,6 +304,8 @@ def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
     inputs = views.interview_records(conn, interview)
     if inputs is None:
         raise RecordNotFound("does not exist", record=f"interview {interview}")
+    # Where the organisation stands on the target list also depends on who was met elsewhere.
+    inputs["interview_statuses"] = views.interview_statuses(conn)
     if views.has_unrouted_open_questions(conn, interview):
         inputs["everything"] = views.routing_records(conn)
     return inputs

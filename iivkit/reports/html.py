@@ -54,6 +54,14 @@ def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.") -> str:
     return presentation.table_html(df, empty=empty)
 
 
+_TEXT = presentation.template("<p>{{ text }}</p>")
+
+
+def text_html(text: str, *, empty: str = "Nothing recorded.") -> str:
+    """One paragraph of text (escaped), or *empty* in its place when there is none."""
+    return _TEXT.render(text=text or empty)
+
+
 def header_html(report: DebriefReport) -> str:
     """The report's heading: who, when, where, and the shared table style."""
     return (

@@ -7,11 +7,21 @@ views stay quick on a workbook with thousands of findings.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from iivkit.workbook.models import ContactStatus, InsightKind, Outcome, Record, Tiara, held_sql
+from iivkit.workbook.models import (
+    ContactStatus,
+    HowFound,
+    InsightKind,
+    InterviewStatus,
+    Outcome,
+    Record,
+    Tiara,
+    held_sql,
+)
 from iivkit.workbook.store import Workbook
 
 PIPELINE_ORDER = [s.value for s in ContactStatus]
@@ -480,3 +490,149 @@ def open_question_texts(wb: Workbook) -> list[str]:
         str(r[0])
         for r in wb.conn.execute("SELECT text FROM open_questions WHERE status = 'open' ORDER BY id")
     ]
+
+
+# -- the target list, the funnel, and the report and course runs ------------------------------
+
+
+def _named(prefix: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """``:prefix_0, :prefix_1, ...`` for an ``IN (...)`` list, and the parameters they name."""
+    params = {f"{prefix}_{n}": value for n, value in enumerate(values)}
+    return ", ".join(f":{key}" for key in params) or "NULL", params
+
+
+def organisation_ties(wb: Workbook, *, known_through: Sequence[str]) -> pd.DataFrame:
+    """Every organisation's ties, indexed by organisation id, in id order: how many of its
+    contacts were ``met`` (an interview with them held), ``referred`` (by a contact, in an
+    interview, or found as a referral), found as ``alumni``, or ``known`` (found in one of the
+    ways *known_through*). A contact who declined counts only as met."""
+    known, params = _named("known", known_through)
+    return pd.read_sql_query(
+        f"""
+        SELECT o.id AS organisation_id,
+               COUNT(DISTINCT CASE WHEN EXISTS (
+                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id AND {held_sql("i.status")})
+                   THEN c.id END) AS met,
+               COUNT(DISTINCT CASE WHEN c.status != :declined AND (
+                   c.referred_by_id IS NOT NULL OR c.referred_in_interview_id IS NOT NULL
+                   OR c.how_found = :referral)
+                   THEN c.id END) AS referred,
+               COUNT(DISTINCT CASE WHEN c.status != :declined AND c.how_found = :alumni
+                   THEN c.id END) AS alumni,
+               COUNT(DISTINCT CASE WHEN c.status != :declined AND c.how_found IN ({known})
+                   THEN c.id END) AS known
+        FROM organisations o
+        LEFT JOIN contacts c ON c.organisation_id = o.id
+        GROUP BY o.id
+        ORDER BY o.id
+        """,
+        wb.conn,
+        params={
+            "declined": ContactStatus.declined.value,
+            "referral": HowFound.referral.value,
+            "alumni": HowFound.alumni.value,
+            **params,
+        },
+    ).set_index("organisation_id")
+
+
+def organisation_steps(wb: Workbook, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The contacts at an organisation with each of their interviews, where the contact's or
+    the interview's status is one of *statuses*, by organisation, contact and interview id.
+
+    Each row: organisation id, contact id, name and status, interview id and status (None
+    without an interview), and the interview's scheduled_at, invitation_sent,
+    confirmation_sent and nudge_sent.
+    """
+    listed, params = _named("status", statuses)
+    rows = wb.conn.execute(
+        f"""
+        SELECT c.organisation_id, c.id, c.name, c.status, i.id, i.status,
+               i.scheduled_at, i.invitation_sent, i.confirmation_sent, i.nudge_sent
+        FROM contacts c LEFT JOIN interviews i ON i.contact_id = c.id
+        WHERE c.organisation_id IS NOT NULL AND (i.status IN ({listed}) OR c.status IN ({listed}))
+        ORDER BY c.organisation_id, c.id, i.id
+        """,
+        params,
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def organisations_to_rank(wb: Workbook) -> pd.DataFrame:
+    """Every organisation in id order: organisation_id, organisation (its name), motivation, posting."""
+    return pd.read_sql_query(
+        "SELECT id AS organisation_id, name AS organisation, motivation, posting "
+        "FROM organisations ORDER BY id",
+        wb.conn,
+    )
+
+
+def contact_stages(
+    wb: Workbook, *, replied: Sequence[str], met: Sequence[str], no_organisation: str
+) -> pd.DataFrame:
+    """One row per contact, by id: contact_id, contact (the name), organisation_id, organisation
+    (*no_organisation* for none) and 1 or 0 for each stage the records show on their own:
+
+    - ``invited``: the contact is past ``identified``, or an interview with them is past
+      ``planned`` or has an invitation date;
+    - ``replied``: their status is one of *replied*, or an interview with them was confirmed or held;
+    - ``met``: their status is one of *met*, or an interview with them was held;
+    - ``referred``: another contact names them under "referred by", or was suggested in an
+      interview with them.
+    """
+    replied_in, replied_params = _named("replied", replied)
+    met_in, met_params = _named("met", met)
+    held = held_sql("i.status")
+    return pd.read_sql_query(
+        f"""
+        SELECT c.id AS contact_id, c.name AS contact, c.organisation_id,
+               COALESCE(o.name, :no_organisation) AS organisation,
+               (c.status != :identified OR EXISTS (
+                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id
+                   AND (i.status NOT IN (:planned) OR i.invitation_sent IS NOT NULL))) AS invited,
+               (c.status IN ({replied_in}) OR EXISTS (
+                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id
+                   AND (i.status = :confirmed OR {held}))) AS replied,
+               (c.status IN ({met_in}) OR EXISTS (
+                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id AND {held})) AS met,
+               EXISTS (
+                   SELECT 1 FROM contacts r
+                   LEFT JOIN interviews ri ON ri.id = r.referred_in_interview_id
+                   WHERE r.id != c.id AND (r.referred_by_id = c.id OR ri.contact_id = c.id)) AS referred
+        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
+        ORDER BY c.id
+        """,
+        wb.conn,
+        params={
+            "no_organisation": no_organisation,
+            "identified": ContactStatus.identified.value,
+            "planned": InterviewStatus.planned.value,
+            "confirmed": InterviewStatus.confirmed.value,
+            **replied_params,
+            **met_params,
+        },
+    )
+
+
+def interviews_with_interviewees(wb: Workbook) -> list[tuple[int, str, str]]:
+    """``(id, status, interviewee's name)`` of every interview, by id; the name is empty when
+    the interview has no contact."""
+    rows = wb.conn.execute(
+        "SELECT i.id, i.status, c.name FROM interviews i "
+        "LEFT JOIN contacts c ON c.id = i.contact_id ORDER BY i.id"
+    ).fetchall()
+    return [(int(r[0]), str(r[1]), str(r[2] or "")) for r in rows]
+
+
+def raw_rows(conn: sqlite3.Connection, table: str) -> list[list[Any]]:
+    """Every row of *table* (a table of the workbook, ``meta`` included) as stored, in rowid
+    order, each as the list of its column values."""
+    return _rows(conn, f"SELECT * FROM {table} ORDER BY rowid")
+
+
+# -- the target list, as a debrief report depends on it -----------------------------------------
+
+
+def interview_statuses(conn: sqlite3.Connection) -> list[list[Any]]:
+    """(id, contact_id, status) of every interview, by id: who was met, for a report's fingerprint."""
+    return [list(r) for r in conn.execute("SELECT id, contact_id, status FROM interviews ORDER BY id")]

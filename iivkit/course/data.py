@@ -123,9 +123,7 @@ def load_assessment(
 def contact_pseudonymiser(wb: Workbook) -> Pseudonymiser:
     """Pseudonyms for the workbook's contacts (not its owner), keyed by the workbook's own salt,
     so a contact gets the same pseudonym here as in ``iivkit export --anonymise``."""
-    cursor = wb.conn.execute("SELECT * FROM contacts ORDER BY id")
-    columns = [d[0] for d in cursor.description]
-    contacts = [("Contact", dict(zip(columns, row, strict=True))) for row in cursor]
+    contacts = [("Contact", dict(row)) for row in views.stored_rows(wb, "contacts")]
     return people_pseudonymiser(wb.meta("pseudonym_salt") or str(wb.path), contacts)
 
 

@@ -47,6 +47,7 @@ from iivkit.course import html as course_html
 from iivkit.course.roster import DEFAULT_LAYOUT, NO_WORKBOOK, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.resources import shipped_notebook
+from iivkit.workbook import views
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.files import make_private_dir
 from iivkit.workbook.models import RECORD_TYPES
@@ -97,8 +98,8 @@ def workbook_digest(conn: sqlite3.Connection) -> str:
     h = hashlib.sha256()
     for table in [m.table for m in RECORD_TYPES] + ["meta"]:
         h.update(table.encode())
-        for row in conn.execute(f"SELECT * FROM {table} ORDER BY rowid"):
-            h.update(json.dumps(list(row), default=str).encode())
+        for row in views.raw_rows(conn, table):
+            h.update(json.dumps(row, default=str).encode())
     return h.hexdigest()
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from iivkit.workbook.models import ContactStatus, InterviewStatus, held_sql
+from iivkit.workbook import views
+from iivkit.workbook.models import ContactStatus, InterviewStatus
 from iivkit.workbook.store import Workbook
 
 STAGES = ("invited", "replied", "met", "referral")
@@ -43,28 +44,11 @@ def _values(items: tuple[ContactStatus, ...] | tuple[InterviewStatus, ...]) -> s
 
 def funnel_contacts(wb: Workbook) -> pd.DataFrame:
     """One row per contact: their organisation and which stages they reached (True/False)."""
-    confirmed = InterviewStatus.confirmed.value
-    df = pd.read_sql_query(
-        f"""
-        SELECT c.id AS contact_id, c.name AS contact, c.organisation_id,
-               COALESCE(o.name, '{NO_ORGANISATION}') AS organisation,
-               (c.status != '{ContactStatus.identified.value}' OR EXISTS (
-                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id
-                   AND (i.status NOT IN ('{InterviewStatus.planned.value}')
-                        OR i.invitation_sent IS NOT NULL))) AS invited,
-               (c.status IN ({_values(_REPLIED)}) OR EXISTS (
-                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id
-                   AND (i.status = '{confirmed}' OR {held_sql("i.status")}))) AS replied,
-               (c.status IN ({_values(_MET)}) OR EXISTS (
-                   SELECT 1 FROM interviews i WHERE i.contact_id = c.id AND {held_sql("i.status")})) AS met,
-               EXISTS (
-                   SELECT 1 FROM contacts r
-                   LEFT JOIN interviews ri ON ri.id = r.referred_in_interview_id
-                   WHERE r.id != c.id AND (r.referred_by_id = c.id OR ri.contact_id = c.id)) AS referred
-        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
-        ORDER BY c.id
-        """,
-        wb.conn,
+    df = views.contact_stages(
+        wb,
+        replied=[s.value for s in _REPLIED],
+        met=[s.value for s in _MET],
+        no_organisation=NO_ORGANISATION,
     )
     for col in ("invited", "replied", "met", "referred"):
         df[col] = df[col].astype(bool)

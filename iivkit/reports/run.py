@@ -44,6 +44,7 @@ from iivkit.batch.pipeline import (
 from iivkit.batch.runner import NotebookJob, Runner
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.reports.data import REPORT_NOTEBOOK, report_inputs_json
+from iivkit.workbook import views
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.files import make_private_dir
 from iivkit.workbook.models import HELD_STATUSES
@@ -167,13 +168,10 @@ def report_job(
 
 def _interviews(wb: Workbook, picked: list[int] | None) -> list[tuple[int, str]]:
     """(id, interviewee) of the interviews to report on; picked ids may not exist (caller checks)."""
-    rows = wb.conn.execute(
-        "SELECT i.id, i.status, c.name FROM interviews i "
-        "LEFT JOIN contacts c ON c.id = i.contact_id ORDER BY i.id"
-    ).fetchall()
+    rows = views.interviews_with_interviewees(wb)
     if picked is None:
-        return [(int(r[0]), str(r[2] or "")) for r in rows if r[1] in HELD_STATUSES]
-    names = {int(r[0]): str(r[2] or "") for r in rows}
+        return [(interview, name) for interview, status, name in rows if status in HELD_STATUSES]
+    names = {interview: name for interview, _, name in rows}
     return [(i, names.get(i, "")) for i in dict.fromkeys(picked)]
 
 

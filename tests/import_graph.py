@@ -332,3 +332,29 @@ def layer_violations(root: Path, edges: list[Edge], layers: Layers) -> list[str]
             pair = " and ".join(sorted({source, target}))
             problems.append(f"{where}: {edge.source} {how} {edge.target}: {pair} stay apart")
     return problems
+
+
+_SELECT = re.compile(r"\bselect\s", re.IGNORECASE)
+_READ_SQL = frozenset({"read_sql", "read_sql_query"})
+
+
+def sql_reads(root: Path, *, allowed: frozenset[str]) -> list[str]:
+    """SQL reads outside the modules *allowed* to hold them: a string with ``SELECT `` in it
+    (an f-string's text included; docstrings left out) or a call of pandas' ``read_sql`` or
+    ``read_sql_query``."""
+    found: set[tuple[str, int, str]] = set()
+    for name, path, tree in _trees(root):
+        if name in allowed:
+            continue
+        docstrings = _docstrings(tree)
+        where = path.relative_to(root.parent).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in docstrings and _SELECT.search(node.value):
+                    found.add((where, node.lineno, f"{name} holds a SELECT"))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in _READ_SQL:
+                    found.add((where, node.lineno, f"{name} calls {called}"))
+    return [f"{where}:{line}: {what}" for where, line, what in sorted(found)]

@@ -5,6 +5,9 @@ table. A module imports only its own part of the package and parts of the same o
 layer, save two pairs of siblings that stay apart. ``import iivkit`` and
 ``from iivkit import __version__`` are allowed anywhere.
 
+The workbook is read with SQL only where its queries live (:data:`SQL_READERS`); everything
+above reads through ``iivkit.workbook.views`` or the store.
+
 The checks read the source (``tests/import_graph.py``), so they see imports inside functions
 too. The last tests build a small package with one cycle and one upward import and check that
 exactly those are reported, so a check that could never fail would fail there.
@@ -26,6 +29,7 @@ from import_graph import (
     imports,
     layer_violations,
     modules,
+    sql_reads,
     string_edges,
     unresolved_paths,
 )
@@ -199,4 +203,65 @@ def test_the_checker_reports_find_spec_dead_paths_and_parts_kept_apart(
         "fakepkg/low/a.py:4: fakepkg.low.a (layer 0) names fakepkg.high (layer 1): up the layers",
         "fakepkg/low/c.py:1: fakepkg.low.c imports fakepkg.side: low and side stay apart",
         "fakepkg/side.py:1: fakepkg.side imports fakepkg.low.c: low and side stay apart",
+    ]
+
+
+# -- SQL reads live in the workbook's query modules --------------------------------------------
+
+SQL_READERS = frozenset(
+    {
+        # The read queries: every view of a workbook that the method, ui, reports and course use.
+        "iivkit.workbook.views",
+        # The store: reading records back into models (get, all, frame, meta), and reads that
+        # are part of a write or a format check: the version check of an update, naming the
+        # record a broken reference points at, refusing a workbook with views or triggers.
+        "iivkit.workbook.store",
+        # The tables' definition and their upgrades: a migration may read the rows it rewrites,
+        # part of its write path (none does yet).
+        "iivkit.workbook.schema",
+        "iivkit.workbook.migrations",
+    }
+)
+
+
+def test_sql_reads_live_only_in_the_workbooks_query_modules() -> None:
+    found = sql_reads(PACKAGE, allowed=SQL_READERS)
+    assert not found, "move the query into iivkit/workbook/views.py:\n" + "\n".join(found)
+
+
+def test_the_checker_reports_a_select_outside_the_views(tmp_path: Path) -> None:
+    root = fake_package(
+        tmp_path,
+        {
+            "low/views.py": """\
+                import pandas as pd
+
+
+                def v(conn):
+                    return pd.read_sql_query("SELECT 1", conn)
+            """,
+            "high/h.py": """\
+                \"\"\"Select nothing here: a docstring is prose.\"\"\"
+                import pandas as pd
+                from pandas import read_sql
+
+
+                def f(conn, table):
+                    rows = conn.execute(f"select * from {table}").fetchall()
+                    return rows, pd.read_sql_query("PRAGMA table_info(x)", conn), read_sql("t", conn)
+            """,
+        },
+    )
+
+    assert sql_reads(root, allowed=frozenset({"fakepkg.low.views"})) == [
+        "fakepkg/high/h.py:7: fakepkg.high.h holds a SELECT",
+        "fakepkg/high/h.py:8: fakepkg.high.h calls read_sql",
+        "fakepkg/high/h.py:8: fakepkg.high.h calls read_sql_query",
+    ]
+    assert sql_reads(root, allowed=frozenset()) == [
+        "fakepkg/high/h.py:7: fakepkg.high.h holds a SELECT",
+        "fakepkg/high/h.py:8: fakepkg.high.h calls read_sql",
+        "fakepkg/high/h.py:8: fakepkg.high.h calls read_sql_query",
+        "fakepkg/low/views.py:5: fakepkg.low.views calls read_sql_query",
+        "fakepkg/low/views.py:5: fakepkg.low.views holds a SELECT",
     ]

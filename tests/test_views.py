@@ -440,3 +440,135 @@ def test_stored_rows_and_settings_by_prefix(workbook: Workbook) -> None:
     assert [row["name"] for row in views.stored_rows(workbook, "contacts")] == ["Ana", "Bo", "Cleo"]
     workbook.set_meta("template:nudge", "Subject: hi")
     assert views.meta_with_prefix(workbook, "template:") == [("template:nudge", "Subject: hi")]
+
+
+# -- the target list, the funnel, and the report and course runs -------------------------------
+
+
+def _organisations_and_people(wb: Workbook) -> dict[str, int]:
+    """Three organisations and six contacts whose ties, steps and stages are worked out by hand
+    in the tests below; returns the ids by name (interviews as ``I-<contact>``)."""
+    ids: dict[str, int] = {}
+    for name, motivation, posting in (("Acme", 3, "relevant"), ("Beta", None, "some"), ("Cala", 1, "none")):
+        ids[name] = wb.add(Organisation(name=name, motivation=motivation, posting=posting)).id or 0
+    people = (
+        ("Ana", "Acme", "interviewed", "alumni"),
+        ("Bo", "Acme", "declined", "referral"),
+        ("Cy", "Acme", "invited", "family_friends"),
+        ("Fay", "Acme", "identified", "referral"),
+        ("Dee", "Beta", "identified", "professional_network"),
+        ("Eve", None, "no_reply", "cold"),
+    )
+    for name, org, status, how in people:
+        contact = Contact(name=name, organisation_id=ids.get(org or ""), status=status, how_found=how)
+        ids[name] = wb.add(contact).id or 0
+    ids["I-Ana"] = wb.add(Interview(contact_id=ids["Ana"], status="done")).id or 0
+    ids["I-Bo"] = wb.add(Interview(contact_id=ids["Bo"], status="done")).id or 0
+    planned = Interview(
+        contact_id=ids["Dee"], status="planned", scheduled_at="2026-03-02T10:00", invitation_sent="2026-02-20"
+    )
+    ids["I-Dee"] = wb.add(planned).id or 0
+    # Bo was referred by Ana; Gus was suggested in Bo's interview.
+    bo = wb.get(Contact, ids["Bo"])
+    wb.update(bo.model_copy(update={"referred_by_id": ids["Ana"]}))
+    ids["Gus"] = wb.add(Contact(name="Gus", referred_in_interview_id=ids["I-Bo"])).id or 0
+    return ids
+
+
+def test_organisation_ties_count_each_kind_of_contact_and_a_declined_one_only_as_met(
+    workbook: Workbook,
+) -> None:
+    ids = _organisations_and_people(workbook)
+    ties = views.organisation_ties(workbook, known_through=["family_friends", "professional_network"])
+    assert ties.index.name == "organisation_id"
+    assert ties.reset_index().values.tolist() == [
+        # Acme: Ana and Bo met (Bo declined, but was met); Fay a referral (Bo, declined, is not);
+        # Ana an alumna; Cy known through family.
+        [ids["Acme"], 2, 1, 1, 1],
+        [ids["Beta"], 0, 0, 0, 1],
+        [ids["Cala"], 0, 0, 0, 0],
+    ]
+    assert list(ties.columns) == ["met", "referred", "alumni", "known"]
+    assert views.organisation_ties(workbook, known_through=[])["known"].tolist() == [0, 0, 0]
+
+
+DEE_DAYS = ("2026-03-02T10:00:00", "2026-02-20", None, None)
+
+
+def test_organisation_steps_list_contacts_at_an_organisation_with_a_step_under_way(
+    workbook: Workbook,
+) -> None:
+    ids = _organisations_and_people(workbook)
+    steps = views.organisation_steps(workbook, ["confirmed", "invited", "no_reply", "planned"])
+    assert steps == [
+        (ids["Acme"], ids["Cy"], "Cy", "invited", None, None, None, None, None, None),
+        # Dee's planned interview: scheduled_at, invitation_sent, confirmation_sent, nudge_sent.
+        (ids["Beta"], ids["Dee"], "Dee", "identified", ids["I-Dee"], "planned", *DEE_DAYS),
+    ]
+    assert views.organisation_steps(workbook, []) == []
+
+
+def test_organisations_to_rank_hold_name_motivation_and_posting(workbook: Workbook) -> None:
+    ids = _organisations_and_people(workbook)
+    orgs = views.organisations_to_rank(workbook)
+    assert list(orgs.columns) == ["organisation_id", "organisation", "motivation", "posting"]
+    assert orgs.astype(object).where(orgs.notna(), None).values.tolist() == [
+        [ids["Acme"], "Acme", 3, "relevant"],
+        [ids["Beta"], "Beta", None, "some"],
+        [ids["Cala"], "Cala", 1, "none"],
+    ]
+
+
+def test_contact_stages_say_which_stage_each_contact_reached_on_the_records_alone(
+    workbook: Workbook,
+) -> None:
+    ids = _organisations_and_people(workbook)
+    stages = views.contact_stages(
+        workbook,
+        replied=["confirmed", "interviewed", "thanked", "declined"],
+        met=["interviewed", "thanked"],
+        no_organisation="(none)",
+    )
+    assert list(stages.columns) == [
+        "contact_id",
+        "contact",
+        "organisation_id",
+        "organisation",
+        "invited",
+        "replied",
+        "met",
+        "referred",
+    ]
+    rows = stages.drop(columns="organisation_id").values.tolist()
+    assert rows == [
+        [ids["Ana"], "Ana", "Acme", 1, 1, 1, 1],  # referred Bo
+        [ids["Bo"], "Bo", "Acme", 1, 1, 1, 1],  # declined, met; Gus suggested in the interview
+        [ids["Cy"], "Cy", "Acme", 1, 0, 0, 0],
+        [ids["Fay"], "Fay", "Acme", 0, 0, 0, 0],
+        [ids["Dee"], "Dee", "Beta", 1, 0, 0, 0],  # an interview planned, but an invitation sent
+        [ids["Eve"], "Eve", "(none)", 1, 0, 0, 0],
+        [ids["Gus"], "Gus", "(none)", 0, 0, 0, 0],
+    ]
+    assert stages["organisation_id"].isna().tolist() == [False] * 5 + [True] * 2
+
+
+def test_interviews_with_interviewees_in_id_order(workbook: Workbook) -> None:
+    ids = _organisations_and_people(workbook)
+    assert views.interviews_with_interviewees(workbook) == [
+        (ids["I-Ana"], "done", "Ana"),
+        (ids["I-Bo"], "done", "Bo"),
+        (ids["I-Dee"], "planned", "Dee"),
+    ]
+
+
+def test_raw_rows_are_every_stored_row_in_the_order_written(workbook: Workbook) -> None:
+    ids = _organisations_and_people(workbook)
+    rows = views.raw_rows(workbook.conn, "organisations")
+    assert [row[:3] for row in rows] == [
+        [ids["Acme"], 1, "Acme"],
+        [ids["Beta"], 1, "Beta"],
+        [ids["Cala"], 1, "Cala"],
+    ]
+    # meta has no id: its rows come in the order written, not by key.
+    workbook.set_meta("aaa", "first by key, last written")
+    assert views.raw_rows(workbook.conn, "meta")[-1] == ["aaa", "first by key, last written"]

@@ -78,6 +78,22 @@ def _first_file(arguments: list[str]) -> str:
 PathArg = click.Path(path_type=Path, dir_okay=False)
 
 
+class Day(click.DateTime):
+    """A day as YYYY-MM-DD, between 1900 and 2200 like an interview's date: counting business
+    days from year 1 or 9999 would run off the calendar."""
+
+    name = "day"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        day = super().convert(value, param, ctx)
+        if not 1900 <= day.year <= 2200:
+            self.fail(f"{day.date().isoformat()} is not a day between 1900 and 2200.", param, ctx)
+        return day
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iivkit")
 def main() -> None:
@@ -119,7 +135,9 @@ def init(workbook: Path) -> None:
 def import_(
     workbook: Path, file: Path, replace_profile: bool, column_map: str | None, dry_run: bool, skip_bad: bool
 ) -> None:
-    """Load the records in FILE.json (the interchange format) into WORKBOOK, or contacts from another tool.
+    """Load FILE into WORKBOOK: iivkit's JSON, or contacts from LinkedIn, a CSV or vCard.
+
+    FILE.json is the interchange format (every kind of record).
 
     The whole file is validated first and loaded in one transaction: any error and nothing is
     written. WORKBOOK is created if it does not exist yet (and only if the import succeeds).
@@ -182,9 +200,10 @@ def _import_contacts(
     if bad and not skip_bad:
         for line in bad:
             click.echo(f"iivkit: error: {line}", err=True)
-        rows = "1 bad row" if len(bad) == 1 else f"{len(bad)} bad rows"
+        unit = "card" if result.kind == "vcard" else "row"
+        rows, them = (f"1 bad {unit}", "it") if len(bad) == 1 else (f"{len(bad)} bad {unit}s", "them")
         nothing = "nothing would be imported" if dry_run else "nothing was imported"
-        fail(f"{file}: {rows}; {nothing}. Fix them, or pass --skip-bad to import the others")
+        fail(f"{file}: {rows}; {nothing}. Fix {them}, or pass --skip-bad to import the others")
     for line in result.lines():
         click.echo(line)
     for line in bad:
@@ -212,7 +231,7 @@ def _import_contacts(
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (never a workbook).")
 def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) -> None:
-    """Export WORKBOOK as JSON, CSV or Excel. With --format vcf, its contacts as vCard 4."""
+    """Export WORKBOOK as JSON, CSV, Excel, or its contacts as vCard."""
     from iivkit.workbook.exports import export as do_export
 
     with Workbook.read(workbook) as wb:
@@ -420,7 +439,7 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
 @click.argument("workbook", type=PathArg)
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Count from this day (YYYY-MM-DD) instead of today.",
 )
@@ -489,7 +508,7 @@ def due(workbook: Path, today: Any, max_active: int | None, as_json: bool) -> No
 )
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Count from this day (YYYY-MM-DD) instead of today.",
 )
@@ -680,7 +699,7 @@ def course() -> None:
 @click.option("--force", is_flag=True, help="Re-make pages even when the workbooks have not changed.")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Count overdue follow-ups as of this day (YYYY-MM-DD) instead of today.",
 )
@@ -774,7 +793,7 @@ def _cut(text: str, width: int) -> str:
 )
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Count the active weeks back from this day (YYYY-MM-DD) instead of today.",
 )

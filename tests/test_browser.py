@@ -132,6 +132,10 @@ def test_contact_form_renders_and_saves_in_a_real_jupyterlab(
     # milliseconds, the browser may still hold the box's new text back behind its last update.)
     expect(page.locator("#jp-main-statusbar")).to_contain_text(KERNEL_READY, timeout=30_000)
     form.locator(".iiv-field-email input").fill("lead@example.org")
+    # and moves on to the next field, as a person does, before reaching for Save; on a busy
+    # machine the box's update may still be on its way, so wait for the kernel to take it.
+    form.locator(".iiv-field-email input").press("Tab")
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(KERNEL_READY, timeout=30_000)
     form.locator("button.iiv-save").click()
     expect(form.locator(".iiv-status")).to_contain_text("Saved contact")
     with Workbook.open(demo_workbook) as wb:

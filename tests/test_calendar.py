@@ -195,3 +195,32 @@ def test_text_from_the_workbook_adds_no_alarm_or_property(scenario, tmp_path: Pa
     (event,) = [e for e in events if str(e["summary"]) == title]
     assert "ATTACH" not in event and len(event.subcomponents) == 1
     assert "\n" not in str(event["description"]) and "BEGIN:VALARM" in str(event["description"])
+
+
+def test_a_pipe_or_someone_elses_calendar_at_out_is_refused_and_left_alone(scenario, tmp_path: Path, cli):
+    import os
+
+    path, _ = scenario
+    pipe = tmp_path / "pipe.ics"
+    os.mkfifo(pipe)
+    result = cli("calendar", path, "--today", TODAY.isoformat(), "--out", pipe)
+    assert result.exit_code == 2 and "is not a regular file" in result.output
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # not replaced by a file
+
+    google = tmp_path / "google.ics"
+    exported = b"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nEND:VCALENDAR\r\n"
+    google.write_bytes(exported)
+    result = cli("calendar", path, "--today", TODAY.isoformat(), "--out", google)
+    assert result.exit_code == 2 and "is not a calendar iivkit wrote" in result.output
+    assert google.read_bytes() == exported
+
+
+def test_export_never_replaces_a_pipe_even_with_force(scenario, tmp_path: Path, cli):
+    import os
+
+    path, _ = scenario
+    pipe = tmp_path / "contacts.vcf"
+    os.mkfifo(pipe)
+    result = cli("export", path, "--format", "vcf", "--force", "--out", pipe)
+    assert result.exit_code == 2 and "is not a regular file" in result.output
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

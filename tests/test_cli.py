@@ -393,7 +393,8 @@ def test_importing_a_csv_export_by_mistake_says_to_use_the_json_one(
     exported = tmp_path / "tables.zip"
     assert cli("export", rich_workbook, "--format", "csv", "--out", exported).exit_code == 0
     result = cli("import", tmp_path / "new.iiv", exported)
-    assert result.exit_code == 2 and "use JSON" in result.output
+    assert result.exit_code == 2 and "is a zip file" in result.output
+    assert "iivkit export --format json" in result.output
     assert not (tmp_path / "new.iiv").exists()
 
 
@@ -423,3 +424,13 @@ def test_course_report_with_a_layout_that_finds_nobody_is_a_usage_error(tmp_path
         "submitted/{student}.iiv",
     )
     assert result.exit_code == 2 and "no students found" in result.output
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_today_far_outside_any_calendar_is_refused_with_the_range(
+    rich_workbook: Path, cli, day: str
+) -> None:
+    for command in (["due"], ["targets"]):
+        result = cli(*command, rich_workbook, "--today", day)
+        assert result.exit_code == 2
+        assert f"{day} is not a day between 1900 and 2200" in result.output

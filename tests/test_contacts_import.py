@@ -258,7 +258,7 @@ def test_dry_run_with_bad_rows_says_nothing_would_be_imported(
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         f"iivkit: error: {source}: 1 bad row; nothing would be imported. "
-        "Fix them, or pass --skip-bad to import the others"
+        "Fix it, or pass --skip-bad to import the others"
     )
     assert not (tmp_path / "wb.iiv").exists()
 
@@ -510,4 +510,12 @@ def test_a_csv_saved_in_a_windows_encoding_is_refused_with_how_to_save_it(tmp_pa
     result = cli("import", tmp_path / "w.iiv", people, "--map", "Full name=name,Employer=organisation")
     assert result.exit_code == 2
     assert "text not in UTF-8" in result.output and "save as 'CSV UTF-8'" in result.output
+    assert not (tmp_path / "w.iiv").exists()
+
+
+def test_a_vcf_file_with_no_card_is_refused(tmp_path: Path, cli) -> None:
+    empty = tmp_path / "contacts.vcf"
+    empty.write_text("hello world\n", encoding="utf-8")
+    result = cli("import", tmp_path / "w.iiv", empty)
+    assert result.exit_code == 2 and "holds no vCard" in result.output
     assert not (tmp_path / "w.iiv").exists()

@@ -54,8 +54,8 @@ def test_a_referral_is_invited_first_the_business_day_after_the_interview_that_n
     assert item["date"] == "2026-11-23"  # Fri 20 Nov + 1 business day
     assert item["state"] == "overdue"
     assert item["reason"] == (
-        "Thandi Mokoena referred Bongani Khoza in your interview of Fri 20 Nov 2026; invite them "
-        "while the introduction is fresh: write and send the invitation."
+        "Thandi Mokoena referred Bongani Khoza in your interview of Fri 20 Nov 2026: write and send "
+        "the invitation while the introduction is fresh."
     )
     assert item["organisation_id"] == ids["ubuntu"] and item["interview_id"] is None
 
@@ -80,7 +80,7 @@ def test_referrals_come_before_other_invitations_on_the_same_day(scenario, cli):
     assert [i["contact_id"] for i in invites] == [ids["bongani"], ids["zanele"]]
     assert invites[0]["date"] == invites[1]["date"] == "2026-12-01"
     assert invites[0]["reason"] == (
-        "Bongani Khoza is a referral, who has never been invited: write and send the invitation."
+        "Bongani Khoza is a referral; you have not invited them yet: write and send the invitation."
     )
 
 
@@ -91,7 +91,8 @@ def test_a_meeting_agreed_but_not_confirmed_is_to_be_confirmed(scenario, cli):
     assert (item["date"], item["state"]) == ("2026-12-01", "due")
     assert item["reason"] == (
         "Pieter Botha agreed to meet for Tue 8 Dec 2026, but the interview still says invited and no "
-        "confirmation is sent: send the confirmation with the date and keywords, then mark it confirmed."
+        "confirmation has been sent: send the confirmation with the date and keywords, then mark it "
+        "confirmed."
     )
 
 
@@ -239,3 +240,26 @@ def test_the_follow_ups_keep_their_order_among_the_next_actions(scenario):
     keys = [(i.due_date, KINDS.index(i.kind)) for i in items]
     assert keys == sorted(keys)
     assert set(NEW_KINDS) <= set(KINDS)
+
+
+def test_a_big_import_asks_for_a_few_invitations_at_a_time_not_hundreds(tmp_path: Path, cli):
+    from iivkit import Contact, Organisation, Workbook
+    from iivkit.method.next_actions import NEW_INVITES_AT_ONCE
+
+    path = tmp_path / "many.iiv"
+    with Workbook.create(path) as wb:
+        keen = wb.add(Organisation(name="Keen Ltd", motivation=3)).id
+        other = wb.add(Organisation(name="Other Ltd")).id
+        for n in range(40):
+            wb.add(Contact(name=f"Person {n:02d}", organisation_id=other))
+        for n in range(2):
+            wb.add(Contact(name=f"Keen person {n}", organisation_id=keen))
+    items = [i for i in due_json(cli, path) if i["kind"] == "invite"]
+    assert len(items) == NEW_INVITES_AT_ONCE + 1 == 6
+    # The organisation highest on the target list comes first, then the rest by id.
+    assert [i["contact"] for i in items[:3]] == ["Keen person 0", "Keen person 1", "Person 00"]
+    assert items[-1]["contact"] is None
+    assert items[-1]["reason"] == (
+        "37 more people you identified are not invited yet. Invite a few at a time, starting at the "
+        "organisations at the top of your target list (iivkit targets)."
+    )

@@ -140,24 +140,36 @@ def feed_ics(wb: Workbook, today: dt.date, *, max_active: int | None = None) -> 
     return data, made
 
 
+_OURS = b"PRODID:-//iivkit//"
+"""How the calendars this module writes begin (see the PRODID in :func:`feed_ics`)."""
+
+
 def write_feed(wb: Workbook, out: Path, today: dt.date, *, max_active: int | None = None) -> Feed:
     """Write the calendar to *out*, readable by its owner only.
 
-    An earlier calendar at *out* is replaced; any other file, a workbook above all, is refused.
+    An earlier calendar this command wrote at *out* is replaced; any other file (a workbook above
+    all, someone's exported calendar, a device or a pipe) is refused.
     """
     if not out.parent.is_dir():
         raise IivkitError("the folder to write into does not exist", file=out.parent)
-    if out.exists():
-        if out.is_dir():
-            raise IivkitError("is a folder; give the path of the .ics file to write", file=out)
+    if out.is_dir():
+        raise IivkitError("is a folder; give the path of the .ics file to write", file=out)
+    if out.exists() or out.is_symlink():
+        if not out.is_file() or out.is_symlink():
+            raise IivkitError(
+                "is not a regular file (a device, pipe or link); choose another --out", file=out
+            )
         if out.resolve() == wb.path.resolve() or open_in_this_process(out):
             raise IivkitError("is a workbook; a calendar never replaces one. Choose another --out", file=out)
         with out.open("rb") as fh:
-            head = fh.read(16)
-        if head == b"SQLite format 3\x00":
+            head = fh.read(512)
+        if head.startswith(b"SQLite format 3\x00"):
             raise IivkitError("is a workbook; a calendar never replaces one. Choose another --out", file=out)
-        if head and not head.lstrip(b"\xef\xbb\xbf").upper().startswith(b"BEGIN:VCALENDAR"):
-            raise IivkitError("exists and is not a calendar; choose another --out", file=out)
+        # Only a calendar this command wrote is replaced: someone's exported calendar is not.
+        if head and not (
+            head.lstrip(b"\xef\xbb\xbf").upper().startswith(b"BEGIN:VCALENDAR") and _OURS in head
+        ):
+            raise IivkitError("exists and is not a calendar iivkit wrote; choose another --out", file=out)
     data, made = feed_ics(wb, today, max_active=max_active)
     write_private(out, data)
     return made

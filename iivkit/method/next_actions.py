@@ -33,7 +33,7 @@ from iivkit.method.followups import (
     load_rules,
 )
 from iivkit.method.synthesis import route
-from iivkit.method.targets import active_reasons
+from iivkit.method.targets import active_reasons, targets
 from iivkit.method.targets import load_rules as load_target_rules
 from iivkit.workbook.models import (
     Contact,
@@ -48,6 +48,9 @@ from iivkit.workbook.models import (
 from iivkit.workbook.store import Workbook
 
 """How many employers to keep active at once, after the 2-Hour Job Search's advice."""
+
+NEW_INVITES_AT_ONCE = 5
+"""How many people who are not referrals the queue asks you to invite at once."""
 
 NEW_KINDS = ("debrief", "confirm", "invite", "find_someone", "keep_active")
 """The kinds of next action this module adds to the follow-ups."""
@@ -231,31 +234,56 @@ class _Rules:
         on = f" for {_long(when)}" if when else ""
         why = (
             f"{contact.name} agreed to meet{on}, but the interview still says "
-            f"{interview.status.value} and no confirmation is sent: send the confirmation with the "
+            f"{interview.status.value} and no confirmation has been sent: send the confirmation with the "
             "date and keywords, then mark it confirmed."
         )
         self.add(self.today, "confirm", why, contact=contact, interview=interview)
 
     def invites(self) -> None:
+        """Invite the people identified but never asked: every referral, and a few others at once.
+
+        A list of 500 imported connections is a pool to choose from, not 500 things to do today:
+        after the referrals, only :data:`NEW_INVITES_AT_ONCE` others are listed, those at the
+        organisations highest on the target list first, and one more line says how many wait.
+        """
         asked = {i.contact_id for i in self.interviews if i.invitation_sent is not None}
         active_ids = {o.id for o in self.active}
-        for contact in self.contacts.values():
-            if contact.status != ContactStatus.identified or contact.id in asked:
-                continue
+        waiting = [
+            c for c in self.contacts.values() if c.status == ContactStatus.identified and c.id not in asked
+        ]
+        referrals = [c for c in waiting if c.referred_by_id is not None or c.how_found == HowFound.referral]
+        others = [c for c in waiting if c not in referrals]
+        if len(others) > NEW_INVITES_AT_ONCE:
+            ranked = targets(self.wb)
+            rank = dict(zip(ranked["organisation_id"].astype(int), ranked["rank"].astype(int), strict=True))
+            others.sort(key=lambda c: (rank.get(c.organisation_id or 0, len(rank) + 1), c.id or 0))
+        chosen = referrals + others[:NEW_INVITES_AT_ONCE]
+        for place, contact in enumerate(chosen):
             planned = next((i for i in self.interviews if i.contact_id == contact.id and i.upcoming), None)
-            referred = contact.referred_by_id is not None or contact.how_found == HowFound.referral
+            referred = contact in referrals
             due, why = self.today, f"{contact.name} is identified but has never been invited"
             if referred:
                 due, why = self._referral(contact)
+            why += ": write and send the invitation." if not referred else "."
             org = self.orgs.get(contact.organisation_id) if contact.organisation_id else None
-            why += ": write and send the invitation."
             full = len(self.active) >= self.max_active
-            if org is not None and org.id not in active_ids and full:
+            if org is not None and org.id not in active_ids and full and not referred:
                 why += (
                     f" {len(self.active)} employers are active already (at most {self.max_active}):"
                     f" finish with one before you open {org.name}."
                 )
-            self.add(due, "invite", why, contact=contact, interview=planned, rank=0 if referred else 1)
+            # Referrals first, then the others in the order chosen above.
+            self.add(
+                due, "invite", why, contact=contact, interview=planned, rank=0 if referred else 1 + place
+            )
+        more = len(others) - NEW_INVITES_AT_ONCE
+        if more > 0:
+            people = "person" if more == 1 else "people"
+            why = (
+                f"{more} more {people} you identified are not invited yet. Invite a few at a time, "
+                "starting at the organisations at the top of your target list (iivkit targets)."
+            )
+            self.add(self.today, "invite", why, rank=1 + len(chosen))
 
     def _referral(self, contact: Contact) -> tuple[dt.date, str]:
         """When to invite a referral, and who referred them: the business day after the referral."""
@@ -265,10 +293,13 @@ class _Rules:
             by = self.contacts.get(source.contact_id)
         head = f"{by.name} referred {contact.name}" if by else f"{contact.name} is a referral"
         if source is None or source.scheduled_at is None:
-            return self.today, f"{head}, who has never been invited"
+            return self.today, f"{head}; you have not invited them yet: write and send the invitation"
         met = source.scheduled_at.date()
         due = add_business_days(met, 1, self.rules.holidays)
-        return due, f"{head} in your interview of {_long(met)}; invite them while the introduction is fresh"
+        return due, (
+            f"{head} in your interview of {_long(met)}: write and send the invitation while the "
+            "introduction is fresh"
+        )
 
     def find_someone(self, question: OpenQuestion) -> None:
         chosen = self.contacts.get(question.suggested_contact_id) if question.suggested_contact_id else None

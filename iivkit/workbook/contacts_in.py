@@ -324,6 +324,8 @@ def read_vcards(text: str, *, file: str | Path) -> Source:
             card = None
     if card is not None:
         bad.append(BadRow(start, None, "the card has no END:VCARD"))
+    if not rows and not bad:
+        raise InputFileError("holds no vCard (no line BEGIN:VCARD); is it really a .vcf file?", file=file)
     return Source(VCARD, rows, bad)
 
 

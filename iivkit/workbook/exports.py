@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 import zipfile
@@ -163,7 +164,18 @@ def render(doc: Document, fmt: str) -> bytes:
 
 
 def write_private(path: Path, content: bytes | str) -> None:
-    """Write *content* to *path* atomically, readable by its owner only (text as UTF-8)."""
+    """Write *content* to *path* atomically, readable by its owner only (text as UTF-8).
+
+    Something at *path* that is not a regular file (a device such as ``/dev/null``, a pipe, a
+    socket) is refused, never replaced: renaming over it would destroy it, and as root that
+    could be a system file.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise IivkitError("is not a regular file (a device, pipe or folder); choose another path", file=path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -189,6 +201,10 @@ def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False, overw
     if out.exists():
         if out.is_dir():
             raise IivkitError("is a folder; give the path of the file to write", file=out)
+        if not out.is_file():  # reading a pipe would wait for ever; a device is no export
+            raise IivkitError(
+                "is not a regular file (a device, pipe or folder); choose another path", file=out
+            )
         # A workbook open in this process is never opened outside SQLite: closing that file
         # would drop the process's SQLite locks on it (see iivkit.workbook.store).
         is_database = out.resolve() == wb.path.resolve() or open_in_this_process(out)

@@ -235,6 +235,12 @@ def read_text(path: Path) -> str:
             "is it really an iivkit JSON document?",
             file=path,
         )
+    if data.startswith(b"PK\x03\x04"):
+        raise InputFileError(
+            "is a zip file (an Excel workbook, or iivkit's CSV export), which cannot be imported: "
+            "import takes iivkit's JSON export (iivkit export --format json), a CSV or a vCard",
+            file=path,
+        )
     try:
         if b"\x00" in data:
             raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL byte")

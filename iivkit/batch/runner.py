@@ -61,6 +61,8 @@ class NotebookJob:
     :param parameters: the values papermill puts in the notebook's ``parameters`` cell.
     :param timeout: seconds the whole run may take; None for no limit.
     :param keep_notebook: also return the executed notebook (as JSON text).
+    :param title: the page's title, for the browser's tab and history (the notebook's
+        ``metadata.title``, which nbconvert puts in ``<title>``); default *name*.
     """
 
     notebook: Path
@@ -68,6 +70,7 @@ class NotebookJob:
     parameters: dict[str, Any] = field(default_factory=dict, hash=False)
     timeout: float | None = None
     keep_notebook: bool = False
+    title: str | None = None
 
 
 @dataclass
@@ -133,7 +136,8 @@ class FakeRunner(Runner):
             return NotebookResult(job, ok=False, seconds=0.0, error=error)
         shown = ", ".join(f"{key} {value}" for key, value in job.parameters.items())
         html = (
-            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>report</title></head><body>"
+            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{escape(job.title or 'report')}</title></head><body>"
             f"<p>{escape(job.name)}: {escape(shown)}</p></body></html>"
         )
         notebook = (
@@ -297,6 +301,8 @@ class NotebookRunner(Runner):
                 if job.keep_notebook:
                     result.notebook = _dumps(nb)
                 return result
+            if job.title:
+                nb.metadata["title"] = job.title
             html = to_html(nb, exporter=self._exporter(), title=job.name)
             notebook = _dumps(nb) if job.keep_notebook else None
             return NotebookResult(

@@ -62,16 +62,21 @@ _STUDENT = presentation.template(
 <p class="iiv-problem">This feedback {{ r.reason }}.</p>
 {%- endif %}
 <table class="iiv-table">
-<tr><th>Student</th><td>{{ r.student }}</td></tr>
+<caption>Your work so far</caption>
+<tr><th scope="row">Student</th><td>{{ r.student }}</td></tr>
 {%- for label, value in numbers %}
-<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
 {%- endfor %}
 </table>
-<table class="iiv-table"><tr>
+<table class="iiv-table">
+<caption>Each exercise's status</caption>
+<thead><tr>
+{%- for fb in r.feedback %}<th scope="col">Exercise {{ fb.number }}</th>{% endfor %}</tr></thead>
+<tbody><tr>
 {%- for fb in r.feedback %}
-<td class="{{ css(fb.status) }}">Exercise {{ fb.number }}: {{ fb.status }}</td>
+<td class="{{ css(fb.status) }}">{{ fb.status }}</td>
 {%- endfor %}
-</tr></table>
+</tr></tbody></table>
 <p>Page made {{ today }}.</p>"""
 )
 
@@ -116,10 +121,13 @@ _SUMMARY_HEAD = presentation.template(
 _STUDENTS = presentation.template(
     """\
 <table class="iiv-table">
-<thead><tr><th>Student</th><th>Name</th>
-{%- for n, t in titles %}<th title="{{ t }}">Ex {{ n }}</th>{% endfor %}
-<th>Interviews done</th><th>Findings tested</th><th>Findings confirmed</th><th>Overdue follow-ups</th>
-<th>Open questions</th><th title="people invited → replied → met → gave a referral">Funnel</th></tr></thead>
+<caption>Every student: each exercise's status, interviews, findings and follow-ups</caption>
+<thead><tr><th scope="col">Student</th><th scope="col">Name</th>
+{%- for n, t in titles %}<th scope="col" title="{{ t }}">Ex {{ n }}</th>{% endfor %}
+<th scope="col">Interviews done</th><th scope="col">Findings tested</th>
+<th scope="col">Findings confirmed</th><th scope="col">Overdue follow-ups</th>
+<th scope="col">Open questions</th>
+<th scope="col" title="people invited → replied → met → gave a referral">Funnel</th></tr></thead>
 <tbody>
 {%- for r in rows %}
 <tr><td>{% if r.link %}<a href="{{ r.link }}">{{ r.student }}</a>{% else %}{{ r.student }}{% endif %}
@@ -191,14 +199,17 @@ def _blank(value: Any) -> Any:
 def completion_html(summary: ClassSummary) -> str:
     """Per exercise, how many students are complete, in progress or not started."""
     df = summary.completion().reset_index()
-    return presentation.table_html(df, empty="No students.")
+    return presentation.table_html(df, empty="No students.", caption="Students per exercise, by status")
 
 
 def common_questions_html(summary: ClassSummary, *, top: int = 10) -> str:
     """The open questions most students share."""
     df = summary.common_questions(top)
     return presentation.rows_html(
-        ["Open question", "Students", "Times asked"], df.values.tolist(), empty="No open questions."
+        ["Open question", "Students", "Times asked"],
+        df.values.tolist(),
+        empty="No open questions.",
+        caption="Open questions several students share",
     )
 
 
@@ -209,11 +220,13 @@ _PAGE = presentation.template(
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>{{ style }}</head>
 <body>
+<main>
 <h1>{{ title }}</h1>
 {%- for p in paragraphs %}
 <p>{{ p }}</p>
 {%- endfor %}
 {{ table }}
+</main>
 </body></html>
 """
 )
@@ -234,7 +247,7 @@ def note_page(student: str, reason: str, *, failed: bool = False) -> str:
             "Hand in your workbook (one .iiv file), and the next class report will include it.",
         ]
     return _PAGE.render(
-        title=f"Feedback for {student}", paragraphs=paragraphs, style=presentation.markup(STYLE), table=""
+        title=f"Feedback: {student}", paragraphs=paragraphs, style=presentation.markup(STYLE), table=""
     )
 
 
@@ -252,6 +265,7 @@ def fallback_index(rows: Iterable[Any], error: str) -> str:
             for r in rows
         ],
         empty="No students found.",
+        caption="Feedback pages",
     )
     paragraphs = [f"The class summary could not be made: {error}", "Each student's page is listed below."]
     return _PAGE.render(

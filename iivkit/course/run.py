@@ -194,6 +194,7 @@ def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dic
                     nb_hash, str(s.workbook.resolve()), s.name, cfg.anonymise, workbook_digest(wb.conn)
                 )
                 _keep_assessment(wb, row, cfg)
+                title = f"Feedback: {_student_name(wb) or s.name}"
         except (IivkitError, sqlite3.Error, OSError) as exc:
             reason = str(exc.located(s.workbook)) if isinstance(exc, IivkitError) else f"{s.workbook}: {exc}"
             row.status, row.error, row.fingerprint = NO_WORKBOOK, f"{UNREADABLE}: {reason}", ""
@@ -201,8 +202,17 @@ def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dic
             continue
         inputs[s.name] = ["ok", row.fingerprint]
         parameters = {"workbook": str(s.workbook.resolve()), "student": s.name, "anonymise": cfg.anonymise}
-        row.job = NotebookJob(notebook, row.name, parameters, timeout=cfg.timeout)
+        row.job = NotebookJob(notebook, row.name, parameters, timeout=cfg.timeout, title=title)
     return rows, inputs
+
+
+def _student_name(wb: Workbook) -> str:
+    """The name in the student's profile, as their page shows it; empty if there is none to read."""
+    try:
+        profile = wb.profile()
+    except (IivkitError, sqlite3.Error, ValueError):
+        return ""
+    return profile.name if profile else ""
 
 
 def _keep_assessment(wb: Workbook, row: CourseRow, cfg: _Settings) -> None:
@@ -313,5 +323,6 @@ def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Se
         "today": cfg.today.isoformat(),
         "pages": str(pages_file.resolve()),
     }
-    job = NotebookJob(notebook, SUMMARY, parameters, timeout=cfg.timeout)
+    title = f"Class summary: {len(rows)} student{'' if len(rows) == 1 else 's'}"
+    job = NotebookJob(notebook, SUMMARY, parameters, timeout=cfg.timeout, title=title)
     return _SummaryTask(name=SUMMARY, job=job, fingerprint=fp)

@@ -118,7 +118,20 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
     for error in damaged:
         where = ValidationFailed(error.message, record=error.record, field=error.field)
         report.notes.append(f"Left out a damaged record: {where}")
+    for part, caption in CAPTIONS.items():
+        getattr(report, part).attrs["caption"] = caption
     return report
+
+
+CAPTIONS = {
+    "plan": "The questions planned, and the answers given",
+    "findings": "Each finding tested: its outcome here, and its evidence across interviews",
+    "career": "Salary, work environment and your chances",
+    "open_questions": "Questions this interview left open",
+    "referrals": "People the interviewee suggested",
+    "follow_ups": "Follow-ups for this interview",
+}
+"""Each table's caption on the report page (:func:`iivkit.ui.presentation.table_html` shows it)."""
 
 
 def _label(value: object) -> str:

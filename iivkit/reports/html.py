@@ -22,8 +22,9 @@ _HEADER = presentation.template(
     """\
 <h2>{{ h["Interviewee"] }}{% if h["Organisation"] %}, {{ h["Organisation"] }}{% endif %}</h2>
 <table class="iiv-header">
+<caption class="iiv-hidden">The interview</caption>
 {%- for k, v in h.items() if v %}
-<tr><th>{{ k }}</th><td>{{ v }}</td></tr>
+<tr><th scope="row">{{ k }}</th><td>{{ v }}</td></tr>
 {%- endfor %}
 </table>
 <p>Report made {{ today }}.</p>
@@ -40,7 +41,6 @@ _CHART = presentation.template(
 _GROUPS = presentation.template(
     """\
 {%- for name, rows in groups -%}
-<h4>{{ name | capitalize }}</h4>
 {{ tables[loop.index0] }}
 {%- else -%}
 <p class="iiv-empty">{{ empty }}</p>
@@ -72,19 +72,19 @@ def header_html(report: DebriefReport) -> str:
 
 
 def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.") -> str:
-    """One small table per value of column *by*, in the frame's order."""
+    """One small table per value of column *by*, in the frame's order, captioned with the value."""
     groups = [(str(k), g.drop(columns=by)) for k, g in df.groupby(by, sort=False)]
-    tables = [table_html(g) for _, g in groups]
+    tables = [presentation.table_html(g, caption=name.capitalize()) for name, g in groups]
     return _GROUPS.render(groups=groups, tables=[Markup(t) for t in tables], empty=empty)
 
 
 def charts_html(report: DebriefReport) -> str:
     """The charts as an embedded PNG image with a text alternative; nothing is loaded from elsewhere."""
-    outcomes = ", ".join(f"{n} {str(k).replace('_', ' ')}" for k, n in report.outcome_counts.items() if n)
-    statuses = ", ".join(f"{n} {k}" for k, n in report.evidence_counts.items() if n)
     alt = (
-        f"Bar charts. Findings tested in this interview: {outcomes or 'none'}. "
-        f"Their evidence status across interviews: {statuses or 'none'}."
+        "Two bar charts. "
+        + presentation.counted("Findings tested in this interview", "finding", report.outcome_counts)
+        + " "
+        + presentation.counted("Their evidence across interviews", "finding", report.evidence_counts)
     )
     data = base64.b64encode(charts_png(report)).decode("ascii")
     return _CHART.render(alt=alt, data=data)

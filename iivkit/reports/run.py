@@ -160,10 +160,23 @@ def report_job(
     *,
     timeout: float | None = None,
     keep_notebook: bool = False,
+    title: str | None = None,
 ) -> NotebookJob:
     """The job that makes one interview's report: *notebook* run on *workbook* and *interview*."""
     parameters = {"workbook": str(workbook), "interview": interview}
-    return NotebookJob(notebook, name, parameters, timeout=timeout, keep_notebook=keep_notebook)
+    return NotebookJob(notebook, name, parameters, timeout=timeout, keep_notebook=keep_notebook, title=title)
+
+
+def report_title(interview: int, interviewee: str, day: str | None) -> str:
+    """A report's page title: "Debrief: Kwame Mensah, 24 Nov 2026" (who was met, and the day)."""
+    who = interviewee or f"interview {interview}"
+    if not day:
+        return f"Debrief: {who}"
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        return f"Debrief: {who}, {day}"
+    return f"Debrief: {who}, {when.day} {when:%b %Y}"
 
 
 def _interviews(wb: Workbook, picked: list[int] | None) -> list[tuple[int, str]]:
@@ -191,6 +204,7 @@ def plan(
         label = str(path)
         try:
             with Workbook.read(path) as wb:
+                days = views.interview_days(wb)
                 for interview, who in _interviews(wb, interviews):
                     name = f"{stems[path]}__interview-{interview}"
                     row = Row(
@@ -210,6 +224,7 @@ def plan(
                             name,
                             timeout=timeout,
                             keep_notebook=keep_notebooks,
+                            title=report_title(interview, who, days.get(interview)),
                         )
                     rows.append(row)
         except (IivkitError, sqlite3.Error, OSError) as exc:
@@ -299,7 +314,9 @@ def write_index(batch: Batch) -> None:
     from iivkit.ui import presentation
 
     source = resources.files("iivkit.templates").joinpath("report_index.html.j2").read_text(encoding="utf-8")
+    interviews = sum(1 for r in batch.rows if r.interview is not None)
     html = presentation.template(source).render(
+        title=f"Debrief reports: {interviews} interview{'' if interviews == 1 else 's'}",
         rows=batch.rows,
         counts={"ok": batch.count(OK), "failed": batch.count(FAILED), "up_to_date": batch.count(UP_TO_DATE)},
         seconds=batch.seconds,

@@ -22,9 +22,10 @@ from iivkit.workbook.store import Workbook
 
 @dataclass(frozen=True)
 class Chart:
-    """A figure that shows itself in a notebook as a PNG."""
+    """A figure that shows itself in a notebook as a PNG, and *alt*: what it shows, in words."""
 
     figure: Figure
+    alt: str = ""
 
     def png(self) -> bytes:
         """The chart as PNG bytes."""
@@ -36,13 +37,13 @@ class Chart:
         return self.png()
 
     def html(self) -> str:
-        """The chart as an ``<img>`` holding its PNG (no file, no network)."""
+        """The chart as an ``<img>`` holding its PNG (no file, no network), with its alt text."""
         title = self.figure.axes[0].get_title(loc="left") if self.figure.axes else "chart"
         data = base64.b64encode(self.png()).decode("ascii")
-        return f"<img alt='{html.escape(title, quote=True)}' src='data:image/png;base64,{data}'>"
+        return f"<img alt='{html.escape(self.alt or title, quote=True)}' src='data:image/png;base64,{data}'>"
 
 
-def _bar(labels: list[str], values: list[int], colours: list[str], title: str) -> Chart:
+def _bar(labels: list[str], values: list[int], colours: list[str], title: str, alt: str) -> Chart:
     fig = Figure(figsize=(6.4, 2.6), dpi=96, layout="constrained")
     ax = fig.add_subplot()
     bars = ax.barh(labels[::-1], values[::-1], color=colours[::-1], edgecolor="#555", linewidth=0.5)
@@ -51,7 +52,7 @@ def _bar(labels: list[str], values: list[int], colours: list[str], title: str) -
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, max([*values, 1]) * 1.15)
     ax.xaxis.set_visible(False)
-    return Chart(fig)
+    return Chart(fig, alt)
 
 
 def pipeline_chart(wb: Workbook) -> Chart:
@@ -59,7 +60,9 @@ def pipeline_chart(wb: Workbook) -> Chart:
     counts = views.pipeline_counts(wb)
     labels = [str(s).replace("_", " ") for s in counts.index]
     colours = [presentation.background(label, "#eeeeee") for label in labels]
-    return _bar(labels, [int(v) for v in counts.to_numpy()], colours, "Contacts by pipeline stage")
+    values = [int(v) for v in counts.to_numpy()]
+    alt = presentation.counted("Pipeline", "contact", dict(zip(labels, values, strict=True)))
+    return _bar(labels, values, colours, "Contacts by pipeline stage", alt)
 
 
 def evidence_chart(wb: Workbook) -> Chart:
@@ -67,7 +70,9 @@ def evidence_chart(wb: Workbook) -> Chart:
     counts = views.evidence_counts(wb)
     labels = [str(s) for s in counts.index]
     colours = [presentation.mark(label, "#eeeeee") for label in labels]
-    return _bar(labels, [int(v) for v in counts.to_numpy()], colours, "Findings by evidence")
+    values = [int(v) for v in counts.to_numpy()]
+    alt = presentation.counted("Evidence", "finding", dict(zip(labels, values, strict=True)))
+    return _bar(labels, values, colours, "Findings by evidence", alt)
 
 
 READS: dict[str, frozenset[str]] = {

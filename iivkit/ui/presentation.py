@@ -103,6 +103,10 @@ table.iiv-table th, table.iiv-table td {{
 .jp-RenderedHTMLCommon table.iiv-header th, .jp-RenderedHTMLCommon table.iiv-header td,
 table.iiv-header th, table.iiv-header td {{ text-align: left; padding: 2px 1em 2px 0; border: none; }}
 .jp-RenderedHTMLCommon table.iiv-header th, table.iiv-header th {{ color: #555; font-weight: normal; }}
+.jp-RenderedHTMLCommon table.iiv-table caption, table.iiv-table caption {{
+  caption-side: top; text-align: left; font-weight: bold; padding: 0 0 4px; }}
+.iiv-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }}
 .iiv-empty {{ color: #666; font-style: italic; }}
 {_palette_rules()}
 .iiv-exercise {{ border-left: 4px solid {NEUTRAL}; padding: 0 0 0 12px; margin: 1.2em 0; }}
@@ -133,7 +137,10 @@ _TABLE = template(
     """\
 {%- if rows -%}
 <table class="iiv-table">
-<thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+{%- if caption %}
+<caption>{{ caption }}</caption>
+{%- endif %}
+<thead><tr>{% for c in columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in rows %}
 <tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>
@@ -158,18 +165,47 @@ def cell(value: Any) -> Any:
     return str(value)
 
 
-def rows_html(columns: list[Any], rows: list[list[Any]], *, empty: str = "Nothing recorded.") -> str:
-    """Rows as the one HTML table, every cell escaped and line breaks kept; *empty* if none."""
+def rows_html(
+    columns: list[Any], rows: list[list[Any]], *, empty: str = "Nothing recorded.", caption: str = ""
+) -> str:
+    """Rows as the one HTML table, every cell escaped and line breaks kept; *empty* if none.
+
+    *caption* names the table for a screen reader's list of tables (and shows above it).
+    """
     return _TABLE.render(
-        columns=[str(c) for c in columns], rows=[[cell(v) for v in row] for row in rows], empty=empty
+        columns=[str(c) for c in columns],
+        rows=[[cell(v) for v in row] for row in rows],
+        empty=empty,
+        caption=caption,
     )
 
 
-def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.") -> str:
-    """A frame as the one HTML table (its index left out); *empty* if it has no rows."""
+def table_html(df: pd.DataFrame, *, empty: str = "Nothing recorded.", caption: str | None = None) -> str:
+    """A frame as the one HTML table (its index left out); *empty* if it has no rows.
+
+    The caption is *caption*, or else the frame's ``attrs["caption"]`` (set where the frame is made).
+    """
+    shown = df.attrs.get("caption", "") if caption is None else caption
     return rows_html(
-        list(df.columns), [list(row) for row in df.itertuples(index=False, name=None)], empty=empty
+        list(df.columns),
+        [list(row) for row in df.itertuples(index=False, name=None)],
+        empty=empty,
+        caption=str(shown),
     )
+
+
+def counted(title: str, noun: str, counts: Any) -> str:
+    """A chart's counts in words, for its alt text: "Evidence: 3 findings confirmed, 1 refuted, 0 untested."
+
+    *counts* maps each bar's label to its number (a dict or a pandas Series), in the chart's order;
+    *noun* is what is counted, in the singular, said once with the first number.
+    """
+    items = [(_key(label), int(n)) for label, n in dict(counts).items()]
+    if not items:
+        return f"{title}: no {noun}s."
+    first, n = items[0]
+    words = [f"{n} {noun if n == 1 else noun + 's'} {first}"] + [f"{n} {label}" for label, n in items[1:]]
+    return f"{title}: {', '.join(words)}."
 
 
 def markup(html: str) -> Markup:

@@ -636,3 +636,12 @@ def raw_rows(conn: sqlite3.Connection, table: str) -> list[list[Any]]:
 def interview_statuses(conn: sqlite3.Connection) -> list[list[Any]]:
     """(id, contact_id, status) of every interview, by id: who was met, for a report's fingerprint."""
     return [list(r) for r in conn.execute("SELECT id, contact_id, status FROM interviews ORDER BY id")]
+
+
+# -- page titles: the day of each interview ---------------------------------------------------
+
+
+def interview_days(wb: Workbook) -> dict[int, str]:
+    """Each interview's local day, ``YYYY-MM-DD`` as stored, by id; interviews with no date left out."""
+    rows = wb.conn.execute("SELECT id, scheduled_at FROM interviews WHERE scheduled_at IS NOT NULL")
+    return {int(r[0]): str(r[1])[:10] for r in rows if r[1]}

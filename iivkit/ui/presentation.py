@@ -133,6 +133,9 @@ _TABLE = template(
     """\
 {%- if rows -%}
 <table class="iiv-table">
+{%- if caption %}
+<caption>{{ caption }}</caption>
+{%- endif %}
 <thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in rows %}
@@ -158,10 +161,18 @@ def cell(value: Any) -> Any:
     return str(value)
 
 
-def rows_html(columns: list[Any], rows: list[list[Any]], *, empty: str = "Nothing recorded.") -> str:
-    """Rows as the one HTML table, every cell escaped and line breaks kept; *empty* if none."""
+def rows_html(
+    columns: list[Any], rows: list[list[Any]], *, empty: str = "Nothing recorded.", caption: str = ""
+) -> str:
+    """Rows as the one HTML table, every cell escaped and line breaks kept; *empty* if none.
+
+    :param caption: what the table shows, as its ``<caption>``; none if empty.
+    """
     return _TABLE.render(
-        columns=[str(c) for c in columns], rows=[[cell(v) for v in row] for row in rows], empty=empty
+        columns=[str(c) for c in columns],
+        rows=[[cell(v) for v in row] for row in rows],
+        empty=empty,
+        caption=caption,
     )
 
 

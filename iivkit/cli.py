@@ -291,7 +291,8 @@ def check(workbook: Path) -> None:
 )
 @click.option("--no-reports", is_flag=True, help="Skip the batch debrief reports at the end.")
 def demo(out: Path, class_size: int, no_reports: bool) -> None:
-    """Build a demo workbook (and a demo class), then their debrief reports.
+    """Build a demo workbook (and a demo class), then their debrief reports (and the class's
+    feedback pages, records of work and summary, OUT/course/index.html).
 
     Re-running replaces an earlier demo in the same folder; any other non-empty folder is
     left alone.
@@ -312,11 +313,19 @@ def demo(out: Path, class_size: int, no_reports: bool) -> None:
     batch = make_reports([out], out / "reports")
     click.echo(f"Debrief reports: {batch.count(OK)} made, {batch.count(FAILED)} failed.")
     click.echo(f"Report index: {batch.index}")
-    if batch.failed:
+    failed = batch.failed
+    if class_size:
+        from iivkit.course.run import course_report
+
+        run = course_report(out / "class", out / "course", records=True)
+        click.echo(f"Feedback pages: {run.count(OK)} made, {run.count(FAILED)} failed.")
+        click.echo(f"Class summary: {run.index}")
+        failed = failed or run.failed
+    if failed:
         sys.exit(1)
 
 
-DEMO_OWNED = ("workbook.iiv-wal", "workbook.iiv-shm", "class", "reports")
+DEMO_OWNED = ("workbook.iiv-wal", "workbook.iiv-shm", "class", "reports", "course")
 """What ``iivkit demo`` makes and may replace; the workbook itself is kept as a backup."""
 
 
@@ -346,7 +355,7 @@ def _prepare_demo_folder(out: Path) -> None:
             shutil.rmtree(child)
     (out / DEMO_MARKER).write_text(
         "Made by 'iivkit demo'. Re-running it replaces workbook.iiv (keeping the old one as "
-        "workbook.iiv.previous), class/ and reports/; anything else here is left alone.\n"
+        "workbook.iiv.previous), class/, reports/ and course/; anything else here is left alone.\n"
     )
 
 
@@ -698,6 +707,12 @@ def course() -> None:
 )
 @click.option("--force", is_flag=True, help="Re-make pages even when the workbooks have not changed.")
 @click.option(
+    "--records",
+    is_flag=True,
+    help="Also write each student's record of work (everything they entered, read-only) as "
+    "OUT/<page>-work.html, linked from their page and the summary.",
+)
+@click.option(
     "--today",
     type=Day(),
     default=None,
@@ -719,6 +734,7 @@ def course_report_command(
     force: bool,
     today: Any,
     timeout: float,
+    records: bool = False,
 ) -> None:
     """Make a feedback page per student of CLASS_DIR, and the class summary OUT/index.html.
 
@@ -747,6 +763,7 @@ def course_report_command(
         force=force,
         timeout=timeout,
         today=today.date() if today else None,
+        records=records,
     )
     missing = [r for r in run.rows if r.status == NO_WORKBOOK]
     click.echo(

@@ -7,7 +7,8 @@ fingerprint of everything that file is made from. :func:`run_batch` does the res
 
 1. skip each task whose fingerprint is the one remembered for it and whose file is still there;
 2. run the others through an :data:`Execute` (:class:`Runs` on a local runner, or a Dask
-   cluster's :class:`~iivkit.batch.cluster.DaskExecutor`), a progress bar counting them;
+   cluster's :class:`~iivkit.batch.cluster.DaskExecutor`), or make them in this process when
+   they need no kernel (a task's ``make``), a progress bar counting them;
 3. record each result as it arrives: write its HTML (and executed notebook), or mark it failed;
 4. write the caller's index page over every task;
 5. remember the fingerprints in the folder's :class:`State`, even when the run is interrupted.
@@ -21,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -64,6 +66,8 @@ class Task:
         task (then *status* says what it is, e.g. :data:`FAILED` with the *error*).
     :param fingerprint: hash of the task's inputs (:func:`fingerprint`); equal means unchanged.
     :param remember: more to keep in the state beside the fingerprint (for a reader of the file).
+    :param make: for a task with no job, makes its HTML in this process, without a kernel (a page
+        built straight from a workbook); an exception it raises fails the task alone.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Task:
     error: str = ""
     seconds: float | None = None
     remember: dict[str, Any] = field(default_factory=dict)
+    make: Callable[[], str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def file(self) -> str:
@@ -236,17 +241,20 @@ def run_batch(
     :param index: writes the batch's index page over every task, after the last result.
     """
     todo = {}
+    here: list[_T] = []
     for task in tasks:
-        if task.status or task.job is None:
+        if task.status or (task.job is None and task.make is None):
             continue  # decided while planning
         kept = None if force else state.unchanged(task, out)
         if kept is not None:
             task.status, task.seconds = UP_TO_DATE, kept.get("seconds")
-        else:
+        elif task.job is not None:
             todo[task.job.name] = task
+        else:
+            here.append(task)
     try:
-        if todo:
-            _run(todo, out, state, execute, progress, on_failure)
+        if todo or here:
+            _run(todo, here, out, state, execute, progress, on_failure)
     finally:
         state.save()
     if index is not None:
@@ -256,6 +264,7 @@ def run_batch(
 
 def _run(
     todo: dict[str, _T],
+    here: Sequence[_T],
     out: Path,
     state: State,
     execute: Execute,
@@ -266,21 +275,47 @@ def _run(
 
     jobs = [task.job for task in todo.values() if task.job is not None]
     with tqdm(
-        total=len(jobs),
+        total=len(jobs) + len(here),
         unit=progress.unit,
         desc=progress.desc,
         file=sys.stderr,
         disable=None if progress.show else True,
     ) as bar:
-        for result in execute(jobs):
-            task = todo[result.job.name]
-            _record(task, result, out, state)
+
+        def done(task: _T) -> None:
             bar.update(1)
             if task.status == FAILED:
                 if on_failure is not None:
                     on_failure(task)
                 if task.failure():
                     bar.write(f"iivkit: {task.failure()}", file=sys.stderr)
+
+        # The jobs start first, so the tasks made here overlap their kernels' start.
+        results = execute(jobs) if jobs else iter(())
+        for task in here:
+            _make_here(task, out, state)
+            done(task)
+        for result in results:
+            task = todo[result.job.name]
+            _record(task, result, out, state)
+            done(task)
+
+
+def _make_here(task: Task, out: Path, state: State) -> None:
+    """Make one task's HTML in this process with its ``make``, and note it as :func:`_record` does."""
+    assert task.make is not None
+    started = time.perf_counter()
+    try:
+        html = task.make()
+    except Exception as exc:  # the task fails alone, as a notebook's error fails only its page
+        task.seconds = time.perf_counter() - started
+        task.status, task.error = FAILED, f"{type(exc).__name__}: {exc}"
+        state.forget(task.name)
+        return
+    write_private(out / task.file, html)
+    task.seconds = time.perf_counter() - started
+    task.status = OK
+    state.remember(task)
 
 
 def _record(task: Task, result: NotebookResult, out: Path, state: State) -> None:

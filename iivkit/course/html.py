@@ -131,6 +131,7 @@ _STUDENTS = presentation.template(
 <tbody>
 {%- for r in rows %}
 <tr><td>{% if r.link %}<a href="{{ r.link }}">{{ r.student }}</a>{% else %}{{ r.student }}{% endif %}
+{%- if r.record %}<br><a href="{{ r.record }}">what they entered</a>{% endif %}
 {%- if r.page_problem %}<br><span class="iiv-problem">{{ r.page_problem }}</span>{% endif %}
 {%- if r.ok and r.reason %}<br><span class="iiv-problem">{{ r.reason }}</span>{% endif %}</td>
 <td>{{ r.name }}</td>
@@ -186,6 +187,7 @@ def students_html(summary: ClassSummary) -> str:
                 "funnel": r.funnel,
                 "file": page.get("file", ""),
                 "link": quote(page["file"]) if page.get("file") else "",
+                "record": quote(page["record"]) if page.get("record") else "",
                 "page_problem": f"feedback page failed: {page.get('reason', '')}" if failed else "",
             }
         )

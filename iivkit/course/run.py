@@ -10,6 +10,10 @@ Then the class summary, ``class_summary.ipynb``, goes through the same pipeline 
 ``DIR/index.html``, reading the assessments the run kept beside the pages instead of
 assessing every workbook again.
 
+With ``records``, each student with a readable workbook also gets a record of their work,
+``DIR/<page>-work.html`` (:mod:`iivkit.course.record`): made in this process, in the same
+pipeline run, kept while the workbook is unchanged, and linked from their page and the summary.
+
 With ``anonymise``, third parties (contacts) get stable pseudonyms, names, emails and phone
 numbers in free text included, in every page and the summary. The students keep their names:
 they are the instructor's own students, and each page is meant to go back to its student.
@@ -24,7 +28,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +45,10 @@ from iivkit.batch.pipeline import (
     notebook_hash,
     run_batch,
 )
-from iivkit.batch.runner import NotebookJob, Runner
+from iivkit.batch.runner import NotebookJob, NotebookResult, Runner
 from iivkit.course import data as course_data
 from iivkit.course import html as course_html
+from iivkit.course import record as course_record
 from iivkit.course.roster import DEFAULT_LAYOUT, NO_WORKBOOK, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.resources import shipped_notebook
@@ -154,6 +159,16 @@ class CourseRun:
         return self.count(FAILED) > 0 or self.summary_status == FAILED
 
 
+@dataclass(kw_only=True)
+class RecordTask(Task):
+    """One student's record of work (``<page>-work.html``), made in this process from their workbook."""
+
+    student: str
+
+    def failure(self) -> str:
+        return f"{self.student}: record of work failed: {self.error}"
+
+
 class _SummaryTask(Task):
     """The class summary, made into ``index.html`` after the pages."""
 
@@ -169,6 +184,7 @@ class _Settings:
     anonymise: bool
     today: dt.date
     timeout: float | None
+    records: bool = False
 
 
 def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dict[str, object]]:
@@ -245,6 +261,7 @@ def course_report(
     runner: Runner | None = None,
     execute: Execute | None = None,
     progress: bool = True,
+    records: bool = False,
 ) -> CourseRun:
     """Write a feedback page per student and the class summary (``index.html``) into *out*.
 
@@ -252,12 +269,14 @@ def course_report(
     :param today: the day overdue follow-ups are counted from; default today.
     :param runner: the runner to use (e.g. a :class:`~iivkit.batch.runner.FakeRunner` in tests);
         default a new :class:`~iivkit.batch.runner.NotebookRunner`. *execute* replaces both.
+    :param records: also write each student's record of work beside their page, and link it.
     """
     started = time.perf_counter()
-    cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), timeout)
+    cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), timeout, records)
     make_private_dir(out)
     rows, inputs = _plan(discover(class_dir, layout, exclude=[out]), cfg)
     state = State.load(out / STATE_FILE)
+    made = _record_tasks(rows, cfg, state) if records else {}
     for row in rows:
         if row.status == NO_WORKBOOK:
             write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
@@ -267,19 +286,24 @@ def course_report(
     # One runner for the pages and the summary: its kernel pool serves both.
     local = Runs(workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports(), reserve=1)
     with local:
+        links = {task.student: task.file for task in made.values()}
         run_batch(
-            rows,
+            [*rows, *made.values()],
             out,
             state=state,
-            execute=execute or local,
+            execute=_linking(execute or local, rows, links) if links else execute or local,
             progress=Progress("page", "Feedback", show=progress),
             force=force,
-            on_failure=lambda row: write_private(
-                out / row.page_file, course_html.note_page(row.student, row.reason, failed=True)
+            on_failure=lambda row: (
+                write_private(
+                    out / row.page_file, course_html.note_page(row.student, row.reason, failed=True)
+                )
+                if isinstance(row, CourseRow)
+                else None
             ),
         )
         rows.sort(key=lambda r: r.student.casefold())
-        summary = _summary_task(rows, inputs, cfg)
+        summary = _summary_task(rows, inputs, cfg, made)
         local.reserve = 0
         run_batch(
             [summary],
@@ -295,7 +319,12 @@ def course_report(
     return CourseRun(rows, out / INDEX_FILE, summary.status, summary.error, time.perf_counter() - started)
 
 
-def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Settings) -> _SummaryTask:
+def _summary_task(
+    rows: Sequence[CourseRow],
+    inputs: dict[str, object],
+    cfg: _Settings,
+    made: dict[str, RecordTask] | None = None,
+) -> _SummaryTask:
     """The class summary's job, with the pages file it reads; its fingerprint covers what it shows."""
     notebook = course_notebook(SUMMARY_NOTEBOOK)
     pages: dict[str, dict[str, str]] = {}
@@ -303,8 +332,18 @@ def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Se
         pages[r.student] = {"file": r.page_file, "status": r.status, "reason": r.reason}
         if r.fingerprint and (cfg.out / r.assessment_file).is_file():
             pages[r.student]["assessment"] = str((cfg.out / r.assessment_file).resolve())
+        record = (made or {}).get(r.student)
+        if record is not None and record.status in (OK, UP_TO_DATE):
+            pages[r.student]["record"] = record.file
     # Made or up to date shows the same link: only a failure changes what the index says.
-    shown = {s: [p["file"], p["reason"] if p["status"] == FAILED else ""] for s, p in pages.items()}
+    shown = {
+        s: [
+            p["file"],
+            p["reason"] if p["status"] == FAILED else "",
+            *([p["record"]] if "record" in p else []),
+        ]
+        for s, p in pages.items()
+    }
     fp = fingerprint(
         notebook_hash(notebook),
         str(cfg.class_dir.resolve()),
@@ -326,3 +365,59 @@ def _summary_task(rows: Sequence[CourseRow], inputs: dict[str, object], cfg: _Se
     title = f"Class summary: {len(rows)} student{'' if len(rows) == 1 else 's'}"
     job = NotebookJob(notebook, SUMMARY, parameters, timeout=cfg.timeout, title=title)
     return _SummaryTask(name=SUMMARY, job=job, fingerprint=fp)
+
+
+# -- records of work -----------------------------------------------------------------------------
+
+
+def _record_tasks(rows: Sequence[CourseRow], cfg: _Settings, state: State) -> dict[str, RecordTask]:
+    """A record of work per student with a readable workbook, by student, made in this process.
+
+    Each is kept while the student's page is (its fingerprint covers the same inputs), and the
+    page's fingerprint now covers the link to it. A student without one loses any earlier record.
+    """
+    taken = {r.name.casefold() for r in rows} | {SUMMARY}
+    tasks: dict[str, RecordTask] = {}
+    for row in rows:
+        stem = course_record.record_stem(row.name)
+        if stem.casefold() in taken:  # another student's page is called so
+            stem = course_record.record_stem(
+                f"{row.name}-{hashlib.sha256(row.student.encode()).hexdigest()[:6]}"
+            )
+        taken.add(stem.casefold())
+        if row.job is None or row.workbook is None:
+            (cfg.out / f"{stem}.html").unlink(missing_ok=True)
+            state.forget(stem)
+            continue
+        row.fingerprint = fingerprint(row.fingerprint, "links to", f"{stem}.html")
+        tasks[row.student] = RecordTask(
+            name=stem,
+            student=row.student,
+            fingerprint=fingerprint("record of work", row.fingerprint),
+            make=_record_maker(row.workbook, row.student, row.page_file, cfg),
+        )
+    return tasks
+
+
+def _record_maker(workbook: Path, student: str, page: str, cfg: _Settings) -> Callable[[], str]:
+    def make() -> str:
+        with Workbook.read(workbook) as wb:
+            return course_record.record_html(
+                wb, student, anonymise=cfg.anonymise, feedback=page, summary=INDEX_FILE, today=cfg.today
+            )
+
+    return make
+
+
+def _linking(execute: Execute, rows: Sequence[CourseRow], links: dict[str, str]) -> Execute:
+    """*execute*, with each feedback page it makes linking to its student's record of work."""
+    students = {r.name: r.student for r in rows}
+
+    def run(jobs: list[NotebookJob]) -> Iterator[NotebookResult]:
+        for result in execute(jobs):
+            student = students.get(result.job.name, "")
+            if result.ok and result.html is not None and student in links:
+                result.html = course_record.with_link(result.html, links[student])
+            yield result
+
+    return run

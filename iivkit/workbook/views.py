@@ -645,3 +645,61 @@ def interview_days(wb: Workbook) -> dict[int, str]:
     """Each interview's local day, ``YYYY-MM-DD`` as stored, by id; interviews with no date left out."""
     rows = wb.conn.execute("SELECT id, scheduled_at FROM interviews WHERE scheduled_at IS NOT NULL")
     return {int(r[0]): str(r[1])[:10] for r in rows if r[1]}
+
+
+# -- a student's record of work, as an instructor reads it ---------------------------------------
+
+
+def work_records(wb: Workbook) -> dict[str, pd.DataFrame]:
+    """Every profile, organisation, finding, contact and interview a student entered, by table
+    name, each frame indexed by id with list fields as lists, and the names it refers to beside
+    the ids: a finding's and a contact's ``organisation``; a contact's ``referred_by`` (a
+    contact) and ``referred_in`` (the interviewee of the interview that suggested them); an
+    interview's ``contact`` and ``organisation``. A name is None when there is none."""
+    from iivkit.workbook.models import Contact, Finding, Interview, Organisation, Profile
+
+    organisations = table(wb, Organisation)
+    contacts = table(wb, Contact)
+    interviews = table(wb, Interview)
+    findings = table(wb, Finding)
+    org_names = organisations["name"]
+    contact_names = contacts["name"]
+
+    def named(ids: pd.Series, names: pd.Series) -> pd.Series:
+        return ids.map(lambda i: None if pd.isna(i) else names.get(int(i))).astype(object)
+
+    findings["organisation"] = named(findings["organisation_id"], org_names)
+    contacts["organisation"] = named(contacts["organisation_id"], org_names)
+    contacts["referred_by"] = named(contacts["referred_by_id"], contact_names)
+    interviewees = named(interviews["contact_id"], contact_names)
+    contacts["referred_in"] = named(contacts["referred_in_interview_id"], interviewees)
+    interviews["contact"] = interviewees
+    interviews["organisation"] = named(
+        named(interviews["contact_id"], contacts["organisation_id"]), org_names
+    )
+    return {
+        "profile": table(wb, Profile),
+        "organisations": organisations,
+        "findings": findings,
+        "contacts": contacts,
+        "interviews": interviews,
+    }
+
+
+def open_questions_entered(wb: Workbook) -> pd.DataFrame:
+    """Every open question in id order, whatever its status: the question, with whom it came up
+    (``raised_with``: the interviewee, blank if no interview), how to answer it, whom to ask
+    (blank if nobody), status and answer. Missing values are empty strings."""
+    return _blanked(
+        """
+        SELECT q.id AS open_question_id, q.text AS question, COALESCE(rc.name, '') AS raised_with,
+               q.how_to_answer, COALESCE(s.name, '') AS ask, q.status, q.answer
+        FROM open_questions q
+        LEFT JOIN contacts s ON s.id = q.suggested_contact_id
+        LEFT JOIN interviews i ON i.id = q.interview_id
+        LEFT JOIN contacts rc ON rc.id = i.contact_id
+        ORDER BY q.id
+        """,
+        wb,
+        (),
+    )

@@ -70,4 +70,6 @@ class MovedFinder(importlib.abc.MetaPathFinder):
 def install() -> None:
     """Puts the finder on ``sys.meta_path`` once."""
     if not any(isinstance(finder, MovedFinder) for finder in sys.meta_path):
-        sys.meta_path.append(MovedFinder())
+        # First: a leftover folder of an old name (its __pycache__ after an upgrade) would
+        # otherwise be found as an empty namespace package before the alias.
+        sys.meta_path.insert(0, MovedFinder())

@@ -347,8 +347,12 @@ def _prepare_demo_folder(out: Path) -> None:
         with contextlib.suppress(IivkitError, sqlite3.DatabaseError), Workbook.open(previous) as wb:
             wb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         os.replace(previous, out / "workbook.iiv.previous")
+    from iivkit.course.run import STATE_FILE as COURSE_STATE_FILE
+
     for name in DEMO_OWNED:
         child = out / name
+        if name == "course" and not (child / COURSE_STATE_FILE).exists():
+            continue  # a course/ folder that no class run made here (demos before 0.2 made none)
         if child.is_symlink() or child.is_file():
             child.unlink()
         elif child.is_dir():

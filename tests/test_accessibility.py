@@ -55,10 +55,11 @@ class Pages:
     index: Path
     feedback: list[Path]
     summary: Path
+    records: list[Path]
 
     @property
     def all(self) -> list[Path]:
-        return [*self.reports, self.index, *self.feedback, self.summary]
+        return [*self.reports, self.index, *self.feedback, self.summary, *self.records]
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +68,22 @@ def pages(tmp_path_factory: pytest.TempPathFactory, run_iivkit: Callable[..., An
     root = tmp_path_factory.mktemp("a11y")
     demo = run_iivkit("demo", "--out", root / "demo", "--class", "2")
     assert demo.returncode == 0, demo.stderr
-    course = run_iivkit("course", "report", root / "demo" / "class", "--out", root / "course", "--jobs", "2")
+    course = run_iivkit(
+        "course", "report", root / "demo" / "class", "--out", root / "course", "--jobs", "2", "--records"
+    )
     assert course.returncode == 0, course.stderr
     reports = root / "demo" / "reports"
     found = Pages(
         reports=sorted(reports.glob("*__interview-*.html")),
         index=reports / "index.html",
-        feedback=sorted(p for p in (root / "course").glob("*.html") if p.name != "index.html"),
+        feedback=sorted(
+            p for p in (root / "course").glob("*.html") if p.name != "index.html" and p.stem[-5:] != "-work"
+        ),
         summary=root / "course" / "index.html",
+        records=sorted((root / "course").glob("*-work.html")),
     )
-    assert found.reports and found.feedback and found.index.is_file() and found.summary.is_file()
+    assert found.reports and found.feedback and found.records
+    assert found.index.is_file() and found.summary.is_file()
     return found
 
 

@@ -224,3 +224,19 @@ def test_export_never_replaces_a_pipe_even_with_force(scenario, tmp_path: Path, 
     result = cli("export", path, "--format", "vcf", "--force", "--out", pipe)
     assert result.exit_code == 2 and "is not a regular file" in result.output
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_an_event_about_a_person_keeps_its_uid_when_they_change_employer(scenario, tmp_path: Path, cli):
+    from iivkit import Contact, Organisation
+
+    path, ids = scenario
+    before = uids(write(cli, path, tmp_path / "a.ics"))
+    with Workbook.open(path) as wb:
+        zanele = wb.get(Contact, ids["zanele"])
+        elsewhere = wb.add(Organisation(name="Elsewhere Ltd")).id
+        wb.update(zanele.model_copy(update={"organisation_id": elsewhere}))
+    after = uids(write(cli, path, tmp_path / "b.ics"))
+    (title,) = [t for t in before if "Zanele" in t and t.startswith("Invite")]
+    (moved,) = [t for t in after if "Zanele" in t and t.startswith("Invite")]
+    assert title != moved  # the title names the new employer ...
+    assert after[moved] == before[title]  # ... but it is the same event

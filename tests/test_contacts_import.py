@@ -519,3 +519,28 @@ def test_a_vcf_file_with_no_card_is_refused(tmp_path: Path, cli) -> None:
     result = cli("import", tmp_path / "w.iiv", empty)
     assert result.exit_code == 2 and "holds no vCard" in result.output
     assert not (tmp_path / "w.iiv").exists()
+
+
+def test_skipping_every_row_of_a_file_creates_no_workbook(tmp_path: Path, cli) -> None:
+    source = write(tmp_path / "Connections.csv", linkedin_text(BAD_ROWS[1:3]))
+    result = cli("import", tmp_path / "new.iiv", source, "--skip-bad")
+    assert result.exit_code == 2
+    assert "holds no contact to import, so" in result.output and "was not created" in result.output
+    assert not (tmp_path / "new.iiv").exists()
+
+
+def test_a_contact_at_the_second_of_two_same_named_organisations_is_still_a_duplicate(
+    tmp_path: Path, cli
+) -> None:
+    from iivkit import Organisation
+
+    path = tmp_path / "w.iiv"
+    with Workbook.create(path) as wb:
+        wb.add(Organisation(name="ACME"))
+        second = wb.add(Organisation(name="Acme")).id
+        wb.add(Contact(name="Ann Lee", organisation_id=second))
+    source = write(tmp_path / "Connections.csv", linkedin_text([["Ann", "Lee", "", "", "ACME", "", ""]]))
+    result = cli("import", path, source)
+    assert result.exit_code == 0, result.output
+    assert "1 duplicate not added" in result.output
+    assert [c.name for c in contacts(path)] == ["Ann Lee"]

@@ -54,6 +54,7 @@ def test_an_id_is_an_int_a_whole_float_or_digits(value: object, number: int) -> 
     ("value", "message"),
     [
         ("first", "must be an interview id (a whole number), not 'first'"),
+        ("²", "must be an interview id (a whole number), not '²'"),  # a digit, but not a number
         ("None ", None),  # blank is the caller's default, not an id
         ("-1", "must be an interview id (a whole number), not '-1'"),
         (2.5, "must be an interview id (a whole number), not 2.5"),

@@ -281,6 +281,17 @@ def test_without_records_nothing_changes(klass: Path, tmp_path: Path) -> None:
     assert "-work.html" not in (out / "alice.html").read_text()
 
 
+def test_a_run_without_records_removes_the_records_an_earlier_run_wrote(klass: Path, tmp_path: Path) -> None:
+    # A record names contacts in full; an anonymised run after it must not leave them beside its pages.
+    out = tmp_path / "out"
+    fake_run(klass, out, records=True)
+    assert {p.name for p in out.glob("*-work.html")} == {"alice-work.html", "bob-work.html", "dave-work.html"}
+    fake_run(klass, out, anonymise=True)
+    assert not list(out.glob("*-work.html"))
+    state = json.loads((out / STATE_FILE).read_text())["outputs"]
+    assert not [name for name in state if name.endswith("-work")]
+
+
 def test_unchanged_workbooks_keep_their_records(klass: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     fake_run(klass, out, records=True)
@@ -342,6 +353,7 @@ def test_a_task_made_here_fails_alone(tmp_path: Path) -> None:
         raise ValueError("no such table")
 
     tasks = [Task(name="good", make=lambda: "<p>made</p>"), Task(name="bad", make=broken)]
+    (tmp_path / "bad.html").write_text("<p>an earlier run's page, out of date now</p>")
     failed: list[str] = []
     run_batch(
         tasks,

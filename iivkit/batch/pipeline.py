@@ -290,7 +290,8 @@ def _run(
                 if task.failure():
                     bar.write(f"iivkit: {task.failure()}", file=sys.stderr)
 
-        # The jobs start first, so the tasks made here overlap their kernels' start.
+        # Asked for first, though most executors are lazy and submit on the first result asked
+        # for; the tasks made here overlap only the local pool's kernels starting.
         results = execute(jobs) if jobs else iter(())
         for task in here:
             _make_here(task, out, state)
@@ -311,6 +312,8 @@ def _make_here(task: Task, out: Path, state: State) -> None:
         task.seconds = time.perf_counter() - started
         task.status, task.error = FAILED, f"{type(exc).__name__}: {exc}"
         state.forget(task.name)
+        # An earlier file would now be out of date, and nothing says so: it goes.
+        (out / task.file).unlink(missing_ok=True)
         return
     write_private(out / task.file, html)
     task.seconds = time.perf_counter() - started

@@ -276,7 +276,7 @@ def course_report(
     make_private_dir(out)
     rows, inputs = _plan(discover(class_dir, layout, exclude=[out]), cfg)
     state = State.load(out / STATE_FILE)
-    made = _record_tasks(rows, cfg, state) if records else {}
+    made = _record_tasks(rows, cfg, state) if records else _drop_records(out, state)
     for row in rows:
         if row.status == NO_WORKBOOK:
             write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
@@ -370,6 +370,20 @@ def _summary_task(
 # -- records of work -----------------------------------------------------------------------------
 
 
+RECORD_KIND = "record of work"
+"""How the state marks a record of work, so a run without ``--records`` can remove them."""
+
+
+def _drop_records(out: Path, state: State) -> dict[str, RecordTask]:
+    """A run without records removes those an earlier run wrote: a record shows contacts' names
+    in full unless anonymised, and this run may be the anonymised one. Returns no tasks."""
+    for name, entry in list(state.entries.items()):
+        if entry.get("kind") == RECORD_KIND:
+            (out / f"{name}.html").unlink(missing_ok=True)
+            state.forget(name)
+    return {}
+
+
 def _record_tasks(rows: Sequence[CourseRow], cfg: _Settings, state: State) -> dict[str, RecordTask]:
     """A record of work per student with a readable workbook, by student, made in this process.
 
@@ -394,6 +408,7 @@ def _record_tasks(rows: Sequence[CourseRow], cfg: _Settings, state: State) -> di
             name=stem,
             student=row.student,
             fingerprint=fingerprint("record of work", row.fingerprint),
+            remember={"kind": RECORD_KIND},
             make=_record_maker(row.workbook, row.student, row.page_file, cfg),
         )
     return tasks

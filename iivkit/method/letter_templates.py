@@ -97,11 +97,6 @@ def clear_template_override(wb: Workbook, name: str) -> None:
         conn.execute("DELETE FROM meta WHERE key = ?", (override_key(name),))
 
 
-def template_source(wb: Workbook, name: str) -> str:
-    """The template letter *name* is rendered from: the workbook's own, else the shipped one."""
-    return template_override(wb, name) or shipped_template(name)
-
-
 def _syntax_check(text: str, record: str, *, file: str) -> None:
     """Parse (never compile or run) *text* here; the worker compiles it."""
     try:

@@ -47,8 +47,6 @@ from iivkit.workbook.models import (
 )
 from iivkit.workbook.store import Workbook
 
-"""How many employers to keep active at once, after the 2-Hour Job Search's advice."""
-
 NEW_INVITES_AT_ONCE = 5
 """How many people who are not referrals the queue asks you to invite at once."""
 
@@ -57,9 +55,6 @@ NEW_KINDS = ("debrief", "confirm", "invite", "find_someone", "keep_active")
 
 KINDS = ("debrief", "confirm", *FOLLOW_UP_KINDS, "invite", "find_someone", "keep_active")
 """Every kind in the queue, in the order they are listed on the same day."""
-
-ACTIVE_CONTACT_STATUSES = frozenset({ContactStatus.invited, ContactStatus.no_reply})
-"""A contact in one of these makes their organisation active: an invitation is out."""
 
 _UNREACHABLE = frozenset({ContactStatus.declined, ContactStatus.no_reply})
 
@@ -105,11 +100,16 @@ class Action:
         return self.organisation or "your employers"
 
     def record_ids(self) -> dict[str, int]:
-        """The records it is about, by field name: what identifies it from one day to the next."""
+        """The records it is about, by field name: what identifies it from one day to the next.
+
+        A contact's organisation is left out when the action is about the contact or an
+        interview: moving someone to another employer must not make their event a new one.
+        """
+        about_a_person = self.contact_id is not None or self.interview_id is not None
         ids = {
             "contact_id": self.contact_id,
             "interview_id": self.interview_id,
-            "organisation_id": self.organisation_id,
+            "organisation_id": None if about_a_person else self.organisation_id,
             "open_question_id": self.open_question_id,
         }
         return {k: v for k, v in ids.items() if v is not None}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iivkit.errors import InputFileError
 from iivkit.workbook.contacts_in import KINDS, BadRow, Candidate, Source, to_candidate
 from iivkit.workbook.interchange import write_into
 from iivkit.workbook.models import Contact, Organisation
@@ -113,6 +114,11 @@ def import_contacts(
         _write(wb, candidates, done)
         return done
 
+    if not workbook.exists():
+        probe = ContactsImport(file=file, workbook=workbook, kind=source.kind)
+        _plan(None, candidates, probe)
+        if not probe.added:  # a new workbook is made only by an import that puts something in it
+            raise InputFileError(f"holds no contact to import, so {workbook} was not created", file=file)
     done, created = write_into(workbook, fill)
     done.created = created
     return done
@@ -142,9 +148,11 @@ def _plan(wb: Workbook | None, candidates: list[Candidate], result: ContactsImpo
     by_email: dict[str, str] = {}
     by_name: dict[tuple[str, str], str] = {}
     if wb is not None:
-        for org in wb.all(Organisation):
+        orgs = wb.all(Organisation)
+        for org in orgs:
             ids.setdefault(same_name(org.name), org.id)
-        names = {org_id: key for key, org_id in ids.items()}
+        # Every organisation, also a second one of the same name: its contacts are duplicates too.
+        names = {org.id: same_name(org.name) for org in orgs}
         for contact in wb.all(Contact):
             where = f"already in the workbook as contact {contact.id}"
             if contact.email:

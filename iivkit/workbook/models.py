@@ -233,6 +233,29 @@ class Posting(str, Enum):
     relevant = "relevant"
 
 
+class CareerStage(str, Enum):
+    """Where the user is in their working life: it shapes the career and opportunity questions."""
+
+    student = "student"
+    recent_graduate = "recent_graduate"
+    career_changer = "career_changer"
+    experienced = "experienced"
+
+
+class GreetingStyle(str, Enum):
+    """How letters greet people: by first name, or formally ("Dear Dr Whitfield") when a title is known."""
+
+    first_name = "first_name"
+    formal = "formal"
+
+
+class LetterStyle(str, Enum):
+    """The usual letter: the guide's full letter, or a short one of under 120 words."""
+
+    full = "full"
+    short = "short"
+
+
 class Category(str, Enum):
     """Question categories, in the order a plan follows."""
 
@@ -389,6 +412,28 @@ class Profile(Record):
     timezone: TimeZoneName = Field(
         default="UTC", title="Time zone", description="Your usual time zone, e.g. 'Europe/London'."
     )
+    career_stage: CareerStage | None = Field(
+        default=None,
+        title="Career stage",
+        description="Student, recent graduate, career changer or experienced: it shapes the questions "
+        "you are offered.",
+    )
+    target_roles: list[Tag] = Field(
+        default_factory=list,
+        title="Target roles",
+        description="The jobs you are aiming for, e.g. 'UX researcher'.",
+    )
+    greeting_style: GreetingStyle = Field(
+        default=GreetingStyle.first_name,
+        title="Greeting",
+        description="How your letters greet people: by first name, or formally ('Dear Dr Whitfield') "
+        "when you know their title.",
+    )
+    letter_style: LetterStyle = Field(
+        default=LetterStyle.full,
+        title="Letter length",
+        description="Full: the guide's six-part letter. Short: under 120 words, for a first contact.",
+    )
 
 
 class Organisation(Record):
@@ -467,6 +512,11 @@ class Contact(Record):
     label: ClassVar[str] = "contact"
 
     name: RequiredText = Field(title="Name", description="Full name.")
+    honorific: ShortText = Field(
+        default="",
+        title="Title",
+        description="Dr, Ms, Mr, Mx, Prof…, for formal greetings; leave empty if you do not know.",
+    )
     other_names: list[Tag] = Field(
         default_factory=list,
         title="Other names",
@@ -489,6 +539,11 @@ class Contact(Record):
     )
     focus_area: FocusArea = Field(
         default=FocusArea.general, title="Focus area", description="Their specialism, if any."
+    )
+    focus_tags: list[Tag] = Field(
+        default_factory=list,
+        title="Focus tags",
+        description="Your own words for what they work on, e.g. 'UX research', 'patient safety'.",
     )
     status: ContactStatus = Field(
         default=ContactStatus.identified, title="Status", description="Where they are in your pipeline."
@@ -704,6 +759,11 @@ class Insight(Record):
     kind: InsightKind = Field(default=InsightKind.insight, title="Kind", description="What sort of thing.")
     tiara: Tiara | None = Field(default=None, title="TIARA", description="Trends, insights, advice…")
     text: RequiredLongText = Field(title="Insight", description="In your own words.")
+    advice: LongText = Field(
+        default="",
+        title="Advice",
+        description="What they advised you to do about it, e.g. for an area to develop.",
+    )
 
 
 class OpenQuestion(Record):

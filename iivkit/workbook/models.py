@@ -32,8 +32,26 @@ LONG_MAX = 20_000
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_INVISIBLE = {
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u2060": "WORD JOINER",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+"""Invisible characters a one-line field refuses: they can make a name or an address show as
+something other than what it is, or hide a second name inside it. The joiners that some scripts
+need (U+200C and U+200D, as in Persian names) and the left-to-right and right-to-left marks
+are kept."""
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(_INVISIBLE) + "]")
 
 
 def _no_nul(value: str) -> str:
@@ -58,6 +76,11 @@ def _one_line(value: str) -> str:
         raise ValueError(f"must be one line: remove the line break ({char!r})")
     if char == "\t":
         raise ValueError("must be one line: replace the tab with a space")
+    if char in _INVISIBLE:
+        raise ValueError(
+            f"contains the invisible character U+{ord(char):04X} ({_INVISIBLE[char]}), which can make "
+            "text show differently from what it says; remove it"
+        )
     raise ValueError(f"contains the control character {char!r}; remove it")
 
 

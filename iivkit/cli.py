@@ -75,7 +75,40 @@ def _first_file(arguments: list[str]) -> str:
     return ""
 
 
-PathArg = click.Path(path_type=Path, dir_okay=False)
+class WorkbookPath(click.Path):
+    """A workbook's file. A folder holding exactly one workbook (``*.iiv``) stands for it, as in
+    ``iivkit due .``; any other folder is refused with what to give instead. With *new*, the
+    file is to be created, so a folder is refused with a file name to use."""
+
+    def __init__(self, *, new: bool = False) -> None:
+        super().__init__(path_type=Path)
+        self.new = new
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(super().convert(value, param, ctx))
+        if not path.is_dir():
+            return path
+        if self.new:
+            self.fail(
+                f"{path} is a folder; give the new workbook's file, e.g. {path / 'workbook.iiv'}", param, ctx
+            )
+        found = sorted(p for p in path.glob("*.iiv") if p.is_file())
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            self.fail(
+                f"{path} is a folder with no workbook (.iiv file) in it; give the workbook's file, "
+                f"or create one with 'iivkit init {path / 'workbook.iiv'}'",
+                param,
+                ctx,
+            )
+        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+        self.fail(
+            f"{path} is a folder with {len(found)} workbooks ({names}); give the one you mean", param, ctx
+        )
+
+
+PathArg = WorkbookPath()
 
 
 class Day(click.DateTime):
@@ -105,7 +138,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("workbook", type=PathArg)
+@click.argument("workbook", type=WorkbookPath(new=True))
 def init(workbook: Path) -> None:
     """Create a new, empty WORKBOOK. Refuses to overwrite an existing file."""
     Workbook.create(workbook).close()

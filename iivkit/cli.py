@@ -85,7 +85,7 @@ class WorkbookPath(click.Path):
         self.new = new
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        path = Path(super().convert(value, param, ctx))
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
         if not path.is_dir():
             return path
         if self.new:

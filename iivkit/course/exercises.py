@@ -332,12 +332,6 @@ def _plan_parts(wb: Workbook, parts: _Checklist, role: str, contact: Contact | N
     plan = saved_plan(wb, interview)
     where, field = _interview_label(wb, interview), "planned questions"
     saved = f"A plan of {plural(len(plan.items), 'question')} is saved for {contact.name}"
-    if not any(_tailored(i, role) for i in plan.items):
-        message = f"{saved}, but it is not yet fitted to a {who}."
-        parts.todo(key, message, where, field, f"tailor/{role}")
-        return interview
-    kind = "broad strategy" if role == "generalist" else "their technology work"
-    message = f"{saved}; it asks about {kind}, which fits a {who}."
     gaps = coverage(plan, wb, contact.id)
     notes = [
         f"{_sentence(g.message[0].upper() + g.message[1:])} {HINTS[f'gap/{g.kind}']}"
@@ -347,6 +341,12 @@ def _plan_parts(wb: Workbook, parts: _Checklist, role: str, contact: Contact | N
     empty = [g.message.removeprefix("no question on ") for g in gaps if g.kind == "category"]
     if empty:
         notes.append(f"No question on: {'; '.join(empty)}. {HINTS['categories']}")
+    if not any(_tailored(i, role) for i in plan.items):
+        message = f"{saved}, but it is not yet fitted to a {who}."
+        parts.todo(key, message, where, field, f"tailor/{role}", notes=notes)
+        return interview
+    kind = "broad strategy" if role == "generalist" else "their technology work"
+    message = f"{saved}; it asks about {kind}, which fits a {who}."
     if notes:
         parts.todo(key, message, where, field, "plan/gaps", state=STRONGER, notes=notes)
     else:

@@ -30,6 +30,14 @@ TITLES = {
     3: "The introduction letter and the confirmation email",
     4: "Debriefing one interview",
 }
+LOOKS_AT = {
+    1: "the organisation with the most findings",
+    2: "the first senior generalist and the first technology specialist among your contacts, "
+    "those with a saved plan first",
+    3: "the interview with most of its letters written, one still to come first",
+    4: "the first interview done but not yet debriefed, else the latest one debriefed",
+}
+"""What each exercise's check looks at when the notebook's parameters choose nothing."""
 MIN_FINDINGS = 5
 MIN_VISION_WORDS = 25
 MIN_TO_TEST = 2
@@ -194,11 +202,12 @@ def rubric_text() -> str:
         "### Exercise rubric",
         "",
         "Every student is checked on the same parts. Each part is *met*, *not met*, or *could be",
-        "stronger*: there, with a hint to make it better. An exercise is complete when every part",
-        "is met; a part that could be stronger counts as met.",
+        "stronger*: met, with a hint to make it better. An exercise is complete when every part is",
+        "met, so a part that could be stronger does not hold it back.",
     ]
     for number, parts in RUBRIC.items():
         lines += ["", f"**Exercise {number} · {TITLES[number]}** ({len(parts)} parts)", ""]
+        lines += [f"It looks at {LOOKS_AT[number]}.", ""]
         lines += [f"{n}. {p.title}: {p.asks}." for n, p in enumerate(parts, 1)]
     return "\n".join(lines) + "\n"
 

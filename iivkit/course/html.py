@@ -73,7 +73,7 @@ _STUDENT = presentation.template(
 {%- for fb in r.feedback %}<th scope="col">Exercise {{ fb.number }}</th>{% endfor %}</tr></thead>
 <tbody><tr>
 {%- for fb in r.feedback %}
-<td class="{{ css(fb.status) }}">{{ fb.status }}</td>
+<td class="{{ css(fb.status) }}">{{ fb.status }} ({{ fb.progress }})</td>
 {%- endfor %}
 </tr></tbody></table>
 <p>Page made {{ today }}.</p>"""

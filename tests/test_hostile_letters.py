@@ -657,7 +657,7 @@ def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_pat
 
     assert not sentinel.exists()
     (letters,) = [f for f in page.feedback if f.number == 3]
-    problems = [p.message for p in letters.points if "no subject line" in p.message]
+    problems = [note for p in letters.points for note in p.notes if "no subject line" in note]
     # The saved text is the letter; the template that should have given it a subject gave none.
     assert len(problems) == 2, [p.message for p in letters.points]
 

@@ -65,6 +65,8 @@ class Area:
     advice: tuple[tuple[str, str], ...] = ()
     """(advice, who gave it) for each record that carried advice, in the order heard."""
     insight_ids: tuple[int, ...] = ()
+    interview_ids: tuple[int, ...] = ()
+    """The interviews it was named in."""
     open: bool = True
     """For an area to develop: not yet named as a strength since (see the module's notes)."""
 
@@ -92,6 +94,7 @@ def _area(kind: InsightKind, rows: list[dict[str, Any]], *, open_: bool = True) 
         contact_ids=tuple(cid for cid, _ in people),
         advice=tuple((r["advice"].strip(), r["contact"]) for r in rows if r["advice"].strip()),
         insight_ids=tuple(int(r["insight_id"]) for r in rows),
+        interview_ids=tuple(dict.fromkeys(int(r["interview_id"]) for r in rows)),
         open=open_,
     )
 
@@ -144,7 +147,7 @@ def joined(names: list[str] | tuple[str, ...]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _in_sentence(name: str) -> str:
+def in_sentence(name: str) -> str:
     """*name* inside a sentence: a capital dropped unless the first word is an acronym or a name."""
     name = name.strip().rstrip(".!;:,")
     first = name.split(" ", 1)[0]
@@ -157,16 +160,20 @@ def question(area: Area) -> str:
     """The question the next plan asks about *area*, in words the user can say aloud."""
     who = "Someone I spoke to" if area.count == 1 else f"{_number(area.count).capitalize()} people I spoke to"
     return (
-        f"{who} saw {_in_sentence(area.name)} as something I still need to develop. "
+        f"{who} saw {in_sentence(area.name)} as something I still need to develop. "
         "How would you suggest I work on it?"
     )
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
+
+
 def advice_text(area: Area) -> str:
-    """The advice given for *area*, each with who gave it: ``Take an R course (Dr Patel).``"""
-    if not area.advice:
-        return ""
-    return "; ".join(f"{text.strip().rstrip('.;')} ({who})" for text, who in area.advice) + "."
+    """The advice given for *area*, each with who gave it: ``Dr Patel's advice: take an R course.``"""
+    return " ".join(
+        f"{_possessive(who)} advice: {in_sentence(text)}." for text, who in area.advice if in_sentence(text)
+    )
 
 
 def plan_questions(wb: Workbook, contact: Contact, *, room: int) -> list[dict[str, Any]]:
@@ -214,19 +221,21 @@ def development_frame(wb: Workbook) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area", "people", "who", "advice", "status"])
 
 
-def summary(wb: Workbook) -> list[str]:
-    """The synthesis as sentences: strengths several people saw, then each open area to develop."""
+def summary(wb: Workbook, *, interview: int | None = None) -> list[str]:
+    """The synthesis as sentences: strengths several people saw, then each open area to develop.
+
+    :param interview: leave out an area to develop that only this interview named (its report
+        shows it already).
+    """
     lines = [
         f"{a.name.rstrip('.')}: a strength {_number(a.count)} people saw ({joined(a.people)})."
         for a in strengths(wb)
         if a.count >= 2
     ]
     for a in development_areas(wb):
-        if not a.open:
+        if not a.open or a.interview_ids == (interview,):
             continue
-        named = "someone" if a.count == 1 else f"{_number(a.count)} people"
+        named = "one person" if a.count == 1 else f"{_number(a.count)} people"
         line = f"{a.name.rstrip('.')}: an area to develop, named by {named} ({joined(a.people)})."
-        if a.advice:
-            line += f" Advice: {advice_text(a)}"
-        lines.append(line)
+        lines.append(f"{line} {advice_text(a)}".strip())
     return lines

@@ -109,6 +109,10 @@ def _text(placeholder: str, width: str, *, area: bool = False) -> w.Widget:
     return cls(value="", placeholder=placeholder, continuous_update=False, layout=w.Layout(width=width))
 
 
+GROWTH_KINDS = (InsightKind.strength, InsightKind.development)
+"""Insight kinds the debrief records in their own list, "Your strengths and areas to develop"."""
+
+
 class InsightRow(Row[Insight]):
     """Something learned: its kind and the insight in the user's words."""
 
@@ -116,13 +120,44 @@ class InsightRow(Row[Insight]):
 
     def __init__(self, wb: Workbook, record: Insight | None = None) -> None:
         kind = w.Dropdown(
-            options=[(enum_label(k), k.value) for k in InsightKind],
+            options=[(enum_label(k), k.value) for k in InsightKind if k not in GROWTH_KINDS],
             value=InsightKind.insight.value,
             layout=w.Layout(width="10em"),
         )
         super().__init__(
             {"kind": kind, "text": _text("What you learned, in your own words", "40em", area=True)}, record
         )
+
+
+class GrowthRow(Row[Insight]):
+    """A strength the person saw in the user, or an area to develop with the advice given for it.
+
+    The advice box shows only for an area to develop; what it holds is kept either way.
+    """
+
+    model = Insight
+
+    def __init__(self, wb: Workbook, record: Insight | None = None) -> None:
+        kind = w.Dropdown(
+            options=[("Strength", InsightKind.strength.value), ("To develop", InsightKind.development.value)],
+            value=InsightKind.strength.value,
+            layout=w.Layout(width="10em"),
+        )
+        self.advice = _text("Their advice on it", "24em", area=True)
+        super().__init__(
+            {
+                "kind": kind,
+                "text": _text("In a few words, the same each time", "20em"),
+                "advice": self.advice,
+            },
+            record,
+        )
+        kind.observe(lambda _: self._show_advice(), names="value")
+        self._show_advice()
+
+    def _show_advice(self) -> None:
+        shown = self.inputs["kind"].value == InsightKind.development.value
+        self.advice.layout.display = "" if shown else "none"
 
 
 def ask_options(wb: Workbook, referrals: Iterable[tuple[NewReferral, str]] = ()) -> list[tuple[str, Any]]:

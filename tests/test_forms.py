@@ -465,7 +465,11 @@ def test_the_debrief_records_strengths_and_areas_to_develop_with_their_advice(wb
     assert saved["A research portfolio"].advice == "Write up two small studies."
     again = DebriefForm(wb, 1)
     shown = [(r.inputs["kind"].value, r.inputs["text"].value) for r in again.growth.rows]
-    assert shown == [("strength", "Calm with patients"), ("development", "A research portfolio"), ("strength", "")]
+    assert shown == [
+        ("strength", "Calm with patients"),
+        ("development", "A research portfolio"),
+        ("strength", ""),
+    ]
     assert [r.inputs["text"].value for r in again.insights.rows] == [""], "not listed twice"
 
 

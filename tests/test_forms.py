@@ -481,7 +481,8 @@ def test_an_area_to_develop_with_advice_but_no_name_writes_nothing(wb: Workbook)
     form.growth.rows[0].inputs["advice"].value = "Take a short course."
     assert form.save() is False
     assert counts(wb) == before
-    assert "Insight" in form.growth.rows[0].error.value and "Nothing was written" in form.status.value
+    assert "Strength or area to develop" in form.growth.rows[0].error.value
+    assert "Nothing was written" in form.status.value
 
 
 def test_an_invalid_part_of_the_debrief_writes_nothing(wb: Workbook) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import itertools
-from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar
 
 import ipywidgets as w
 from pydantic import ValidationError
@@ -47,6 +47,8 @@ class Row(Generic[R]):
     """One repeatable record in a list: its inputs, its error line, and how to build the record."""
 
     model: type[R]
+    titles: ClassVar[Mapping[str, str]] = {}
+    """A field's name in this row's errors, where the model's title does not fit."""
 
     def __init__(self, inputs: dict[str, w.Widget], record: R | None) -> None:
         self.inputs = inputs
@@ -86,7 +88,9 @@ class Row(Generic[R]):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else ""
-            title = self.model.model_fields[field].title if field in self.model.model_fields else field
+            title = self.titles.get(field) or (
+                self.model.model_fields[field].title if field in self.model.model_fields else field
+            )
             self.show_error(f"{title}: {friendly(first['msg'])}")
             return None
 
@@ -136,6 +140,7 @@ class GrowthRow(Row[Insight]):
     """
 
     model = Insight
+    titles: ClassVar[Mapping[str, str]] = {"text": "Strength or area to develop"}
 
     def __init__(self, wb: Workbook, record: Insight | None = None) -> None:
         kind = w.Dropdown(

@@ -24,6 +24,7 @@ from iivkit.workbook.models import (
     Category,
     Contact,
     Finding,
+    Insight,
     Interview,
     InterviewStatus,
     OpenQuestion,
@@ -87,6 +88,16 @@ def test_every_live_table_follows_its_records(wb: Workbook) -> None:
     wb.add(OpenQuestion(interview_id=interview.id or 0, text="Who hires graduates?", how_to_answer="HR"))
     assert "Who hires graduates?" in questions.html
     assert "Ann Lee" in queue.html  # a thank-you note is now due
+    areas = tables.live(tables.development_areas, wb)
+    strong = tables.live(tables.strengths, wb)
+    wb.add(
+        Insight(
+            interview_id=interview.id or 0, kind="development", text="Statistics", advice="Take a course."
+        )
+    )
+    wb.add(Insight(interview_id=interview.id or 0, kind="strength", text="Clear writing"))
+    assert "Statistics" in areas.html and "advice: take a course." in areas.html
+    assert "Clear writing" in strong.html
 
 
 def test_charts_redraw_when_what_they_count_changes(wb: Workbook) -> None:
@@ -167,8 +178,19 @@ def test_a_following_part_appears_when_a_fitting_record_is_saved_and_then_stays(
         tables.open_questions,
         tables.follow_up_queue,
         lambda wb: tables.plan(wb, 1),
+        tables.strengths,
+        tables.development_areas,
     ],
-    ids=["findings", "pipeline", "evidence", "open_questions", "follow_up_queue", "plan"],
+    ids=[
+        "findings",
+        "pipeline",
+        "evidence",
+        "open_questions",
+        "follow_up_queue",
+        "plan",
+        "strengths",
+        "development_areas",
+    ],
 )
 def test_an_empty_table_has_readable_headers_and_a_sentence(wb: Workbook, view: object) -> None:
     page = view(wb).to_html()  # type: ignore[operator]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from iivkit.errors import StaleRecordError, ValidationFailed
+from iivkit.method import growth
 from iivkit.method.bank import (
     CATEGORY_LABELS,
     FOCUS_KEYWORDS,
@@ -311,6 +312,12 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
         q = first(candidates, Category.career, topic)
         if q and not any(_asks(p.item, topic) for p in picks) and used() + q.minutes <= minutes:
             take(q, stage)
+
+    # 3b. The top open area to develop that others named (iivkit.method.growth), if it fits.
+    picks.extend(
+        _Pick(PlanItem(**q), 0.0, 1, len(picks))
+        for q in growth.plan_questions(wb, contact, room=minutes - used())
+    )
 
     # 4. A specialist's own area, at least once.
     focus = contact.focus_area

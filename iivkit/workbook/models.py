@@ -321,6 +321,10 @@ class InsightKind(str, Enum):
     environment = "environment"
     chances = "chances"
     hiring_signal = "hiring_signal"
+    strength = "strength"
+    """A strength the person saw in the user, named in a few words."""
+    development = "development"
+    """An area the user still needs to develop, in a few words; the advice goes in ``advice``."""
 
 
 class OpenQuestionStatus(str, Enum):
@@ -769,7 +773,8 @@ class FindingOutcome(Record):
 
 
 class Insight(Record):
-    """Something learned in an interview: an insight, advice, a salary remark, a hiring signal."""
+    """Something learned in an interview: an insight, advice, a salary remark, a hiring signal,
+    or what the person saw as the user's strength or area to develop."""
 
     table: ClassVar[str] = "insights"
     label: ClassVar[str] = "insight"

@@ -49,7 +49,8 @@ def changer(path: Path, *, greeting: GreetingStyle = GreetingStyle.formal) -> Bu
             phone="+1 312 555 0188",
             current_qualification="Google UX Design Professional Certificate (in progress)",
             previous_qualifications=["BSN", "RN licence"],
-            career_vision="After twelve years as a registered nurse, I want to research how nurses and patients "
+            career_vision="After twelve years as a registered nurse, I want to research how nurses "
+            "and patients "
             "use health software, and help build tools that fit the way care really happens",
             careers_of_interest=["Health technology"],
             career_stage=CareerStage.career_changer,
@@ -62,7 +63,8 @@ def changer(path: Path, *, greeting: GreetingStyle = GreetingStyle.formal) -> Bu
         Organisation(
             name="Pulse Health",
             sector="digital health start-up",
-            main_business="A digital health start-up that builds remote patient monitoring apps for hospitals",
+            main_business="A digital health start-up that builds remote patient monitoring apps "
+            "for hospitals",
         )
     )
     northshore = wb.add(
@@ -237,7 +239,8 @@ def senior(path: Path) -> Built:
             email="robert.lindqvist@example.co.uk",
             current_qualification="MBA (2009)",
             previous_qualifications=["ACCA qualification", "BCom Accounting"],
-            career_vision="I have run finance teams in manufacturing for twenty years and want to spend the rest "
+            career_vision="I have run finance teams in manufacturing for twenty years and want to "
+            "spend the rest "
             "of my career helping charities stay on a sound footing.",
             careers_of_interest=["Charity finance", "Finance director"],
             career_stage=CareerStage.experienced,
@@ -326,7 +329,8 @@ def senior(path: Path) -> Built:
         Insight(
             interview_id=_id(talk),
             kind=InsightKind.insight,
-            text="Charity boards want finance leaders who can explain risk to people without a finance background",
+            text="Charity boards want finance leaders who can explain risk to people "
+            "without a finance background",
         )
     )
     wb.add(Insight(interview_id=_id(talk), kind=InsightKind.chances, text="My CV reads as too corporate."))
@@ -342,7 +346,12 @@ def senior(path: Path) -> Built:
             keywords=["reserves", "grant cycles"],
         )
     )
-    return wb, {"helen": _id(helen), "james": _id(james), "interview_helen": _id(talk), "interview_james": _id(later)}
+    return wb, {
+        "helen": _id(helen),
+        "james": _id(james),
+        "interview_helen": _id(talk),
+        "interview_james": _id(later),
+    }
 
 
 def student(path: Path) -> Built:
@@ -354,7 +363,8 @@ def student(path: Path) -> Built:
             email="tariq.hassan@students.example.ac.uk",
             current_qualification="BA Geography (second year)",
             previous_qualifications=["A levels in Geography, Biology and Maths"],
-            career_vision="I want to help cities plan for floods and heat, so that new homes are safe to live in.",
+            career_vision="I want to help cities plan for floods and heat, so that new homes "
+            "are safe to live in.",
             careers_of_interest=["Urban planning", "Environmental consultant"],
             career_stage=CareerStage.student,
             timezone="Europe/London",
@@ -371,7 +381,8 @@ def student(path: Path) -> Built:
         Organisation(
             name="Greenway Environmental",
             sector="consultancy",
-            main_business="An environmental consultancy that assesses flood risk for housing and transport projects.",
+            main_business="An environmental consultancy that assesses flood risk for housing "
+            "and transport projects.",
         )
     )
     ian = wb.add(
@@ -443,7 +454,12 @@ def student(path: Path) -> Built:
             invitation_sent=dt.date(2026, 11, 18),
         )
     )
-    return wb, {"ian": _id(ian), "sophie": _id(sophie), "interview_sophie": _id(chat), "interview_ian": _id(invited)}
+    return wb, {
+        "ian": _id(ian),
+        "sophie": _id(sophie),
+        "interview_sophie": _id(chat),
+        "interview_ian": _id(invited),
+    }
 
 
 PERSONAS: dict[str, Callable[[Path], Built]] = {"changer": changer, "senior": senior, "student": student}

@@ -58,7 +58,10 @@ def language_problems(wb: Workbook, label: str) -> list[str]:
             "'careers in UX researcher' names a job",
         ),
         ("Dear Dana Whitfield,\n\nThank you.", "greets by full name"),
-        ("Dear Dana,\n\nThe Centre evaluates health programmes for government\n\nKind regards,\nSam", "unfinished"),
+        (
+            "Dear Dana,\n\nThe Centre evaluates health programmes for government\n\nKind regards,\nSam",
+            "unfinished",
+        ),
         ("Dear Dana,\n\nI would like to ask about the.\n\nKind regards,\nSam", "dangling word"),
     ],
 )
@@ -69,7 +72,8 @@ def test_the_language_check_names_each_slip(text: str, expected: str) -> None:
 
 def test_the_language_check_passes_text_that_reads_well() -> None:
     text = (
-        "Subject: A short conversation\n\nDear Dr Whitfield,\n\nKwame Mensah suggested I get in touch. I am an "
+        "Subject: A short conversation\n\nDear Dr Whitfield,\n\n"
+        "Kwame Mensah suggested I get in touch. I am an "
         "HR adviser and a UX researcher with an MSc, exploring careers in health technology, in particular "
         "as an M&E officer. It took an hour at a university, a one-year course and an 18-month placement.\n\n"
         "These are my topics:\n- research with nurses\n- portfolios\n\nKind regards,\nGrace Okafor\n"
@@ -90,7 +94,10 @@ def test_the_language_check_refuses_a_kind_it_does_not_know() -> None:
 def test_qualifications_and_careers_read_as_sentences() -> None:
     assert qualification_sentences(
         "Google UX Design Professional Certificate (in progress)", ["BSN", "RN licence"], "career_changer"
-    ) == ("I am now studying for the Google UX Design Professional Certificate. I also hold a BSN and an RN licence.")
+    ) == (
+        "I am now studying for the Google UX Design Professional Certificate. "
+        "I also hold a BSN and an RN licence."
+    )
     assert careers_phrase(["UX researcher", "Clinical informatics specialist"]) == (
         "careers as a UX researcher or clinical informatics specialist"
     )
@@ -200,7 +207,11 @@ def test_the_profile_sets_the_default_style_and_greeting(grace: tuple[Workbook, 
     wb, ids = grace
     profile = wb.profile()
     assert profile is not None
-    wb.update(profile.model_copy(update={"letter_style": LetterStyle.short, "greeting_style": GreetingStyle.first_name}))
+    wb.update(
+        profile.model_copy(
+            update={"letter_style": LetterStyle.short, "greeting_style": GreetingStyle.first_name}
+        )
+    )
     letter = render_letter(wb, ids["interview_dana"], "invitation")
     assert letter.style == "short"
     assert body_lines(letter)[0] == "Dear Dana,"
@@ -230,7 +241,9 @@ def test_the_nudge_mentions_research_only_when_the_invitation_shared_some(
     interview = wb.get(Interview, ids["interview_dana"])
     wb.update(
         interview.model_copy(
-            update={"invitation_text": "Dear Dr Whitfield,\n\nCould we talk about your work for 20 minutes?\n"}
+            update={
+                "invitation_text": "Dear Dr Whitfield,\n\nCould we talk about your work for 20 minutes?\n"
+            }
         )
     )
     nudge = render_letter(wb, ids["interview_dana"], "nudge").body

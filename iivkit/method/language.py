@@ -24,7 +24,9 @@ _HONORIFIC = re.compile(rf"^(?:{'|'.join(HONORIFICS)})\.?\s+", re.IGNORECASE)
 # Letters of the alphabet whose names start with a vowel sound: an F, an H, an M, an S...
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
 # Abbreviations said as words, not letter by letter.
-_SAID_AS_WORDS = frozenset({"NASA", "NATO", "UNICEF", "UNESCO", "OPEC", "FIFA", "SARS", "AIDS", "NICE", "NHS"})
+_SAID_AS_WORDS = frozenset(
+    {"NASA", "NATO", "UNICEF", "UNESCO", "OPEC", "FIFA", "SARS", "AIDS", "NICE", "NHS"}
+)
 # Lower-case abbreviations people type: "a hr specialist" is still wrong.
 _LOWER_ABBREVIATIONS = frozenset({"hr", "ux", "ui", "m&e", "ngo", "msc", "bsc", "mba", "rn"})
 # Words spelt with a vowel but said with a "you" or "won" sound take "a".
@@ -48,12 +50,16 @@ _NOT_A_BEFORE = ("unin", "unim", "unid")  # uninformed, unimportant: "an"
 _AN_BEFORE_CONSONANT = ("hour", "honest", "honour", "honor", "heir")
 
 JOB_TITLE_HEADS = frozenset(
-    """researcher specialist officer manager analyst assistant designer engineer nurse developer
-    consultant scientist coordinator director lead worker evaluator psychologist technician adviser
-    advisor administrator teacher lecturer associate partner executive recruiter planner writer editor
-    strategist architect counsellor therapist practitioner economist epidemiologist statistician
-    programmer accountant lawyer doctor pharmacist physiotherapist librarian intern apprentice
-    journalist producer head owner founder""".split()
+    word
+    for line in (
+        "researcher specialist officer manager analyst assistant designer engineer nurse developer",
+        "consultant scientist coordinator director lead worker evaluator psychologist technician",
+        "adviser advisor administrator teacher lecturer associate partner executive recruiter",
+        "planner writer editor strategist architect counsellor therapist practitioner economist",
+        "epidemiologist statistician programmer accountant lawyer doctor pharmacist physiotherapist",
+        "librarian intern apprentice journalist producer head owner founder",
+    )
+    for word in line.split()
 )
 
 _ARTICLE = re.compile(r"(?<![\w&'’-])(a|an|A|An|AN)\s+([\w&][\w&'’.-]*)")
@@ -136,10 +142,14 @@ def _doubled_words(text: str) -> list[str]:
 def _careers_in_job_titles(text: str) -> list[str]:
     out = []
     for match in _CAREERS_IN.finditer(text):
-        first = re.split(r",|\s+(?:or|and)\s+|\s+(?:to|because|so|but|that|which|where|at)\s+", match.group(1))[0]
+        first = re.split(
+            r",|\s+(?:or|and)\s+|\s+(?:to|because|so|but|that|which|where|at)\s+", match.group(1)
+        )[0]
         words = re.findall(r"[\w&'’-]+", first)
         if words and words[-1].casefold().rstrip("'’") in JOB_TITLE_HEADS:
-            out.append(f"'careers in {first.strip()}' names a job, not a career: say 'careers as …' or 'work as …'")
+            out.append(
+                f"'careers in {first.strip()}' names a job, not a career: say 'careers as …' or 'work as …'"
+            )
     return out
 
 

@@ -60,7 +60,16 @@ _EASY_OUT = (
     "no need to reply",
     "another time",
 )
-_ASK = ("minutes", "half an hour", "a short conversation", "a quick call", "a coffee", "a call", "chat", "talk")
+_ASK = (
+    "minutes",
+    "half an hour",
+    "a short conversation",
+    "a quick call",
+    "a coffee",
+    "a call",
+    "chat",
+    "talk",
+)
 SHORT_WORD_LIMIT = 120
 """A short letter stays under this many words (the body, signature included)."""
 FULL_WORD_LIMIT = 400

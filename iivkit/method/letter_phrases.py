@@ -7,6 +7,7 @@ They are plain functions of text, so the letters, their check and the tests shar
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -14,7 +15,9 @@ from iivkit.method.language import HONORIFICS, JOB_TITLE_HEADS, with_article
 
 _TITLE_PREFIX = re.compile(rf"^((?:{'|'.join(HONORIFICS)})\.?)\s+(.+)$", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
-_NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "du", "del", "la", "le", "di", "bin", "al"})
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "da", "du", "del", "la", "le", "di", "bin", "al"}
+)
 
 
 # -- names and greetings ------------------------------------------------------------------------
@@ -65,8 +68,12 @@ def greeting_name(name: str, honorific: str, style: str) -> str:
 
 _IN_PROGRESS = ("in progress", "ongoing", "current", "studying", "underway", "under way", "started")
 _QUALIFICATION_WORDS = frozenset(
-    """bachelor bachelors master masters diploma certificate degree doctorate honours national higher
-    postgraduate graduate foundation advanced associate professional level""".split()
+    word
+    for line in (
+        "bachelor bachelors master masters diploma certificate degree doctorate honours national",
+        "higher postgraduate graduate foundation advanced associate professional level",
+    )
+    for word in line.split()
 )
 
 
@@ -176,11 +183,26 @@ def careers_phrase(items: Iterable[str], *, limit: int = 4) -> str:
 # -- organisations ------------------------------------------------------------------------------
 
 _THE_FIRST = frozenset(
-    """centre center department provincial national institute university ministry office council
-    federal state royal city municipal regional county district metropolitan school faculty""".split()
+    word
+    for line in (
+        "centre center department provincial national institute university ministry office council",
+        "federal state royal city municipal regional county district metropolitan school faculty",
+    )
+    for word in line.split()
 )
 _THE_LAST = frozenset(
-    {"department", "institute", "ministry", "authority", "agency", "council", "service", "fund", "trust", "foundation"}
+    {
+        "department",
+        "institute",
+        "ministry",
+        "authority",
+        "agency",
+        "council",
+        "service",
+        "fund",
+        "trust",
+        "foundation",
+    }
 )
 _PLACE_COUNCIL = frozenset({"city", "county", "borough", "district", "town", "parish"})
 
@@ -193,7 +215,7 @@ def the_name(org: str) -> str:
     if len(words) > 2 and words[-1].casefold() == "council" and words[-2].casefold() in _PLACE_COUNCIL:
         return org  # "Leeds City Council"
     lower = [w.casefold() for w in words]
-    of_phrase = any(w in _THE_FIRST | _THE_LAST and after == "of" for w, after in zip(lower, lower[1:], strict=False))
+    of_phrase = any(w in _THE_FIRST | _THE_LAST and after == "of" for w, after in itertools.pairwise(lower))
     if lower[0] in _THE_FIRST or lower[-1] in _THE_LAST or of_phrase:
         return f"the {org}"
     return org
@@ -272,4 +294,3 @@ MONEY = re.compile(
 def is_about_pay(topic: str, claim: str) -> bool:
     """True for a finding about salaries or one that quotes a money figure."""
     return bool(SALARY_TOPIC.search(topic) or SALARY_TOPIC.search(claim) or MONEY.search(claim))
-

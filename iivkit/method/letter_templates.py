@@ -233,7 +233,8 @@ def sample_values() -> dict[str, Any]:
             "phone": "+27 82 555 0100",
             "current_qualification": "BSc Psychology (final year)",
             "previous_qualifications": ["National Senior Certificate"],
-            "qualifications": "I am in the final year of a BSc Psychology. Before that I completed a National "
+            "qualifications": "I am in the final year of a BSc Psychology. Before that I completed "
+            "a National "
             "Senior Certificate.",
             "current_sentence": "I am in the final year of a BSc Psychology.",
             "career_vision": "Run community health programmes.",
@@ -252,7 +253,12 @@ def sample_values() -> dict[str, Any]:
             "email": "alex@example.org",
             "own_work": "",
         },
-        "referral": {"by": "Jo Example", "by_first_name": "Jo", "made": "Sam Other", "made_first_names": "Sam"},
+        "referral": {
+            "by": "Jo Example",
+            "by_first_name": "Jo",
+            "made": "Sam Other",
+            "made_first_names": "Sam",
+        },
         "organisation": {
             "name": "Example Trust",
             "in_text": "Example Trust",

@@ -21,20 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from iivkit.errors import IivkitError, ValidationFailed
-
-# Some names only re-exported: notebooks and forms first found the template functions here.
-from iivkit.method.letter_templates import (
-    LETTER_NAMES,
-    known,
-    override_key,
-    render_shipped,
-    render_untrusted,
-    render_workbook_template,
-    sample_values,
-    shipped_template,
-    stored_templates,
-    template_override,
-)
 from iivkit.method.language import with_article
 from iivkit.method.letter_phrases import (
     careers_phrase,
@@ -48,6 +34,20 @@ from iivkit.method.letter_phrases import (
     surname,
     the_name,
     title_of,
+)
+
+# Some names only re-exported: notebooks and forms first found the template functions here.
+from iivkit.method.letter_templates import (
+    LETTER_NAMES,
+    known,
+    override_key,
+    render_shipped,
+    render_untrusted,
+    render_workbook_template,
+    sample_values,
+    shipped_template,
+    stored_templates,
+    template_override,
 )
 from iivkit.method.template_worker import lower_first
 from iivkit.workbook.models import (
@@ -155,8 +155,12 @@ _FOR_THANKS = (
     InsightKind.chances,
 )
 _ROLE_WITHOUT_ARTICLE = frozenset(
-    """head director deputy chief managing dean vice president principal founder co-founder chair vp svp evp
-    ceo cfo cto coo""".split()
+    word
+    for line in (
+        "head director deputy chief managing dean vice president principal founder co-founder chair",
+        "vp svp evp ceo cfo cto coo",
+    )
+    for word in line.split()
 )
 _CONNECTION = {
     HowFound.alumni: "I found you through our alumni network.",
@@ -187,7 +191,11 @@ def choose_research(wb: Workbook, contact: Contact, *, limit: int = 3) -> list[F
     findings about their line of work, then other general ones. Never pay, never another
     organisation's news."""
     pool = [f for f in wb.all(Finding, to_test=True) if not is_about_pay(f.topic, f.claim)]
-    own = [f for f in pool if contact.organisation_id is not None and f.organisation_id == contact.organisation_id]
+    own = [
+        f
+        for f in pool
+        if contact.organisation_id is not None and f.organisation_id == contact.organisation_id
+    ]
     general = [f for f in pool if f.organisation_id is None]
     theirs = _words(" ".join([contact.role, contact.focus_area.value, *contact.focus_tags]))
     related = [f for f in general if theirs & _words(f"{f.topic} {f.claim}")]
@@ -252,7 +260,9 @@ def _connection(
     if referrer is not None:
         out.append(f"{referrer.name} suggested I get in touch.")
     if work and not (short and out):
-        out.append(f"Thank you for your piece '{work}': reading it made me want to learn more about your work.")
+        out.append(
+            f"Thank you for your piece '{work}': reading it made me want to learn more about your work."
+        )
     if not out and contact.how_found == HowFound.organisation_website and org is not None:
         out.append(f"I found your name on the website of {the_name(org.name)}.")
     elif not out and contact.how_found in _CONNECTION:
@@ -311,7 +321,11 @@ def letter_context(
     if profile and profile.phone:
         signature.append(profile.phone)
     why = (profile.career_vision or profile.vision_and_targets) if profile else ""
-    careers = list(dict.fromkeys([*(profile.target_roles if profile else []), *(profile.careers_of_interest if profile else [])]))
+    careers = list(
+        dict.fromkeys(
+            [*(profile.target_roles if profile else []), *(profile.careers_of_interest if profile else [])]
+        )
+    )
     careers_text = careers_phrase(careers, limit=4 if chosen_style == LetterStyle.full else 2)
     when = interview.scheduled_at
     findings = choose_research(wb, contact, limit=3 if chosen_style == LetterStyle.full else 1)
@@ -320,10 +334,14 @@ def letter_context(
     medium = interview.medium.value
     referrer = wb.get(Contact, contact.referred_by_id) if contact.referred_by_id else None
     own_work = next((f.source_title for f in wb.all(Finding) if wrote(contact, f) and f.source_title), "")
-    referred = [c.name for c in wb.all(Contact, referred_in_interview_id=interview.id)] if interview.id else []
+    referred = (
+        [c.name for c in wb.all(Contact, referred_in_interview_id=interview.id)] if interview.id else []
+    )
     current = profile.current_qualification if profile else ""
     stage = profile.career_stage.value if profile and profile.career_stage else None
-    qualifications = qualification_sentences(current, profile.previous_qualifications if profile else [], stage)
+    qualifications = qualification_sentences(
+        current, profile.previous_qualifications if profile else [], stage
+    )
     thanks_text = _full_stop(thanks.text) if thanks else _missing("insight")
     if thanks and thanks.kind == InsightKind.advice:
         thanks_sentence = f"Your advice has stayed with me: {lower_first(thanks_text)}"
@@ -374,12 +392,20 @@ def letter_context(
             {
                 "claim": f.claim,
                 "sentence": _full_stop(f.claim),
-                "item": f.claim.rstrip(". ") + (f" ({_source_of(f, contact)})" if _source_of(f, contact) else ""),
+                "item": f.claim.rstrip(". ")
+                + (f" ({_source_of(f, contact)})" if _source_of(f, contact) else ""),
                 "source": _source_of(f, contact),
             }
             for f in findings
         ]
-        or [{"claim": _missing("findings"), "sentence": _missing("findings"), "item": _missing("findings"), "source": ""}],
+        or [
+            {
+                "claim": _missing("findings"),
+                "sentence": _missing("findings"),
+                "item": _missing("findings"),
+                "source": "",
+            }
+        ],
         "insight": {"text": insights[0] if insights else _missing("insight"), "sentence": thanks_sentence},
         "debrief": insights + _outcome_notes(wb, interview.id),
         "interview": {

@@ -108,6 +108,22 @@ def _with_year(name: str, notes: list[str]) -> str:
     return text
 
 
+def current_clause(current: str, stage: str | None) -> str:
+    """Your current qualification as a clause that follows your name: 'in the final year of a
+    BSc Psychology', 'now studying for the Google UX Design Professional Certificate'."""
+    name, notes = _bare(current)
+    if not name:
+        return ""
+    note = "; ".join(notes).casefold()
+    if "final year" in note:
+        return f"in the final year of {_qualification(name)}"
+    if any(word in note for word in _IN_PROGRESS) or stage in ("student", "career_changer"):
+        return f"now studying for {_qualification(name)}"
+    if re.fullmatch(r"\d{4}", note.strip()):
+        return f"with {_qualification(name)} from {note.strip()}"
+    return f"with {_qualification(name)}"
+
+
 def qualification_sentences(current: str, previous: Sequence[str], stage: str | None) -> str:
     """Your qualifications as one or two sentences, e.g. 'I am now studying for the Google UX
     Design Professional Certificate. I also hold a BSN and an RN licence.'"""

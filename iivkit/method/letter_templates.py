@@ -237,6 +237,7 @@ def sample_values() -> dict[str, Any]:
             "a National "
             "Senior Certificate.",
             "current_sentence": "I am in the final year of a BSc Psychology.",
+            "who": "Sam Example, in the final year of a BSc Psychology",
             "career_vision": "Run community health programmes.",
             "why_interested": "I want to work in community health.",
             "careers_of_interest": ["Health research"],
@@ -270,6 +271,8 @@ def sample_values() -> dict[str, Any]:
             {
                 "claim": "The Trust is growing its research unit.",
                 "sentence": "The Trust is growing its research unit.",
+                "line": "One thing I found in my research: The Trust is growing its research unit. "
+                "I would love to check it with you.",
                 "item": "The Trust is growing its research unit (Annual report, 2025)",
                 "source": "Annual report, 2025",
             }

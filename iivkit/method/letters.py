@@ -24,6 +24,7 @@ from iivkit.errors import IivkitError, ValidationFailed
 from iivkit.method.language import with_article
 from iivkit.method.letter_phrases import (
     careers_phrase,
+    current_clause,
     first_name,
     greeting_name,
     is_about_pay,
@@ -168,6 +169,8 @@ _CONNECTION = {
     HowFound.professional_network: "I found you through my professional network.",
     HowFound.family_friends: "A family friend mentioned your work to me.",
 }
+_SHORT_CLAIM_WORDS = 25
+"""A short letter's one line of research prefers a claim of at most this many words."""
 _SHARED_RESEARCH = ("research", "finding", "i have read", "i read", "i found", "reading about")
 
 
@@ -234,12 +237,48 @@ def _outcome_notes(wb: Workbook, interview_id: int | None) -> list[str]:
     return [o.note for o in wb.all(FindingOutcome, interview_id=interview_id) if o.note]
 
 
-def _source_of(finding: Finding, contact: Contact) -> str:
-    year = str(finding.source_date.year) if finding.source_date else ""
-    if wrote(contact, finding) and finding.source_title:
-        return ", ".join(p for p in (f"as you wrote in '{finding.source_title}'", year) if p)
-    parts = [finding.source_title, finding.source_author, year]
+def _source_of(finding: Finding) -> str:
+    parts = [finding.source_title, finding.source_author]
+    if finding.source_date:
+        parts.append(str(finding.source_date.year))
     return ", ".join(p for p in parts if p)
+
+
+def _shared(findings: list[Finding], contact: Contact) -> list[dict[str, str]]:
+    """The findings as the letters share them: a list item with a short source, and a sentence
+    with its lead-in. Their own work is cited to them in the second person, once."""
+    out = []
+    cited_own = False
+    for f in findings:
+        year = str(f.source_date.year) if f.source_date else ""
+        own = wrote(contact, f) and bool(f.source_title)
+        if own:
+            cite = "also from your piece" if cited_own else "from your piece"
+            cited_own = True
+        else:
+            cite = f.source_title
+        cite = ", ".join(p for p in (cite, year) if p)
+        out.append(
+            {
+                "claim": f.claim,
+                "sentence": _full_stop(f.claim),
+                "line": (
+                    f"I would love to hear more about one point in it: {_full_stop(f.claim)}"
+                    if own
+                    else f"One thing I found in my research: {_full_stop(f.claim)} "
+                    "I would love to check it with you."
+                ),
+                "item": f.claim.rstrip(". ") + (f" ({cite})" if cite else ""),
+                "source": _source_of(f),
+            }
+        )
+    return out
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a longer text: the letter says why in a line, not a page."""
+    match = re.match(r"(.+?[.!?])(?:\s+[A-Z]|\s*$)", " ".join(text.split()))
+    return match.group(1) if match else text
 
 
 def _role_phrase(role: str) -> str:
@@ -260,11 +299,10 @@ def _connection(
     if referrer is not None:
         out.append(f"{referrer.name} suggested I get in touch.")
     if work and not (short and out):
-        out.append(
-            f"Thank you for your piece '{work}': reading it made me want to learn more about your work."
-        )
+        more = "." if short else ": reading it made me want to learn more about your work."
+        out.append(f"Thank you for your piece '{work}'{more}")
     if not out and contact.how_found == HowFound.organisation_website and org is not None:
-        out.append(f"I found your name on the website of {the_name(org.name)}.")
+        out.append("I found your name on your organisation's website.")
     elif not out and contact.how_found in _CONNECTION:
         out.append(_CONNECTION[contact.how_found])
     return " ".join(out)
@@ -326,9 +364,13 @@ def letter_context(
             [*(profile.target_roles if profile else []), *(profile.careers_of_interest if profile else [])]
         )
     )
-    careers_text = careers_phrase(careers, limit=4 if chosen_style == LetterStyle.full else 2)
+    careers_text = careers_phrase(careers, limit=3 if chosen_style == LetterStyle.full else 1)
     when = interview.scheduled_at
-    findings = choose_research(wb, contact, limit=3 if chosen_style == LetterStyle.full else 1)
+    findings = choose_research(wb, contact, limit=3)
+    if chosen_style == LetterStyle.short:  # one line: the first that fits in a short letter
+        findings = [next((f for f in findings if len(f.claim.split()) <= _SHORT_CLAIM_WORDS), findings[0])][
+            : len(findings)
+        ]
     insights = _insights_for(wb, interview.id)
     thanks = _thanks_insight(wb, interview.id)
     medium = interview.medium.value
@@ -359,8 +401,9 @@ def letter_context(
             "previous_qualifications": profile.previous_qualifications if profile else [],
             "qualifications": qualifications or _missing("profile.current_qualification"),
             "current_sentence": qualification_sentences(current, [], stage),
+            "who": ", ".join(p for p in (name, current_clause(current, stage)) if p),
             "career_vision": profile.career_vision if profile else "",
-            "why_interested": _full_stop(given(why, "profile.why_interested")),
+            "why_interested": _full_stop(given(_first_sentence(why), "profile.why_interested")),
             "careers_of_interest": careers or [_missing("profile.careers_of_interest")],
             "careers": careers_text or _missing("profile.careers_of_interest"),
             "signature": "\n".join(signature),
@@ -388,20 +431,12 @@ def letter_context(
             "about": organisation_sentences(org.name, org.main_business, start=False) if org else "",
             "sector": org.sector if org else "",
         },
-        "findings": [
-            {
-                "claim": f.claim,
-                "sentence": _full_stop(f.claim),
-                "item": f.claim.rstrip(". ")
-                + (f" ({_source_of(f, contact)})" if _source_of(f, contact) else ""),
-                "source": _source_of(f, contact),
-            }
-            for f in findings
-        ]
+        "findings": _shared(findings, contact)
         or [
             {
                 "claim": _missing("findings"),
                 "sentence": _missing("findings"),
+                "line": _missing("findings"),
                 "item": _missing("findings"),
                 "source": "",
             }

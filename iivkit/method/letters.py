@@ -244,9 +244,12 @@ def _source_of(finding: Finding) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _shared(findings: list[Finding], contact: Contact) -> list[dict[str, str]]:
+def _shared(findings: list[Finding], contact: Contact, *, piece_named: bool) -> list[dict[str, str]]:
     """The findings as the letters share them: a list item with a short source, and a sentence
-    with its lead-in. Their own work is cited to them in the second person, once."""
+    with its lead-in. Their own work is cited to them in the second person, once.
+
+    :param piece_named: the letter has already thanked them for their piece by its title.
+    """
     out = []
     cited_own = False
     for f in findings:
@@ -263,7 +266,9 @@ def _shared(findings: list[Finding], contact: Contact) -> list[dict[str, str]]:
                 "claim": f.claim,
                 "sentence": _full_stop(f.claim),
                 "line": (
-                    f"I would love to hear more about one point in it: {_full_stop(f.claim)}"
+                    "I would love to hear more about one point in "
+                    + ("it" if piece_named else f"your piece '{f.source_title}'")
+                    + f": {_full_stop(f.claim)}"
                     if own
                     else f"One thing I found in my research: {_full_stop(f.claim)} "
                     "I would love to check it with you."
@@ -389,10 +394,11 @@ def letter_context(
         thanks_sentence = f"Your advice has stayed with me: {lower_first(thanks_text)}"
     else:
         thanks_sentence = f"One thing you said has stayed with me: {lower_first(thanks_text)}"
+    connection = _connection(contact, org, referrer, own_work, short=chosen_style == LetterStyle.short)
     values: dict[str, Any] = {
         "style": chosen_style.value,
         "greeting": f"Dear {greeting_name(contact.name, contact.honorific, greeting_style)}",
-        "connection": _connection(contact, org, referrer, own_work, short=chosen_style == LetterStyle.short),
+        "connection": connection,
         "profile": {
             "name": name,
             "email": str(profile.email) if profile and profile.email else "",
@@ -431,7 +437,7 @@ def letter_context(
             "about": organisation_sentences(org.name, org.main_business, start=False) if org else "",
             "sector": org.sector if org else "",
         },
-        "findings": _shared(findings, contact)
+        "findings": _shared(findings, contact, piece_named=bool(own_work) and "your piece" in connection)
         or [
             {
                 "claim": _missing("findings"),

@@ -443,14 +443,22 @@ def app(directory: Path, port: int, no_browser: bool) -> None:
     required=True,
     help="Folder to write into (created if missing).",
 )
-def letters(workbook: Path, interview_id: int, out: Path) -> None:
+@click.option(
+    "--style",
+    type=click.Choice(["full", "short"]),
+    default=None,
+    help="full: the guide's letter with your research; short: under 120 words for a first "
+    "contact. Default: your profile's letter length.",
+)
+def letters(workbook: Path, interview_id: int, out: Path, style: str | None) -> None:
     """Write an interview's letters to OUT as .eml drafts and Markdown copies, plus an .ics event.
 
     The invitation and confirmation are always written, the thank-you once the interview is
     done, and a nudge while the invitation waits for a reply; the .ics only when the interview
     has a date. Each letter is checked: no unfilled placeholder, the parts it needs, a
-    subject line. A letter that fails is still written (so you can see what to fix), marked
-    NOT READY, and the exit status is 1.
+    subject line, and for a first letter no pay figure and a length that suits its style. A
+    letter that fails is still written (so you can see what to fix), marked NOT READY, and the
+    exit status is 1.
     """
     from iivkit.method.drafts import write_drafts
     from iivkit.workbook.models import Contact, Interview
@@ -460,7 +468,7 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
             fail(f"{workbook}: interview {interview_id} does not exist")
         interview = wb.get(Interview, interview_id)
         contact = wb.get(Contact, interview.contact_id)
-        result = write_drafts(wb, interview_id, out)
+        result = write_drafts(wb, interview_id, out, style=style)
     click.echo(f"Letters for interview {interview_id} with {contact.name}, in {out}:")
     for written in result.letters:
         check = written.check

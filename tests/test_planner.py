@@ -171,7 +171,10 @@ def test_a_springboard_quotes_the_finding_names_the_source_and_says_why(people: 
 
 def test_findings_to_test_stay_in_the_plan_even_over_time(people: People) -> None:
     short = plan(people.wb, people.techie, minutes=5)
-    assert {i.finding_id for i in short.items if i.finding_id} == {*people.acme_findings, people.general_finding}
+    assert {i.finding_id for i in short.items if i.finding_id} == {
+        *people.acme_findings,
+        people.general_finding,
+    }
     assert short.items[0].category is Category.background
     assert is_who_else(short.items[-1])
     assert short.over_budget

@@ -55,7 +55,7 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.requirements: "Requirements",
     Category.career: "Career: salary, environment, chances",
     Category.application: "Application: CV, cover letter, job titles",
-    Category.opportunities: "Opportunities: internships, learnerships, volunteering",
+    Category.opportunities: "Opportunities: ways in, volunteering, learning",
     Category.closing: "Closing",
 }
 

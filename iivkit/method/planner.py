@@ -1,11 +1,21 @@
 """The question planner: a plan for one contact that fits the person and the minutes.
 
 :func:`plan` reads top to bottom as the method: find the research findings to test with this
-contact → turn each into a springboard question → pick a rapport opener and the closing "who
-else should I talk to?" → add the salary and chances questions → one question in a
-specialist's own area → the user's own questions → cover each remaining category once → fill
-the time left with the best-scoring questions. The plan is then ordered rapport → industry and
-organisation → role, requirements, career, application, opportunities → closing.
+contact (about their organisation, or sector-wide) → turn each into a springboard question,
+saying what earlier interviews made of it → add the open questions routed to them → pick a
+rapport opener, personal when the workbook knows how you came to them, and the closing "who
+else should I talk to?" → add the salary and chances questions → the "ask next time" notes and
+the user's own questions → cover each remaining category once, the most goal-related first →
+one question in a specialist's own area → more on the user's goal → balance TIARA (trends,
+insights, advice, resources, assignments) → fill the time left with the best-scoring questions.
+The plan is then ordered rapport → industry and organisation → role, requirements, career,
+application, opportunities → closing.
+
+Whose goal is it? Questions about the user's way in (requirements, career, application,
+opportunities) follow the user: their career stage (no internships for a career changer) and
+target roles. Questions about the contact's expertise follow the contact's seniority, focus
+area and focus tags. When the time is short, the questions least related to the user's goal
+are the first to go.
 
 Scoring is deliberately simple, so every pick can say why it was made:
 
@@ -703,16 +713,7 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
         if fits(best[cat]):
             take(best[cat], f"covers {CATEGORY_LABELS[cat].split(':')[0].lower()}")
 
-    # 6. The questions on the user's goal, one a category, best first.
-    on_goal: dict[Category, BankQuestion] = {}
-    for q in candidates:
-        if q.id not in taken and relevance[q.id] == 2 and q.category not in on_goal and not redundant(q):
-            on_goal[q.category] = q
-    for cat in sorted(on_goal, key=lambda c: (-scored[on_goal[c].id][0], CATEGORY_ORDER.index(c))):
-        if fits(on_goal[cat]):
-            take(on_goal[cat], f"on your goal, in {CATEGORY_LABELS[cat].split(':')[0].lower()}")
-
-    # 7. A specialist's own area, at least once.
+    # 6. A specialist's own area, at least once.
     focus = contact_focus(contact) - {FocusArea.general.value}
     if focus and not any(focus & set(p.item.focus) for p in picks):
         q = next((c for c in candidates if focus & set(c.focus) and c.id not in taken), None)
@@ -721,6 +722,15 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
                 focus_label(contact.focus_area) if contact.focus_area is not FocusArea.general else "their"
             )
             take(q, f"{with_article(label)} specialist's own area" if label != "their" else "their own area")
+
+    # 7. The questions on the user's goal, one a category, best first.
+    on_goal: dict[Category, BankQuestion] = {}
+    for q in candidates:
+        if q.id not in taken and relevance[q.id] == 2 and q.category not in on_goal and not redundant(q):
+            on_goal[q.category] = q
+    for cat in sorted(on_goal, key=lambda c: (-scored[on_goal[c].id][0], CATEGORY_ORDER.index(c))):
+        if fits(on_goal[cat]):
+            take(on_goal[cat], f"on your goal, in {CATEGORY_LABELS[cat].split(':')[0].lower()}")
 
     # 8. TIARA: one question for each of trends, insights, advice, resources, assignments missing.
     for tag in Tiara:

@@ -326,7 +326,8 @@ class CarriedQuestion:
     """A question an earlier interview hands on to a contact's plan.
 
     ``kind`` is ``open`` (an open question routed to them) or ``next`` (an "ask next time"
-    note). ``raised_with`` and ``day`` say where it came from, when known.
+    note). ``raised_with`` (a name, or "them" for the contact's own earlier talk) and ``day`` say
+    where it came from, when known.
     """
 
     kind: str
@@ -386,7 +387,8 @@ def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
       the user chose no one, that :func:`route` sends to them.
     * Each line or sentence of the "ask next time" notes of interviews that took place, unless
       it names another contact or another organisation than theirs, or a later interview's
-      saved plan asked it already. Notes from their own interviews are for other people.
+      saved plan asked it already. Notes from their own interviews are for other people, and
+      notes written before their own latest interview were theirs to hear then.
     """
     interviews = {i.id: i for i in wb.all(Interview)}
     contacts = {c.id: c for c in wb.all(Contact)}
@@ -400,7 +402,13 @@ def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
         raised = interviews.get(q.interview_id) if q.interview_id else None
         who = contacts.get(raised.contact_id) if raised else None
         carried.append(
-            CarriedQuestion("open", q.text, who.name if who else "", _day(raised), open_question_id=q.id)
+            CarriedQuestion(
+                "open",
+                q.text,
+                "them" if who is not None and who.id == contact_id else (who.name if who else ""),
+                _day(raised),
+                open_question_id=q.id,
+            )
         )
     first_names = _first_names(list(contacts.values()))
     others = [_names(c, first_names) for c in contacts.values() if c.id != contact_id]
@@ -414,8 +422,10 @@ def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
         for pq in wb.all(PlannedQuestion, interview_id=i.id):
             asked[" ".join(words(pq.text))] = _day(i) or dt.date.max
     seen = [words(c.text) for c in carried]
+    # "Next time" is for the next people: not the person it came from, nor anyone talked to since.
+    last_talk = max((_day(i) or dt.date.min for i in held if i.contact_id == contact_id), default=None)
     for i in held:
-        if i.contact_id == contact_id:  # "next time" is for the next people
+        if i.contact_id == contact_id or (last_talk is not None and last_talk >= (_day(i) or dt.date.min)):
             continue
         who = contacts.get(i.contact_id)
         for line in note_lines(i.next_questions):

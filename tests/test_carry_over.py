@@ -368,3 +368,27 @@ def test_the_guide_writes_dates_as_letters_do(nurse: Nurse) -> None:
     assert not re.search(
         r"\b0\d (January|February|March|April|May|June|July|August|September|October|November|December)", page
     )
+
+
+# -- the forms that feed it --------------------------------------------------------------------
+
+
+def test_the_profile_and_contact_forms_set_the_stage_target_roles_and_focus_tags(nurse: Nurse) -> None:
+    from iivkit.ui.forms import RecordForm
+
+    wb = nurse.wb
+    profile = RecordForm(wb, Profile)
+    profile.fields["career_stage"].value = "student"
+    profile.fields["target_roles"].value = ["Research assistant"]
+    profile.save_button.click()
+    saved = wb.profile()
+    assert saved is not None and saved.career_stage is CareerStage.student
+    assert saved.target_roles == ["Research assistant"]
+    assert STUDENT_WORDS.search(render_text(plan(wb, nurse.lena, 90)))
+
+    add_question(wb, "What does a good handover look like to you?", "role", focus_tags=["handovers"])
+    contact = RecordForm(wb, Contact, nurse.priya)
+    contact.fields["focus_tags"].value = ["Handovers"]
+    contact.save_button.click()
+    assert wb.get(Contact, nurse.priya).focus_tags == ["Handovers"]
+    assert "What does a good handover look like to you?" in _texts(plan(wb, nurse.priya, 45))

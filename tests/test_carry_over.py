@@ -325,6 +325,8 @@ def test_when_time_is_short_the_least_goal_related_questions_go_first(nurse: Nur
 def test_why_lines_read_as_english(nurse: Nurse) -> None:
     assert with_article("HR specialist") == "an HR specialist"
     assert with_article("UX researcher") == "a UX researcher"
+    assert with_article("MSc") == "an MSc" and with_article("university") == "a university"
+    assert with_article("hour") == "an hour" and with_article("analyst") == "an analyst"
     for p in _all_plans(nurse, 90):
         for i in p.items:
             assert not re.search(r"\ba (hr|ux research|[aeiou]\w*)\b", i.reason, re.I), i.reason
@@ -392,3 +394,53 @@ def test_the_profile_and_contact_forms_set_the_stage_target_roles_and_focus_tags
     contact.save_button.click()
     assert wb.get(Contact, nurse.priya).focus_tags == ["Handovers"]
     assert "What does a good handover look like to you?" in _texts(plan(wb, nurse.priya, 45))
+
+
+# -- every plan reads as English: the demo, a class of 30, the career changer -------------------
+
+
+_DOUBLED = re.compile(r"\b(\w+) \1\b", re.I)
+_ARTICLE = re.compile(r"\b(an?) ([A-Za-z][\w-]*)")
+
+
+def _wrong_article(text: str) -> str:
+    """The first "a"/"an" that does not fit the sound of the next word ("a HR", "an UX")."""
+    for m in _ARTICLE.finditer(text):
+        if with_article(m.group(2)).split()[0] != m.group(1):
+            return m.group(0)
+    return ""
+
+
+def _plan_problems(p: Plan) -> list[str]:
+    problems = []
+    for i in p.items:
+        for label, text in (("question", i.text), ("why", i.reason)):
+            doubled, article = _DOUBLED.search(text), _wrong_article(text)
+            if doubled:
+                problems.append(f"{p.contact_name}: doubled word {doubled.group(0)!r} in {label}: {text}")
+            if article:
+                problems.append(f"{p.contact_name}: wrong article {article!r} in {label}: {text}")
+        if "{" in i.text or i.text[-1:] not in "?.":
+            problems.append(f"{p.contact_name}: unfinished question: {i.text}")
+        if "  " in i.text or " ." in i.text or ".." in i.text.replace("…", ""):
+            problems.append(f"{p.contact_name}: stray spacing or stops: {i.text}")
+    return problems
+
+
+def test_every_plan_of_the_demo_the_class_and_the_career_changer_reads_cleanly(
+    nurse: Nurse, tmp_path: Path
+) -> None:
+    from iivkit.workbook import demo
+
+    workbooks = [nurse.wb, demo.build_demo(tmp_path / "demo.iiv")]
+    workbooks += [Workbook.open(path) for path in demo.build_class(tmp_path / "class", 30)]
+    problems, plans = [], 0
+    for wb in workbooks:
+        for c in wb.all(Contact):
+            for minutes in (20, 45):
+                problems += _plan_problems(plan(wb, c.id or 0, minutes))
+                plans += 1
+        if wb is not nurse.wb:
+            wb.close()
+    assert plans > 100
+    assert not problems, "\n".join(problems[:20])

@@ -329,7 +329,7 @@ def focus_label(focus: FocusArea) -> str:
 def with_article(phrase: str) -> str:
     """*phrase* after "a" or "an", by its sound: "an HR specialist", "a UX researcher"."""
     first = phrase.split()[0] if phrase.split() else ""
-    if first.isupper() and len(first) > 1:  # an acronym: read letter by letter
+    if len(first) > 1 and first[:2].isupper():  # an acronym (HR, MSc): read letter by letter
         vowel = first[0] in "AEFHILMNORSX"
     else:
         low = first.lower()

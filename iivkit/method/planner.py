@@ -565,7 +565,10 @@ def _carried_items(wb: Workbook, contact: Contact, org: str) -> list[PlanItem]:
     for c in routed_questions(wb, contact.id or 0):
         origin = ""
         if c.raised_with:
-            origin = f", after talking to {c.raised_with}" + (f" on {day_month(c.day)}" if c.day else "")
+            talk = (
+                "from your talk with them" if c.raised_with == "them" else f"after talking to {c.raised_with}"
+            )
+            origin = f", {talk}" + (f" on {day_month(c.day)}" if c.day else "")
         if c.kind == "open":
             reason = f"carried over: an open question for them{origin}"
         else:

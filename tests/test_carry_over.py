@@ -314,7 +314,10 @@ def test_when_time_is_short_the_least_goal_related_questions_go_first(nurse: Nur
     optional = [
         i
         for i in short.items
-        if i.finding_id is None and not i.carried and i.category.value not in ("background", "closing")
+        if i.finding_id is None
+        and not i.carried
+        and i.category.value not in ("background", "closing")
+        and "specialist's own area" not in i.reason  # the method keeps one, whatever the goal
     ]
     assert optional and all(i.goal >= 1 for i in optional)
     dropped = [i for i in roomy.items if i.text not in _texts(short)]

@@ -4,10 +4,11 @@
 contact (about their organisation, or sector-wide) → turn each into a springboard question,
 saying what earlier interviews made of it → add the open questions routed to them → pick a
 rapport opener, personal when the workbook knows how you came to them, and the closing "who
-else should I talk to?" → add the salary and chances questions → the "ask next time" notes and
-the user's own questions → cover each remaining category once, the most goal-related first →
-one question in a specialist's own area → more on the user's goal → balance TIARA (trends,
-insights, advice, resources, assignments) → fill the time left with the best-scoring questions.
+else should I talk to?" → add the salary and chances questions → one question in a
+specialist's own area → the "ask next time" notes and the user's own questions → cover each
+remaining category once, the most goal-related first → more on the user's goal → balance TIARA
+(trends, insights, advice, resources, assignments) → fill the time left with the best-scoring
+questions.
 The plan is then ordered rapport → industry and organisation → role, requirements, career,
 application, opportunities → closing.
 
@@ -15,7 +16,7 @@ Whose goal is it? Questions about the user's way in (requirements, career, appli
 opportunities) follow the user: their career stage (no internships for a career changer) and
 target roles. Questions about the contact's expertise follow the contact's seniority, focus
 area and focus tags. When the time is short, the questions least related to the user's goal
-are the first to go.
+are the first to go; only the one question in a specialist's own area is kept before them.
 
 Scoring is deliberately simple, so every pick can say why it was made:
 
@@ -54,6 +55,7 @@ from iivkit.method.bank import (
     mentions,
     normalise,
     with_article,
+    words,
 )
 from iivkit.method.dates import day_month
 from iivkit.method.synthesis import Heard, heard_about, routed_questions
@@ -449,7 +451,7 @@ def heard_sentence(f: Finding, heard: list[Heard], names: set[str]) -> str:
     claim = in_speech(f.claim, names)
     first, *rest = heard
     who = _someone(first)
-    note = in_speech(first.note, names) if first.note else ""
+    note = in_speech(first.note, names) if len(words(first.note)) >= 2 else ""
     if first.outcome is Outcome.refuted:
         text = f"I read that {claim}, but {who} told me " + (
             f"otherwise: {note}." if note else "that is not what they see."
@@ -696,7 +698,17 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
         if q and not any(_asks(p.item, topic) for p in picks) and fits(q):
             take(q, stage)
 
-    # 4. The "ask next time" notes, then the user's own questions: they wrote them for a reason.
+    # 4. A specialist's own area, at least once.
+    focus = contact_focus(contact) - {FocusArea.general.value}
+    if focus and not any(focus & set(p.item.focus) for p in picks):
+        q = next((c for c in candidates if focus & set(c.focus) and c.id not in taken), None)
+        if q and fits(q):
+            label = (
+                focus_label(contact.focus_area) if contact.focus_area is not FocusArea.general else "their"
+            )
+            take(q, f"{with_article(label)} specialist's own area" if label != "their" else "their own area")
+
+    # 5. The "ask next time" notes, then the user's own questions: they wrote them for a reason.
     for item in carried:
         if item.carried == "next" and used() + item.minutes <= minutes:
             picks.append(_Pick(item, 0.0, 1, len(picks)))
@@ -704,7 +716,7 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
         if q.user and q.id not in taken and fits(q):
             take(q, f"in {CATEGORY_LABELS[q.category].split(':')[0].lower()}")
 
-    # 5. One question for each category still empty, the most goal-related categories first.
+    # 6. One question for each category still empty, the most goal-related categories first.
     present = {p.item.category for p in picks}
     best: dict[Category, BankQuestion] = {}
     for q in sorted(candidates, key=lambda q: -relevance[q.id]):
@@ -715,16 +727,6 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
     ):
         if fits(best[cat]):
             take(best[cat], f"covers {CATEGORY_LABELS[cat].split(':')[0].lower()}")
-
-    # 6. A specialist's own area, at least once.
-    focus = contact_focus(contact) - {FocusArea.general.value}
-    if focus and not any(focus & set(p.item.focus) for p in picks):
-        q = next((c for c in candidates if focus & set(c.focus) and c.id not in taken), None)
-        if q and fits(q):
-            label = (
-                focus_label(contact.focus_area) if contact.focus_area is not FocusArea.general else "their"
-            )
-            take(q, f"{with_article(label)} specialist's own area" if label != "their" else "their own area")
 
     # 7. The questions on the user's goal, one a category, best first.
     on_goal: dict[Category, BankQuestion] = {}

@@ -7,6 +7,7 @@ tests read after saving through the forms or the store, as a notebook would.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,14 +113,31 @@ def test_the_guide_shows_the_new_plan_without_a_rerun(wb: Workbook) -> None:
     contact = wb.add(Contact(name="Ann Lee"))
     interview = wb.add(Interview(contact_id=contact.id or 0))
     view = guide.live(wb, interview.id or 0)
-    assert "No questions planned yet" in view.html
+    # Before anything is saved, the guide shows the planner's suggestion and says so.
+    assert "not saved yet" in view.html and "Who else should I talk to" in view.html
     wb.add(
         PlannedQuestion(
             interview_id=interview.id or 0, category=Category.background, text="How did you start?"
         )
     )
     assert "How did you start?" in view.html
-    assert "No questions planned yet" not in view.html
+    assert "not saved yet" not in view.html and "Who else should I talk to" not in view.html
+
+
+def test_the_guide_follows_the_plan_being_edited_before_it_is_saved(wb: Workbook) -> None:
+    contact = wb.add(Contact(name="Ann Lee"))
+    interview = wb.add(Interview(contact_id=contact.id or 0))
+    view = guide.live(wb, interview.id or 0)
+    editor = PlanEditor(wb, contact.id or 0, interview.id)
+    editor.add("closing", "May I send you my notes afterwards?")
+    assert "May I send you my notes afterwards?" in view.html
+    first = next(e for entries in editor.entries.values() for e in entries if e.ticked)
+    assert html.escape(first.item.text) in view.html
+    first.checkbox.value = False
+    assert html.escape(first.item.text) not in view.html
+    assert not wb.all(PlannedQuestion, interview_id=interview.id)  # nothing saved on the way
+    editor.close()
+    assert "May I send you my notes afterwards?" not in view.html  # back to the suggestion
 
 
 def test_every_view_reads_tables_that_exist() -> None:

@@ -77,6 +77,10 @@ HINTS: dict[str, str] = {
     "gap/closing": "End with 'Who else should I talk to?': it is how your network grows.",
     "gap/salary": "Offering the figures you found takes the pressure off asking.",
     "gap/time": "Plan a longer talk, or keep only the questions that matter most to you.",
+    "gap/carried": "Tick it again: an earlier interview handed it to this person. Or mark the open "
+    "question answered once you know.",
+    "gap/tiara": "Ask for trends, insights, advice, resources and an assignment, so you leave with "
+    "more than opinions.",
     "categories": "Not every category is needed, but each one you skip is something you will not learn.",
     "interview/letters": "Plan an interview first (exercise 2); the letters belong to it.",
     "letter/check": "Fix each thing the check names (in the notes below), then save the text again.",

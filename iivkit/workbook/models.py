@@ -178,6 +178,11 @@ class FocusArea(str, Enum):
     policy = "policy"
     clinical = "clinical"
     communications = "communications"
+    design = "design"
+    product = "product"
+    data = "data"
+    engineering = "engineering"
+    sales = "sales"
 
 
 class HowFound(str, Enum):

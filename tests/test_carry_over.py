@@ -20,8 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from personas import PERSONAS
 
-from iivkit.method.bank import add_question, with_article
+from iivkit.method import language
+from iivkit.method.bank import add_question
+from iivkit.method.language import with_article
 from iivkit.method.planner import Plan, coverage, plan, render_text, save_plan
 from iivkit.ui.guide import interview_guide_html
 from iivkit.workbook.models import (
@@ -423,6 +426,9 @@ def _plan_problems(p: Plan) -> list[str]:
                 problems.append(f"{p.contact_name}: doubled word {doubled.group(0)!r} in {label}: {text}")
             if article:
                 problems.append(f"{p.contact_name}: wrong article {article!r} in {label}: {text}")
+            problems += [
+                f"{p.contact_name}: {x} in {label}: {text}" for x in language.problems(text, kind="plan")
+            ]
         if "{" in i.text or i.text[-1:] not in "?.":
             problems.append(f"{p.contact_name}: unfinished question: {i.text}")
         if "  " in i.text or " ." in i.text or ".." in i.text.replace("…", ""):
@@ -430,13 +436,15 @@ def _plan_problems(p: Plan) -> list[str]:
     return problems
 
 
-def test_every_plan_of_the_demo_the_class_and_the_career_changer_reads_cleanly(
+def test_every_plan_of_the_demo_the_class_and_the_personas_reads_cleanly(
     nurse: Nurse, tmp_path: Path
 ) -> None:
     from iivkit.workbook import demo
 
     workbooks = [nurse.wb, demo.build_demo(tmp_path / "demo.iiv")]
     workbooks += [Workbook.open(path) for path in demo.build_class(tmp_path / "class", 30)]
+    # The three personas of the letters' language test: a career changer, a senior professional, a student.
+    workbooks += [build(tmp_path / f"{name}.iiv")[0] for name, build in sorted(PERSONAS.items())]
     problems, plans = [], 0
     for wb in workbooks:
         for c in wb.all(Contact):

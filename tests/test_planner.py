@@ -389,7 +389,9 @@ def test_demo_plans_fit_seniority_and_focus(tmp_path: Path) -> None:
     for c in contacts:
         p = plans[c.id]
         if c.seniority is Seniority.very_senior:
-            assert sum(i.strategy for i in p.items) >= 3, c.name
+            # The question on the user's open area to develop (growth) may take one strategy slot.
+            growth_question = any("development" in i.topics for i in p.items)
+            assert sum(i.strategy for i in p.items) >= 3 - growth_question, c.name
         if c.seniority is Seniority.junior:
             assert not any(i.strategy for i in p.items), c.name
         if c.focus_area not in (FocusArea.general,):

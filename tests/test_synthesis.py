@@ -351,7 +351,8 @@ def test_demo_open_questions_route_with_reasons(tmp_path: Path) -> None:
         assert not recurring_advice(wb).empty
         top = growth.top_open_area(wb)
         lerato = next(c for c in wb.all(Contact) if c.name == "Lerato Khumalo")
-        lerato_plan = plan(wb, lerato.id or 0, 30)
+        # At 30 minutes her plan is full of what earlier interviews handed on; at 45 it has room.
+        lerato_plan = plan(wb, lerato.id or 0, 45)
     assert len(routes) >= 3
     assert routes["best_contact_id"].notna().all()
     assert (routes["reason"].str.len() > 0).all()

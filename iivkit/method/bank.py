@@ -326,18 +326,6 @@ def focus_label(focus: FocusArea) -> str:
     return FOCUS_LABELS.get(focus, focus.value.replace("_", " "))
 
 
-def with_article(phrase: str) -> str:
-    """*phrase* after "a" or "an", by its sound: "an HR specialist", "a UX researcher"."""
-    first = phrase.split()[0] if phrase.split() else ""
-    if len(first) > 1 and first[:2].isupper():  # an acronym (HR, MSc): read letter by letter
-        vowel = first[0] in "AEFHILMNORSX"
-    else:
-        low = first.lower()
-        vowel = low[:1] in "aeiou" and not low.startswith(("uni", "use", "usu", "eu", "one"))
-        vowel = vowel or low.startswith(("hour", "honest", "honour"))
-    return f"{'an' if vowel else 'a'} {phrase}"
-
-
 def user_questions(wb: Workbook) -> list[BankQuestion]:
     """The questions the user added to this workbook, by record id."""
     return [from_record(r) for r in wb.all(Question)]

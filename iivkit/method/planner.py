@@ -55,10 +55,10 @@ from iivkit.method.bank import (
     infer_topics,
     mentions,
     normalise,
-    with_article,
     words,
 )
 from iivkit.method.dates import day_month
+from iivkit.method.language import with_article
 from iivkit.method.synthesis import Heard, heard_about, routed_questions
 from iivkit.workbook.models import (
     CareerStage,

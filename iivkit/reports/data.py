@@ -185,7 +185,7 @@ def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
             "note": "What they said",
         }
     )
-    evidence = views.evidence(wb)
+    evidence = views.evidence_status(wb, list(df["finding_id"]))
     status = evidence["status"].astype(str)
     tally = evidence["n_confirmed"].astype(str) + " / " + evidence["n_refuted"].astype(str) + " / "
     tally = tally + evidence["n_mixed"].astype(str)

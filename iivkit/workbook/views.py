@@ -6,11 +6,10 @@ views stay quick on a workbook with thousands of findings.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from iivkit.workbook.models import (
     ContactStatus,
@@ -23,6 +22,19 @@ from iivkit.workbook.models import (
     held_sql,
 )
 from iivkit.workbook.store import Workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: the plain row reads below (what ``iivkit report``
+        fingerprints) serve a run that may never make a frame."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("pandas"), name)
+
+    pd = _Pandas()
 
 PIPELINE_ORDER = [s.value for s in ContactStatus]
 EVIDENCE_STATUSES = ["confirmed", "refuted", "mixed", "single-source", "untested"]
@@ -114,7 +126,7 @@ def evidence_status(wb: Workbook, findings: Sequence[int] | None = None) -> pd.D
     status[(out["n_refuted"] == total) & (total >= 2)] = "refuted"
     status[total == 1] = "single-source"
     status[total == 0] = "untested"
-    out.insert(0, "status", pd.Categorical(status, categories=EVIDENCE_STATUSES))
+    out.insert(0, "status", pd.Series(pd.Categorical(status, categories=EVIDENCE_STATUSES), index=out.index))
     out["to_test"] = out["to_test"].astype(bool)
     return out
 
@@ -126,7 +138,7 @@ def evidence_outcomes(wb: Workbook, findings: Sequence[int] | None = None) -> pd
 
     :param findings: only the outcomes of these findings; all of them when None.
     """
-    where, params = "", ()
+    where, params = "", tuple[str, ...]()
     if findings is not None:
         where, params = "WHERE fo.finding_id IN (SELECT value FROM json_each(?))", (_json_ids(findings),)
     return pd.read_sql_query(
@@ -304,10 +316,23 @@ def referrals(wb: Workbook, interview: int) -> pd.DataFrame:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[list[Any]]:
-    return [list(r) for r in conn.execute(sql, params)]
+    return [list(r) for r in conn.execute(sql, params).fetchall()]
 
 
-def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any] | None:
+def workbook_records(conn: sqlite3.Connection) -> dict[str, list[list[Any]]]:
+    """The tables every report of a workbook reads whole, as plain lists: ``meta`` (but the
+    pseudonym salt), ``profile``, ``contacts`` and ``organisations``."""
+    return {
+        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key"),
+        "profile": _rows(conn, "SELECT * FROM profile"),
+        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id"),
+        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id"),
+    }
+
+
+def interview_records(
+    conn: sqlite3.Connection, interview: int, *, whole_tables: bool = True
+) -> dict[str, Any] | None:
     """Every stored row one interview's report may read, table by table, as plain lists.
 
     ``interview`` is the interview's own row; ``same_contact`` every interview with its contact;
@@ -315,6 +340,8 @@ def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any
     for the ones it tested; its planned questions, insights and open questions; and whole
     ``contacts``, ``organisations``, ``profile`` and ``meta`` (but the pseudonym salt). None if
     there is no such interview.
+
+    :param whole_tables: include those whole tables (:func:`workbook_records`).
     """
     row = conn.execute("SELECT * FROM interviews WHERE id = ?", (interview,)).fetchone()
     if row is None:
@@ -327,10 +354,7 @@ def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any
         "same_contact": _rows(
             conn, "SELECT * FROM interviews WHERE contact_id = ? ORDER BY id", (row["contact_id"],)
         ),
-        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key"),
-        "profile": _rows(conn, "SELECT * FROM profile"),
-        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id"),
-        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id"),
+        **(workbook_records(conn) if whole_tables else {}),
         "planned_questions": _rows(
             conn, "SELECT * FROM planned_questions WHERE interview_id = ? ORDER BY id", p
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -280,6 +281,22 @@ def test_every_input_of_a_report_makes_it_run_again_when_changed(tmp_path: Path,
     want = ["w__interview-1", "w__interview-2"] if shared else ["w__interview-1"]
     assert sorted(j.name for j in again.calls) == want
     assert statuses(batch)["w__interview-2"] == (OK if shared else UP_TO_DATE)
+
+
+def test_a_run_with_nothing_to_make_loads_no_pandas_and_no_kernel(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=2)
+    out = tmp_path / "out"
+    run([path], out)
+    code = (
+        "import sys\n"
+        "from iivkit.cli import main\n"
+        f"sys.argv = ['iivkit', 'report', {str(path)!r}, '--out', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'nbclient', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "2 up to date" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -47,8 +47,9 @@ _RECORDS = frozenset(__all__) - {"IivkitError", "Workbook", "__version__"}
 
 
 def __getattr__(name: str) -> Any:
-    """The records and the workbook, imported on first use: a command that needs neither
-    (a report run with nothing changed, ``--help``) starts without pydantic and pandas."""
+    """The records and the workbook, imported on first use: ``iivkit --help`` starts without
+    pydantic or pandas, and a command that never makes a table (a report run with nothing
+    changed) without pandas."""
     if name == "Workbook":
         from iivkit.workbook.store import Workbook
 

@@ -75,7 +75,40 @@ def _first_file(arguments: list[str]) -> str:
     return ""
 
 
-PathArg = click.Path(path_type=Path, dir_okay=False)
+class WorkbookPath(click.Path):
+    """A workbook's file. A folder holding exactly one workbook (``*.iiv``) stands for it, as in
+    ``iivkit due .``; any other folder is refused with what to give instead. With *new*, the
+    file is to be created, so a folder is refused with a file name to use."""
+
+    def __init__(self, *, new: bool = False) -> None:
+        super().__init__(path_type=Path)
+        self.new = new
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        if not path.is_dir():
+            return path
+        if self.new:
+            self.fail(
+                f"{path} is a folder; give the new workbook's file, e.g. {path / 'workbook.iiv'}", param, ctx
+            )
+        found = sorted(p for p in path.glob("*.iiv") if p.is_file())
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            self.fail(
+                f"{path} is a folder with no workbook (.iiv file) in it; give the workbook's file, "
+                f"or create one with 'iivkit init {path / 'workbook.iiv'}'",
+                param,
+                ctx,
+            )
+        names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+        self.fail(
+            f"{path} is a folder with {len(found)} workbooks ({names}); give the one you mean", param, ctx
+        )
+
+
+PathArg = WorkbookPath()
 
 
 class Day(click.DateTime):
@@ -105,7 +138,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("workbook", type=PathArg)
+@click.argument("workbook", type=WorkbookPath(new=True))
 def init(workbook: Path) -> None:
     """Create a new, empty WORKBOOK. Refuses to overwrite an existing file."""
     Workbook.create(workbook).close()
@@ -410,14 +443,22 @@ def app(directory: Path, port: int, no_browser: bool) -> None:
     required=True,
     help="Folder to write into (created if missing).",
 )
-def letters(workbook: Path, interview_id: int, out: Path) -> None:
+@click.option(
+    "--style",
+    type=click.Choice(["full", "short"]),
+    default=None,
+    help="full: the guide's letter with your research; short: under 120 words for a first "
+    "contact. Default: your profile's letter length.",
+)
+def letters(workbook: Path, interview_id: int, out: Path, style: str | None) -> None:
     """Write an interview's letters to OUT as .eml drafts and Markdown copies, plus an .ics event.
 
     The invitation and confirmation are always written, the thank-you once the interview is
     done, and a nudge while the invitation waits for a reply; the .ics only when the interview
     has a date. Each letter is checked: no unfilled placeholder, the parts it needs, a
-    subject line. A letter that fails is still written (so you can see what to fix), marked
-    NOT READY, and the exit status is 1.
+    subject line, and for a first letter no pay figure and a length that suits its style. A
+    letter that fails is still written (so you can see what to fix), marked NOT READY, and the
+    exit status is 1.
     """
     from iivkit.method.drafts import write_drafts
     from iivkit.workbook.models import Contact, Interview
@@ -427,7 +468,7 @@ def letters(workbook: Path, interview_id: int, out: Path) -> None:
             fail(f"{workbook}: interview {interview_id} does not exist")
         interview = wb.get(Interview, interview_id)
         contact = wb.get(Contact, interview.contact_id)
-        result = write_drafts(wb, interview_id, out)
+        result = write_drafts(wb, interview_id, out, style=style)
     click.echo(f"Letters for interview {interview_id} with {contact.name}, in {out}:")
     for written in result.letters:
         check = written.check

@@ -477,7 +477,9 @@ def bad_document() -> Callable[[str], tuple[dict[str, Any], dict[str, Any]]]:
 # -- hypothesis strategies derived from the models -----------------------------------------
 
 TEXT_CHARS = st.characters(exclude_categories=("Cc", "Cs"), include_characters="\n\t\r")
-ONE_LINE_CHARS = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+# One-line fields also refuse the invisible characters that can disguise a name (see the models).
+INVISIBLE = "\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+ONE_LINE_CHARS = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters=INVISIBLE)
 """Names, roles, places: text that ends up in mail and calendar headers has no line breaks."""
 EMAILS = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,8})?@[a-z]{2,10}\.(org|com|ac\.za)", fullmatch=True)
 PHONES = st.from_regex(r"\+?[1-9][0-9]{1,2} [0-9]{2,3} [0-9]{3} [0-9]{4}", fullmatch=True)

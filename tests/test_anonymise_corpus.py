@@ -1,7 +1,8 @@
 """A corpus of tricky ways to write a person, put everywhere in a workbook: 0 leaks anywhere.
 
-Every string of :data:`CORPUS` goes into notes, letters, insights, open questions, findings,
-answers and outcome notes of one workbook. The workbook is exported with ``--anonymise`` as
+Every string of :data:`CORPUS` goes into notes, letters, insights (strengths and areas to
+develop, with their advice, too), open questions, findings, answers and outcome notes of one
+workbook. The workbook is exported with ``--anonymise`` as
 JSON, CSV (a zip) and xlsx, and a class folder holding it is run through
 ``iivkit course report --anonymise``. A leak is any name token, other name, email address or
 phone number of a person that can still be found in an output, however it is written there
@@ -220,7 +221,12 @@ def leaks(texts: Iterable[str], people: Iterable[dict[str, object]]) -> list[str
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
+    """*text* as a one-line field takes it: no line breaks, and none of the invisible characters
+    one-line fields refuse (the multi-line fields keep them, so the corpus still tests them)."""
+    visible = "".join(
+        c for c in text if c not in "\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+    return " ".join(visible.split())[:300]
 
 
 def build(path: Path) -> Path:
@@ -276,6 +282,8 @@ def build(path: Path) -> Path:
             )
             wb.add(FindingOutcome(interview_id=interview.id, finding_id=finding.id, note=text))
             wb.add(Insight(interview_id=interview.id, text=text))
+            kind = "development" if n % 2 else "strength"
+            wb.add(Insight(interview_id=interview.id, kind=kind, text=text, advice=text))
             wb.add(
                 OpenQuestion(
                     interview_id=interview.id,

@@ -62,6 +62,41 @@ def test_init_in_a_missing_folder_exits_2_naming_the_file(tmp_path: Path, cli) -
 # -- check ---------------------------------------------------------------------------------
 
 
+def test_a_folder_with_one_workbook_stands_for_it(tmp_path: Path, cli) -> None:
+    assert cli("init", tmp_path / "mine.iiv").exit_code == 0
+    result = cli("due", tmp_path, "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Follow-ups in {tmp_path / 'mine.iiv'} on 2026-12-01:")
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ((), "is a folder with no workbook (.iiv file) in it; give the workbook's file, or create one with"),
+        (("a.iiv", "b.iiv"), "is a folder with 2 workbooks (a.iiv, b.iiv); give the one you mean"),
+    ],
+)
+def test_a_folder_without_exactly_one_workbook_is_refused_saying_what_to_give(
+    tmp_path: Path, cli, files: tuple[str, ...], says: str
+) -> None:
+    for name in files:
+        assert cli("init", tmp_path / name).exit_code == 0
+    result = cli("check", tmp_path)
+    assert result.exit_code == 2
+    assert f"Invalid value for 'WORKBOOK': {tmp_path} {says}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_init_on_a_folder_suggests_a_file_name_and_creates_nothing(tmp_path: Path, cli) -> None:
+    result = cli("init", tmp_path)
+    assert result.exit_code == 2
+    assert (
+        f"{tmp_path} is a folder; give the new workbook's file, e.g. {tmp_path / 'workbook.iiv'}"
+        in result.stderr
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_check_passes_a_sound_workbook(rich_workbook: Path, run_iivkit) -> None:
     result = run_iivkit("check", rich_workbook)
     assert result.returncode == 0, result.stdout + result.stderr

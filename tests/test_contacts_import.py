@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -328,8 +329,9 @@ def test_a_csv_with_a_column_map_imports_the_mapped_fields(tmp_path: Path, cli: 
     assert organisations(target)[thandiwe.organisation_id] == "Gauteng Health"
     assert thandiwe.notes == "Met at: Careers fair\nRemarks: Ask about PhD"
     assert thandiwe.how_found is HowFound.other
-    assert (sipho.name, sipho.organisation_id, sipho.notes) == (
-        "Dr Sipho Dlamini",
+    assert (sipho.honorific, sipho.name, sipho.organisation_id, sipho.notes) == (
+        "Dr",
+        "Sipho Dlamini",
         None,
         "Remarks: Two\nlines",
     )
@@ -544,3 +546,134 @@ def test_a_contact_at_the_second_of_two_same_named_organisations_is_still_a_dupl
     assert result.exit_code == 0, result.output
     assert "1 duplicate not added" in result.output
     assert [c.name for c in contacts(path)] == ["Ann Lee"]
+
+
+# -- what older and other exports write ---------------------------------------------------------
+
+
+def test_a_semicolon_separated_csv_is_read_with_its_own_separator(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    source = write(
+        tmp_path / "people.csv",
+        "Name;Employer;Mail\nAnna Müller;Pulse Health, Inc.;anna@pulse.example\nLuc Martin;;luc@example.fr\n",
+    )
+    target = tmp_path / "wb.iiv"
+    result = cli("import", target, source, "--map", "Name=name,Employer=organisation,Mail=email")
+    assert result.exit_code == 0, result.output
+    anna, luc = contacts(target)
+    assert (anna.name, organisations(target)[anna.organisation_id], anna.email) == (
+        "Anna Müller",
+        "Pulse Health, Inc.",
+        "anna@pulse.example",
+    )
+    assert (luc.name, luc.organisation_id, luc.email) == ("Luc Martin", None, "luc@example.fr")
+
+
+def test_a_tab_separated_file_is_read_too(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    source = write(tmp_path / "people.tsv", "Name\tMail\nAnna Müller\tanna@pulse.example\n")
+    result = cli("import", tmp_path / "wb.iiv", source, "--map", "Name=name,Mail=email")
+    assert result.exit_code == 0, result.output
+    assert [(c.name, c.email) for c in contacts(tmp_path / "wb.iiv")] == [
+        ("Anna Müller", "anna@pulse.example")
+    ]
+
+
+def test_a_csv_with_no_mapped_header_under_any_separator_names_the_missing_columns(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    source = write(tmp_path / "people.csv", "Who;Where\nAnna;Pulse\n")
+    result = cli("import", tmp_path / "wb.iiv", source, "--map", "Name=name")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"iivkit: error: {source}: no header row with the column(s) 'Name'; the first row has 'Who;Where'\n"
+    )
+    assert not (tmp_path / "wb.iiv").exists()
+
+
+OUTLOOK_CARD = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:2.1\r\n"
+    "N:Whitfield;Dana;;Dr.;\r\n"
+    "FN:Dr. Dana Whitfield\r\n"
+    "ORG:Pulse Health\r\n"
+    "TITLE:Head of Research, Design\r\n"
+    "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Met at the UX=20meetup, caf=C3=A9 on Main St.=0D=\r\n"
+    "=0ATalk=\r\n"
+    "ed about research ops\r\n"
+    "EMAIL;PREF;INTERNET:dana@pulse.example\r\n"
+    "EMAIL;HOME;INTERNET:dana.w@home.example\r\n"
+    "TEL;WORK:+1 312 555 0101\r\n"
+    "TEL;CELL:+1 312 555 0199\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_an_outlook_card_keeps_every_word_address_and_number(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    source = write(tmp_path / "dana.vcf", OUTLOOK_CARD)
+    target = tmp_path / "wb.iiv"
+    result = cli("import", target, source)
+    assert result.exit_code == 0, result.output
+    [dana] = contacts(target)
+    assert (dana.honorific, dana.name, dana.role) == ("Dr", "Dana Whitfield", "Head of Research, Design")
+    assert (dana.email, dana.phone) == ("dana@pulse.example", "+1 312 555 0101")
+    assert dana.notes == (
+        "Met at the UX meetup, café on Main St.\nTalked about research ops\n"
+        "Other email: dana.w@home.example\nOther phone: +1 312 555 0199"
+    )
+
+
+def test_a_bare_comma_in_a_version_3_title_or_note_is_kept(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kwame Mensah\r\nTITLE:Director, Product and Design\r\n"
+        "NOTE:Knows Dana, Ana and Li\\, all three\r\nEND:VCARD\r\n"
+    )
+    source = write(tmp_path / "kwame.vcf", card)
+    result = cli("import", tmp_path / "wb.iiv", source)
+    assert result.exit_code == 0, result.output
+    [kwame] = contacts(tmp_path / "wb.iiv")
+    assert (kwame.role, kwame.notes) == ("Director, Product and Design", "Knows Dana, Ana and Li, all three")
+
+
+@pytest.mark.parametrize(
+    ("given", "title", "name"),
+    [
+        ("Dr Dana Whitfield", "Dr", "Dana Whitfield"),
+        ("prof. Li Wei", "Prof", "Li Wei"),
+        ("Ms Ana Ahmed", "Ms", "Ana Ahmed"),
+        ("Dr Whitfield", "", "Dr Whitfield"),
+        ("Drew Barry", "", "Drew Barry"),
+        ("Miss", "", "Miss"),
+    ],
+)
+def test_a_title_before_a_name_becomes_the_contacts_title(
+    tmp_path: Path, cli: Callable[..., Any], given: str, title: str, name: str
+) -> None:
+    source = write(tmp_path / "people.csv", f"Name\n{given}\n")
+    result = cli("import", tmp_path / "wb.iiv", source, "--map", "Name=name")
+    assert result.exit_code == 0, result.output
+    assert [(c.honorific, c.name) for c in contacts(tmp_path / "wb.iiv")] == [(title, name)]
+
+
+def test_a_titled_name_and_a_decomposed_accent_are_the_same_person(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    target = tmp_path / "wb.iiv"
+    with Workbook.create(target) as wb:
+        wb.add(Contact(name="Dana Whitfield"))
+        wb.add(Contact(name="Jos\u00e9 Garc\u00eda"))
+    source = write(tmp_path / "people.csv", "Name\nDr Dana Whitfield\nJose\u0301 Garci\u0301a\nAna Ahmed\n")
+    result = cli("import", target, source, "--map", "Name=name")
+    assert result.exit_code == 0, result.output
+    assert "Dana Whitfield: already in the workbook as contact 1" in result.stdout
+    assert "García: already in the workbook as contact 2" in unicodedata.normalize("NFC", result.stdout)
+    assert [c.name for c in contacts(target)] == ["Dana Whitfield", "Jos\u00e9 Garc\u00eda", "Ana Ahmed"]
+
+
+def test_a_contacts_title_goes_out_as_the_vcard_name_prefix(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    target = tmp_path / "wb.iiv"
+    assert cli("import", target, write(tmp_path / "dana.vcf", OUTLOOK_CARD)).exit_code == 0
+    out = tmp_path / "out.vcf"
+    assert cli("export", target, "--format", "vcf", "--out", out).exit_code == 0
+    [card] = list(vobject.readComponents(out.read_text(encoding="utf-8")))
+    assert (card.fn.value, card.n.value.prefix, card.n.value.family) == ("Dana Whitfield", "Dr", "Whitfield")

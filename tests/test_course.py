@@ -34,6 +34,7 @@ from iivkit.course import data as course_data
 from iivkit.course import html as course_html
 from iivkit.course.data import MISSING, OK_STATE, class_summary, common_questions
 from iivkit.course.roster import NO_WORKBOOK, check_layout, discover
+from iivkit.course.rubric import RUBRIC
 from iivkit.course.run import (
     FAILED,
     OK,
@@ -532,14 +533,16 @@ def test_the_class_run_with_real_kernels(klass: Path, tmp_path: Path) -> None:
 
     pages = {p.stem: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
     text = {name: text_of(out / f"{name}.html") for name in pages}
-    assert text["alice"].count("Well done: everything this exercise asks for is there") == 4
+    assert text["alice"].count("Well done: every part of this exercise is met.") == 4
     assert "Alice Adams" in text["alice"]
     assert re.search(r"Contact [0-9A-F]{6} is your senior generalist", text["alice"])
-    assert "Its divisions: not noted yet." in text["bob"]
+    assert re.search(r"✗ not met\s+Divisions : Its divisions: not noted yet.", text["bob"])
     assert "Where: organisation 1 (Metro Transit), field 'divisions'" in text["bob"]
     assert "Hint: List its departments or units" in text["bob"]
     assert "without a way to answer it" in text["bob"]
     assert text["dave"].count("Nothing here yet, and that is fine") == 4
+    for parts in RUBRIC.values():
+        assert f"0 of {len(parts)} parts met" in text["dave"], "every student has the same parts"
     assert "not an iivkit workbook" in text["eve"] and "no workbook at hal/workbook.iiv" in text["hal"]
 
     index = text["index"]

@@ -444,6 +444,47 @@ def test_debrief_saves_answers_outcomes_insights_open_questions_and_referrals(wb
     assert again.save() is True and counts(wb)["contacts"] == 2
 
 
+def test_the_debrief_records_strengths_and_areas_to_develop_with_their_advice(wb: Workbook) -> None:
+    form = DebriefForm(wb, 1)
+    strength = form.growth.rows[0]
+    assert strength.inputs["kind"].value == "strength"
+    assert strength.inputs["advice"].layout.display == "none", "advice is asked for areas to develop only"
+    strength.inputs["text"].value = "Calm with patients"
+    area = form.growth.add()
+    area.inputs["kind"].value = "development"
+    assert area.inputs["advice"].layout.display == ""
+    area.inputs["text"].value = "A research portfolio"
+    area.inputs["advice"].value = "Write up two small studies."
+    kinds = [value for _, value in form.insights.rows[0].inputs["kind"].options]
+    assert "strength" not in kinds and "development" not in kinds, "they have their own list"
+    assert form.save() is True
+
+    saved = {i.text: i for i in wb.all(Insight, interview_id=1)}
+    assert saved["Calm with patients"].kind.value == "strength"
+    assert saved["A research portfolio"].kind.value == "development"
+    assert saved["A research portfolio"].advice == "Write up two small studies."
+    again = DebriefForm(wb, 1)
+    shown = [(r.inputs["kind"].value, r.inputs["text"].value) for r in again.growth.rows]
+    assert shown == [
+        ("strength", "Calm with patients"),
+        ("development", "A research portfolio"),
+        ("strength", ""),
+    ]
+    assert [r.inputs["text"].value for r in again.insights.rows] == [""], "not listed twice"
+
+
+def test_an_area_to_develop_with_advice_but_no_name_writes_nothing(wb: Workbook) -> None:
+    before = counts(wb)
+    form = DebriefForm(wb, 1)
+    form.answers[1].value = "Kept back with the rest."
+    form.growth.rows[0].inputs["kind"].value = "development"
+    form.growth.rows[0].inputs["advice"].value = "Take a short course."
+    assert form.save() is False
+    assert counts(wb) == before
+    assert "Strength or area to develop" in form.growth.rows[0].error.value
+    assert "Nothing was written" in form.status.value
+
+
 def test_an_invalid_part_of_the_debrief_writes_nothing(wb: Workbook) -> None:
     before = counts(wb)
     form = DebriefForm(wb, 1)

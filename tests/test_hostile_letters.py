@@ -507,6 +507,10 @@ BAD_IN_ONE_LINE = [
     "\t",
     "\x7f",
     "\x9b",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\ufeff",
 ]
 BAD_IN_TEXT = ["\x00", "\x1b", "\x0b", "\x0c", "\x7f", "\x01"]
 BASE: dict[type[Record], dict[str, Any]] = {
@@ -566,7 +570,27 @@ def test_every_single_line_field_refuses_line_breaks_and_control_characters(
         model.model_validate({**_base(model), field: _value(model, field, bad)})
     (error,) = caught.value.errors()
     assert error["loc"][0] == field
-    assert re.search("one line|control character|NUL", error["msg"]), error["msg"]
+    assert re.search("one line|control character|NUL|invisible character", error["msg"]), error["msg"]
+
+
+def test_a_right_to_left_override_in_a_name_is_refused_by_its_code_and_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Contact.model_validate({"name": "Ana \u202eevil.exe"})
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("name",)
+    assert error["msg"] == (
+        "Value error, contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE), which can make "
+        "text show differently from what it says; remove it"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937", "Ali \u200fRezaei"],
+    ids=["persian-zwnj", "devanagari-zwj", "rlm"],
+)
+def test_the_joiners_and_marks_some_scripts_need_are_kept_in_names(name: str) -> None:
+    assert Contact.model_validate({"name": name}).name == name
 
 
 @pytest.mark.parametrize(
@@ -633,7 +657,7 @@ def test_a_hostile_students_templates_run_nothing_on_their_feedback_page(tmp_pat
 
     assert not sentinel.exists()
     (letters,) = [f for f in page.feedback if f.number == 3]
-    problems = [p.message for p in letters.points if "no subject line" in p.message]
+    problems = [note for p in letters.points for note in p.notes if "no subject line" in note]
     # The saved text is the letter; the template that should have given it a subject gave none.
     assert len(problems) == 2, [p.message for p in letters.points]
 
@@ -742,5 +766,6 @@ def test_template_syntax_in_a_name_is_shown_as_text_never_run(
 
     no_traceback(result)
     text = (tmp_path / "out" / f"interview-{interview}-invitation.md").read_text(encoding="utf-8")
-    assert "Dear {{ 7 * 7 }} {% for x in 'ab' %}X{% endfor %}," in text
+    assert "**To:** {{ 7 * 7 }} {% for x in 'ab' %}X{% endfor %} <" in text
+    assert "Dear {{," in text  # the first name, as text
     assert "49" not in text and "XX" not in text

@@ -111,16 +111,16 @@ def test_invitation_says_who_you_are_why_this_organisation_the_purpose_and_the_r
     assert letter.subject
     for part in (
         "Lerato Dube",
-        "BSc Psychology (final year)",
-        "National Senior Certificate",
+        "I am in the final year of a BSc Psychology.",
+        "Before that I completed a National Senior Certificate.",
         "Ubuntu Health Trust",
         "community mental-health programmes",
-        "Community health programmes in Gauteng.",
+        "I understand that the Ubuntu Health Trust works on community health programmes in Gauteng.",
         "purpose",
         "career development",
-        "health research and programme management",
-        "research that I would like to share with you and confirm",
-        "The Trust is expanding its research unit in 2027. (Annual report 2025)",
+        "careers in health research and programme management",
+        "research that I would like to share with you and check",
+        "- The Trust is expanding its research unit in 2027 (Annual report 2025)",
     ):
         assert part in letter.body
     assert "Soweto" not in letter.body, "only findings marked to test are listed"
@@ -146,7 +146,9 @@ def test_thank_you_names_a_specific_insight_from_the_debrief(wb_iv):
     letter = render_letter(wb, interview.id, "thank_you")
 
     assert check_letter(letter).ready
-    assert "Volunteer at a clinic open day before applying" in letter.body, "advice is preferred to salary"
+    assert "Your advice has stayed with me: volunteer at a clinic open day before applying" in letter.body, (
+        "advice is preferred to salary"
+    )
     assert "Thank you" in letter.body
 
 
@@ -427,7 +429,7 @@ def test_eml_draft_parses_with_to_subject_and_body_filled(wb_iv):
     assert msg["Subject"] == letter.subject
     assert msg["X-Unsent"] == "1"
     body = msg.get_content()
-    assert "Dear Thandi Mokoena," in body
+    assert "Dear Thandi," in body
     assert_no_placeholder(body)
 
 

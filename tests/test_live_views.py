@@ -7,6 +7,7 @@ tests read after saving through the forms or the store, as a notebook would.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from iivkit.workbook.models import (
     Category,
     Contact,
     Finding,
+    Insight,
     Interview,
     InterviewStatus,
     OpenQuestion,
@@ -87,6 +89,16 @@ def test_every_live_table_follows_its_records(wb: Workbook) -> None:
     wb.add(OpenQuestion(interview_id=interview.id or 0, text="Who hires graduates?", how_to_answer="HR"))
     assert "Who hires graduates?" in questions.html
     assert "Ann Lee" in queue.html  # a thank-you note is now due
+    areas = tables.live(tables.development_areas, wb)
+    strong = tables.live(tables.strengths, wb)
+    wb.add(
+        Insight(
+            interview_id=interview.id or 0, kind="development", text="Statistics", advice="Take a course."
+        )
+    )
+    wb.add(Insight(interview_id=interview.id or 0, kind="strength", text="Clear writing"))
+    assert "Statistics" in areas.html and "advice: take a course." in areas.html
+    assert "Clear writing" in strong.html
 
 
 def test_charts_redraw_when_what_they_count_changes(wb: Workbook) -> None:
@@ -101,14 +113,31 @@ def test_the_guide_shows_the_new_plan_without_a_rerun(wb: Workbook) -> None:
     contact = wb.add(Contact(name="Ann Lee"))
     interview = wb.add(Interview(contact_id=contact.id or 0))
     view = guide.live(wb, interview.id or 0)
-    assert "No questions planned yet" in view.html
+    # Before anything is saved, the guide shows the planner's suggestion and says so.
+    assert "not saved yet" in view.html and "Who else should I talk to" in view.html
     wb.add(
         PlannedQuestion(
             interview_id=interview.id or 0, category=Category.background, text="How did you start?"
         )
     )
     assert "How did you start?" in view.html
-    assert "No questions planned yet" not in view.html
+    assert "not saved yet" not in view.html and "Who else should I talk to" not in view.html
+
+
+def test_the_guide_follows_the_plan_being_edited_before_it_is_saved(wb: Workbook) -> None:
+    contact = wb.add(Contact(name="Ann Lee"))
+    interview = wb.add(Interview(contact_id=contact.id or 0))
+    view = guide.live(wb, interview.id or 0)
+    editor = PlanEditor(wb, contact.id or 0, interview.id)
+    editor.add("closing", "May I send you my notes afterwards?")
+    assert "May I send you my notes afterwards?" in view.html
+    first = next(e for entries in editor.entries.values() for e in entries if e.ticked)
+    assert html.escape(first.item.text) in view.html
+    first.checkbox.value = False
+    assert html.escape(first.item.text) not in view.html
+    assert not wb.all(PlannedQuestion, interview_id=interview.id)  # nothing saved on the way
+    editor.close()
+    assert "May I send you my notes afterwards?" not in view.html  # back to the suggestion
 
 
 def test_every_view_reads_tables_that_exist() -> None:
@@ -167,8 +196,19 @@ def test_a_following_part_appears_when_a_fitting_record_is_saved_and_then_stays(
         tables.open_questions,
         tables.follow_up_queue,
         lambda wb: tables.plan(wb, 1),
+        tables.strengths,
+        tables.development_areas,
     ],
-    ids=["findings", "pipeline", "evidence", "open_questions", "follow_up_queue", "plan"],
+    ids=[
+        "findings",
+        "pipeline",
+        "evidence",
+        "open_questions",
+        "follow_up_queue",
+        "plan",
+        "strengths",
+        "development_areas",
+    ],
 )
 def test_an_empty_table_has_readable_headers_and_a_sentence(wb: Workbook, view: object) -> None:
     page = view(wb).to_html()  # type: ignore[operator]

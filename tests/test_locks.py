@@ -293,11 +293,14 @@ def test_a_reader_thread_never_sees_half_of_another_threads_transaction(tmp_path
     seen: list[tuple[int, int]] = []
     failures: list[BaseException] = []
     done = threading.Event()
+    reading = threading.Event()
 
     with Workbook.open(path) as shared:
 
         def write() -> None:
             try:
+                # On a busy machine the writer could finish before the reader starts: wait for it.
+                assert reading.wait(timeout=60), "the reader never started"
                 for i in range(60):
                     with shared.transaction():
                         shared.add(Contact(name=f"Pair {i}"))
@@ -312,6 +315,7 @@ def test_a_reader_thread_never_sees_half_of_another_threads_transaction(tmp_path
                 while not done.is_set():
                     both = "SELECT (SELECT COUNT(*) FROM contacts), (SELECT COUNT(*) FROM findings)"
                     seen.append(tuple(shared.conn.execute(both).fetchone()))
+                    reading.set()
             except BaseException as exc:
                 failures.append(exc)
 

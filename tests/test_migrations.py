@@ -18,7 +18,7 @@ import pytest
 
 from iivkit import Contact, Interview, Question, Workbook
 from iivkit.errors import NewerWorkbookError, NotAWorkbookError, WorkbookMissingError
-from iivkit.workbook.models import RECORD_TYPES, Category
+from iivkit.workbook.models import RECORD_TYPES, CareerStage, Category
 from iivkit.workbook.schema import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workbook_v1.iiv"
@@ -158,6 +158,9 @@ def test_the_data_of_a_migrated_workbook_survives(v1_copy: Path) -> None:
     assert interview.keywords == ["evaluation design", "hiring"]
     assert interview.nudge_sent is None
     assert interview.check_ins_sent == []
+    assert (profile.career_stage, profile.target_roles) == (None, [])
+    assert (profile.greeting_style.value, profile.letter_style.value) == ("first_name", "full")
+    assert (botha.honorific, botha.focus_tags) == ("", [])
 
 
 def test_a_migrated_workbook_takes_the_new_fields(v1_copy: Path) -> None:
@@ -171,6 +174,24 @@ def test_a_migrated_workbook_takes_the_new_fields(v1_copy: Path) -> None:
         assert wb.get(Interview, 1).check_ins_sent == [dt.date(2024, 4, 12)]
         assert wb.count(Question) == 1
         assert wb.get(Contact, 2).referred_in_interview_id == 1
+
+
+def test_a_migrated_workbook_takes_the_format_5_fields(v1_copy: Path) -> None:
+    with Workbook.open(v1_copy) as wb:
+        profile = wb.profile()
+        assert profile is not None
+        wb.update(
+            profile.model_copy(
+                update={"career_stage": CareerStage.career_changer, "target_roles": ["UX researcher"]}
+            )
+        )
+        botha = wb.get(Contact, 1)
+        wb.update(botha.model_copy(update={"honorific": "Dr", "focus_tags": ["evaluation"]}))
+    with Workbook.open(v1_copy) as wb:
+        profile = wb.profile()
+        assert profile is not None and profile.career_stage is not None
+        assert (profile.career_stage.value, profile.target_roles) == ("career_changer", ["UX researcher"])
+        assert (wb.get(Contact, 1).honorific, wb.get(Contact, 1).focus_tags) == ("Dr", ["evaluation"])
 
 
 def test_a_migrated_workbook_keeps_its_pseudonym_salt(v1_copy: Path) -> None:

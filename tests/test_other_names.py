@@ -55,9 +55,10 @@ def v2_workbook(tmp_path: Path) -> Path:
 
 
 def test_other_names_arrived_with_format_3_and_later_formats_keep_them() -> None:
-    # Format 4 (the target list's organisation fields) came after; every step is a migration.
-    assert SCHEMA_VERSION == 4
-    assert sorted(MIGRATIONS) == [2, 3, 4]
+    # Formats 4 (the target list's organisation fields) and 5 (career stage, letter settings,
+    # titles) came after; every step is a migration.
+    assert SCHEMA_VERSION == 5
+    assert sorted(MIGRATIONS) == [2, 3, 4, 5]
 
 
 def test_a_format_2_workbook_is_migrated_to_the_current_format_with_a_backup(v2_workbook: Path) -> None:

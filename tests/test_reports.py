@@ -24,7 +24,7 @@ import iivkit.batch.runner
 from iivkit import Insight, Workbook
 from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
-from iivkit.reports.data import report_inputs_json
+from iivkit.reports.data import collect, report_inputs_json
 from iivkit.reports.inputs import WorkbookInputs
 from iivkit.reports.run import (
     FAILED,
@@ -297,6 +297,47 @@ def test_a_run_with_nothing_to_make_loads_no_pandas_and_no_kernel(tmp_path: Path
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "2 up to date" in done.stdout, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_strength_or_area_to_develop_anywhere_changes_every_report(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=3)
+    with Workbook.open(path) as wb:
+        before = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
+        wb.add(Insight(interview_id=3, kind="development", text="Statistics", advice="Take a course."))
+        after = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
+    assert all(before[i] != after[i] for i in (1, 2, 3)), "each report shows them across interviews"
+
+
+def test_the_report_shows_strengths_and_areas_to_develop_here_and_across_interviews(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=3)
+    with Workbook.open(path) as wb:
+        wb.add(Insight(interview_id=1, kind="strength", text="Clear writing"))
+        wb.add(Insight(interview_id=2, kind="strength", text="clear writing."))
+        wb.add(Insight(interview_id=1, kind="development", text="Statistics", advice="Take a short course."))
+        wb.add(Insight(interview_id=3, kind="development", text="statistics", advice="Use R at work"))
+        wb.add(Insight(interview_id=2, kind="development", text="Public speaking"))
+    report = collect(path, 2)
+    said = list(report.career.itertuples(index=False, name=None))
+    assert ("A strength they saw", "clear writing.") in said
+    assert ("To develop", "Public speaking.") in said
+    across = [text for topic, text in said if topic == "Across your interviews"]
+    assert across == [
+        "Clear writing: a strength two people saw (Person 1 and Person 2).",
+        "Statistics: an area to develop, named by two people (Person 1 and Person 3). "
+        "Person 1's advice: take a short course. Person 3's advice: use R at work.",
+    ], "public speaking is shown once, as said here"
+    topics = list(dict.fromkeys(topic for topic, _ in said))
+    assert topics == [
+        "Salary",
+        "Work environment",
+        "Your chances",
+        "A strength they saw",
+        "To develop",
+        "Across your interviews",
+    ]
+    assert not {"strength", "development"} & set(report.insights["Kind"]), "not listed twice"
+    first = list(collect(path, 1).career.itertuples(index=False, name=None))
+    assert ("To develop", "Statistics. Their advice: take a short course.") in first
 
 
 # -- the command line --------------------------------------------------------------------------

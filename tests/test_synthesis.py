@@ -1,4 +1,5 @@
-"""Synthesis across interviews: who should answer each open question, salary remarks, recurring advice."""
+"""Synthesis across interviews: who should answer each open question, salary remarks, recurring
+advice, and the strengths and areas to develop that people saw."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from iivkit.method import growth
+from iivkit.method.planner import plan
 from iivkit.method.synthesis import (
     advice_groups,
     hiring_signals,
@@ -216,6 +219,125 @@ def test_hiring_signals_are_listed_by_organisation(team: Team) -> None:
     assert list(df["contact"]) == ["Grace Mokoena", "Lindiwe Dube"]
 
 
+# -- strengths and areas to develop ----------------------------------------------------------
+
+
+def said(team: Team, interview: int, kind: str, text: str, advice: str = "") -> None:
+    team.wb.add(Insight(interview_id=interview, kind=kind, text=text, advice=advice))
+
+
+def later_interview(team: Team, contact: int, day: int) -> int:
+    return _id(
+        team.wb.add(
+            Interview(contact_id=contact, status="debriefed", scheduled_at=dt.datetime(2026, 9, day, 9))
+        )
+    )
+
+
+def test_a_development_area_named_in_two_debriefs_shows_in_the_synthesis_and_the_next_plan(
+    team: Team,
+) -> None:
+    said(team, team.second, "development", "A research portfolio", "Write up two small studies.")
+    said(team, team.first, "development", "Research portfolios.", "Volunteer for a usability study")
+    said(team, team.first, "development", "Public speaking", "Join a toastmasters club.")
+
+    (top, other) = growth.development_areas(team.wb)
+    assert (top.name, top.count, top.open) == ("A research portfolio", 2, True)
+    assert top.people == ("Lindiwe Dube", "Grace Mokoena"), "in the order heard: 1 September first"
+    assert top.advice == (
+        ("Write up two small studies.", "Lindiwe Dube"),
+        ("Volunteer for a usability study", "Grace Mokoena"),
+    )
+    assert (other.name, other.count) == ("Public speaking", 1)
+    table = growth.development_frame(team.wb)
+    assert table.iloc[0]["advice"] == (
+        "Lindiwe Dube's advice: write up two small studies. "
+        "Grace Mokoena's advice: volunteer for a usability study."
+    )
+
+    items = plan(team.wb, team.nurse, 30).items
+    (asked,) = [i for i in items if "development" in i.topics]
+    assert asked.text.startswith("Two people I spoke to saw a research portfolio as something I still need")
+    assert asked.text.endswith("?")
+    assert "named by Lindiwe Dube and Grace Mokoena" in asked.reason
+
+
+def test_the_plan_for_someone_who_named_the_top_area_asks_about_the_next_one(team: Team) -> None:
+    said(team, team.second, "development", "A research portfolio")
+    said(team, team.first, "development", "A research portfolio")
+    said(team, team.second, "development", "SQL")
+    items = plan(team.wb, team.ceo, 30).items
+    (asked,) = [i for i in items if "development" in i.topics]
+    assert asked.text.startswith("Someone I spoke to saw SQL as"), "an acronym keeps its capitals"
+    said(team, team.first, "development", "sql")
+    assert not [i for i in plan(team.wb, team.ceo, 30).items if "development" in i.topics]
+
+
+def test_an_area_named_as_a_strength_in_a_later_interview_is_addressed_and_no_longer_asked(
+    team: Team,
+) -> None:
+    said(team, team.second, "development", "Data analysis")
+    said(team, team.first, "development", "Data analysis")
+    said(team, team.first, "strength", "Data analysis")  # in the same interview: still open
+    assert growth.development_areas(team.wb)[0].open
+
+    said(team, later_interview(team, team.engineer, 15), "strength", "data analysis.")
+    (area,) = growth.development_areas(team.wb)
+    assert not area.open
+    assert list(growth.development_frame(team.wb)["status"]) == ["addressed"]
+    assert growth.top_open_area(team.wb) is None
+    assert not [i for i in plan(team.wb, team.nurse, 30).items if "development" in i.topics]
+    assert not any("Data analysis: an area" in line for line in growth.summary(team.wb))
+
+
+def test_strengths_several_people_saw_come_first_with_who_saw_them(team: Team) -> None:
+    said(team, team.second, "strength", "Calm under pressure")
+    said(team, team.first, "strength", "Clear writing")
+    said(team, team.first, "strength", "calm, under pressure!")
+    said(team, later_interview(team, team.ceo, 20), "strength", "Clear writing")  # the same person again
+    df = growth.strengths_frame(team.wb)
+    assert df.to_dict("records") == [
+        {"strength": "Calm under pressure", "people": 2, "who": "Lindiwe Dube and Grace Mokoena"},
+        {"strength": "Clear writing", "people": 1, "who": "Grace Mokoena"},
+    ]
+    assert growth.summary(team.wb) == [
+        "Calm under pressure: a strength two people saw (Lindiwe Dube and Grace Mokoena)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("A portfolio", "portfolios"),
+        ("My CV's layout.", "CV layout"),
+        ("The  Statistics", "statistic"),
+        ("Driver's licence", "a driver’s licence"),
+    ],
+)
+def test_names_match_whatever_their_case_punctuation_article_or_plural(one: str, other: str) -> None:
+    assert growth.normalise(one) == growth.normalise(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"), [("R skills", "programming in R"), ("数据分析", "沟通能力"), ("Excel", "")]
+)
+def test_names_in_other_words_stay_apart(one: str, other: str) -> None:
+    assert growth.normalise(one) != growth.normalise(other)
+
+
+def test_the_development_question_waits_when_the_plan_has_no_room(team: Team) -> None:
+    said(team, team.first, "development", "Public speaking")
+    nurse = team.wb.get(Contact, team.nurse)
+    assert growth.plan_questions(team.wb, nurse, room=growth.QUESTION_MINUTES - 1) == []
+    (item,) = growth.plan_questions(team.wb, nurse, room=growth.QUESTION_MINUTES)
+    assert item["text"].startswith("Someone I spoke to saw public speaking as")
+
+
+def test_no_strengths_or_areas_give_empty_tables(team: Team) -> None:
+    assert growth.strengths_frame(team.wb).empty and growth.development_frame(team.wb).empty
+    assert growth.summary(team.wb) == [] and growth.top_open_area(team.wb) is None
+
+
 # -- on the demo -----------------------------------------------------------------------------
 
 
@@ -227,8 +349,13 @@ def test_demo_open_questions_route_with_reasons(tmp_path: Path) -> None:
         names = {c.id: c.name for c in wb.all(Contact)}
         assert not salary_remarks(wb).empty
         assert not recurring_advice(wb).empty
+        top = growth.top_open_area(wb)
+        lerato = next(c for c in wb.all(Contact) if c.name == "Lerato Khumalo")
+        lerato_plan = plan(wb, lerato.id or 0, 30)
     assert len(routes) >= 3
     assert routes["best_contact_id"].notna().all()
     assert (routes["reason"].str.len() > 0).all()
     ethics = routes[routes["question"].str.contains("ethics approval")]
     assert names[int(ethics["best_contact_id"].iloc[0])] == "Lerato Khumalo"
+    assert top is not None and top.count == 2, "two people in the demo named the same area to develop"
+    assert any(top.name.lower() in i.text for i in lerato_plan.items), "her plan asks about it"

@@ -22,6 +22,7 @@ from iivkit.workbook.models import (
     ContactStatus,
     Finding,
     FindingOutcome,
+    Insight,
     Interview,
     InterviewStatus,
     OpenQuestion,
@@ -37,6 +38,8 @@ CLAIM = "Pay starts <script>alert(3)</script> low"
 QUESTION = "Who decides? <img src=y onerror=alert(4)>"
 HOW = "<script>alert(5)</script> ask the board"
 PLANNED = "<img src=z onerror=alert(6)> How did you start?"
+AREA = "<script>alert(7)</script> statistics"
+ADVICE = "<img src=w onerror=alert(8)> take a course"
 INTERVIEW_DAY = dt.date(2026, 3, 2)
 
 
@@ -76,6 +79,8 @@ def wb(tmp_path: Path) -> Iterator[Workbook]:
                 finding_id=finding.id,
             )
         )
+        book.add(Insight(interview_id=interview.id or 0, kind="development", text=AREA, advice=ADVICE))
+        book.add(Insight(interview_id=interview.id or 0, kind="strength", text=AREA))
         yield book
 
 
@@ -89,6 +94,8 @@ TABLES: dict[str, tuple[Callable[[Workbook], Styler], tuple[str, ...]]] = {
         (CONTACT, ORGANISATION),
     ),
     "plan": (lambda wb: tables.plan(wb, 1), (PLANNED, CLAIM)),
+    "strengths": (tables.strengths, (AREA, CONTACT)),
+    "development_areas": (tables.development_areas, (AREA, ADVICE[:-14], CONTACT)),
 }
 
 

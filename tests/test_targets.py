@@ -138,9 +138,10 @@ def test_advocacy_adds_up_the_ties_with_an_organisation(wb: Workbook) -> None:
 def test_each_organisation_says_why_it_sits_where_it_does(wb: Workbook) -> None:
     why = list(targets(wb, today=TODAY)["why"])
     assert why == [
-        "Motivation 3, a relevant posting, 1 person met and 2 alumni contacts. Top of the list.",
-        "Motivation 3, some postings, no advocates yet. Below Acacia Trust on postings.",
-        "Motivation 2, a relevant posting, 1 person you know. Below Baobab Health on motivation.",
+        "Motivation 3 (a dream employer), a relevant posting, 1 person met and 2 alumni contacts. "
+        "Top of the list.",
+        "Motivation 3 (a dream employer), some postings, no advocates yet. Below Acacia Trust on postings.",
+        "Motivation 2 (keen), a relevant posting, 1 person you know. Below Baobab Health on motivation.",
         "Motivation not rated, no posting that fits, no advocates yet. Below Cedar Labs on motivation.",
     ]
 
@@ -245,7 +246,8 @@ def test_targets_prints_the_ranked_table_and_why(wb: Workbook, cli) -> None:
     assert lines[0] == f"Targets in {wb.path} on 2026-12-01: 4 organisations, 0 active (at most 5)."
     assert lines[2].split() == ["rank", "organisation", "motivation", "posting", "advocacy", "active"]
     assert lines[3].split() == ["1", "Acacia", "Trust", "3", "relevant", "7", "no"]
-    assert "Motivation 3, a relevant posting, 1 person met and 2 alumni contacts." in result.output
+    said = " ".join(result.output.split())
+    assert "Motivation 3 (a dream employer), a relevant posting, 1 person met and 2 alumni contacts." in said
     assert "Warning" not in result.output
 
 

@@ -32,9 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from iivkit.course.exercises import TITLES, check_all
+from iivkit.course.exercises import check_all
 from iivkit.course.feedback import ExerciseFeedback, Point
 from iivkit.course.roster import DEFAULT_LAYOUT, UNREADABLE, Student, discover
+from iivkit.course.rubric import MET, NOT_MET, RUBRIC, STRONGER, TITLES, counts_as_met
 from iivkit.errors import IivkitError, ValidationFailed
 from iivkit.method.bank import words
 from iivkit.method.followups import follow_up_list
@@ -85,7 +86,7 @@ class StudentReport:
             ExerciseFeedback(
                 number=int(f["number"]),
                 title=str(f["title"]),
-                points=tuple(Point(**p) for p in f["points"]),
+                points=tuple(Point.from_dict(p) for p in f["points"]),
                 subject=str(f.get("subject", "")),
             )
             for f in values.get("feedback", [])
@@ -217,19 +218,22 @@ class ClassSummary:
     ``assessment`` file the run kept for the summary)."""
 
     def table(self) -> pd.DataFrame:
-        """One row per student: state, each exercise's status, and the numbers (empty when unreadable)."""
+        """One row per student: state, each exercise's status and parts met (``exercise_1_met``), and
+        the numbers (empty when unreadable)."""
         rows = []
         for r in self.students:
             row: dict[str, Any] = {"student": r.student, "name": r.name, "state": r.state, "reason": r.reason}
             statuses = {f.number: f for f in r.feedback}
             for n in TITLES:
                 row[f"exercise_{n}"] = statuses[n].status if n in statuses else None
+                row[f"exercise_{n}_met"] = statuses[n].met if n in statuses else None
             for key in ("interviews_done", "findings_tested", "findings_confirmed", "overdue_follow_ups"):
                 row[key] = getattr(r, key)
             row["open_questions"] = len(r.open_questions) if r.state == OK_STATE else None
             rows.append(row)
         df = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["student"]).set_index("student")
         for key in (
+            *(f"exercise_{n}_met" for n in TITLES),
             "interviews_done",
             "findings_tested",
             "findings_confirmed",
@@ -241,7 +245,8 @@ class ClassSummary:
         return df
 
     def completion(self) -> pd.DataFrame:
-        """Per exercise, how many students have completed it, are in progress, or have not started."""
+        """Per exercise, how many students have completed it (every part met), are in progress,
+        or have not started (no part met)."""
         readable = [r for r in self.students if r.state == OK_STATE]
         rows = []
         for n, title in TITLES.items():
@@ -255,6 +260,41 @@ class ClassSummary:
                 }
             )
         return pd.DataFrame(rows).set_index("exercise")
+
+    def parts(self, exercise: int) -> pd.DataFrame:
+        """One row per student with a readable workbook, one column per part of *exercise*
+        (by its title, in the rubric's order): each part's verdict."""
+        columns = [p.title for p in RUBRIC[exercise]]
+        rows = {}
+        for r in self.students:
+            fb = next((f for f in r.feedback if f.number == exercise), None)
+            if r.state == OK_STATE and fb is not None:
+                rows[r.student] = [p.state for p in fb.points]
+        df = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+        df.index.name = "student"
+        return df
+
+    def part_counts(self) -> pd.DataFrame:
+        """Per exercise and part, how many students met it and how many did not.
+
+        ``met`` counts the parts that could be stronger too (they are met); ``could be stronger``
+        says how many of those, so ``met + not met`` is every student with a readable workbook.
+        """
+        rows = []
+        for n, parts in RUBRIC.items():
+            verdicts = self.parts(n)
+            for p in parts:
+                column = verdicts[p.title].tolist()
+                rows.append(
+                    {
+                        "exercise": n,
+                        "part": p.title,
+                        MET: sum(counts_as_met(v) for v in column),
+                        STRONGER: column.count(STRONGER),
+                        NOT_MET: column.count(NOT_MET),
+                    }
+                )
+        return pd.DataFrame(rows, columns=["exercise", "part", MET, STRONGER, NOT_MET])
 
     def common_questions(self, top: int = 10) -> pd.DataFrame:
         """The open questions most students share: similar wordings grouped, most students first."""

@@ -1,4 +1,4 @@
-"""Self-check feedback on the four course exercises: what is done, what is missing, how to fix it.
+"""Self-check feedback on the four course exercises: a verdict on each part of the rubric.
 
 ::
 
@@ -9,18 +9,32 @@
     4  debrief                      outcomes of tested findings, open questions with how to answer
                                     them, next steps
 
-Each check reads the workbook and returns an :class:`ExerciseFeedback`: a list of
-:class:`Point`, each ``done``, ``missing`` or ``weak``, naming the record and field it is about
-and, when something is to do, a hint from :data:`HINTS`. An exercise is complete when nothing
-is missing; weak points are suggestions. There is never a bare score: the text says what to do.
+Each check reads the workbook and returns an :class:`ExerciseFeedback` with one
+:class:`Point` per part of :data:`~iivkit.course.rubric.RUBRIC`, in its order, whatever the
+student entered: ``met``, ``could be stronger`` or ``not met``, naming the record and field it
+is about and, when something is to do, a hint from :data:`HINTS`. Hints point to what to add
+or fill in, never to changing what is true. An exercise is complete when every part is met
+(a part that could be stronger is met). There is never a bare score: the text says what to do.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from iivkit.course.feedback import DONE, MISSING, WEAK, ExerciseFeedback, Point, plural
+from iivkit.course.feedback import ExerciseFeedback, Point, plural
+from iivkit.course.rubric import (
+    HINTS,
+    MET,
+    MIN_FINDINGS,
+    MIN_TO_TEST,
+    MIN_VISION_WORDS,
+    NOT_MET,
+    RUBRIC,
+    STRONGER,
+    TITLES,
+    part,
+)
 from iivkit.errors import ValidationFailed
 from iivkit.method.bank import all_questions, focus_of, infer_topics, mentions
 from iivkit.method.letter_check import check_letter
@@ -44,86 +58,55 @@ from iivkit.workbook.models import (
 )
 from iivkit.workbook.store import Workbook
 
-TITLES = {
-    1: "Career vision and research",
-    2: "Springboard questions and plans fitted to the person",
-    3: "The introduction letter and the confirmation email",
-    4: "Debriefing one interview",
-}
-MIN_FINDINGS = 5
-MIN_VISION_WORDS = 25
 ROLES = {"generalist": "senior generalist", "specialist": "technology specialist"}
 PROFILE = "your profile"
 
-HINTS: dict[str, str] = {
-    "career_vision": "Write a few honest sentences: where you want to be in a few years, and what work "
-    "you want to be doing.",
-    "career_vision/short": "Add the kind of work and the setting you hope for; it gives your letters "
-    "something to say.",
-    "vision_and_targets": "Say what these organisations do that fits your vision, and why you chose them.",
-    "vision_and_targets/unnamed": "Name the organisations, so the link to your vision is plain.",
-    "organisation": "Add the organisation you are researching in the Organisation form.",
-    "main_business": "What does it do, and for whom? One or two sentences.",
-    "divisions": "List its departments or units; its 'About us' page or annual report usually names them.",
-    "locations": "List the cities, regions or countries it works in.",
-    "job_kinds": "List roles it hires for; its careers page and job adverts show them.",
-    "findings": "Add more, each one claim you could say aloud, with its source.",
-    "source": "Add where you read it: a title, a link or an author. People will ask.",
-    "source_date": "Add when it was published: a two-year-old claim may no longer hold.",
-    "to_test": "Tick 'Test in interviews' on the findings that matter most to you, or that you are "
-    "least sure of.",
-    "generalist": "Add one: senior or very senior, focus area general, e.g. a director or manager.",
-    "specialist": "Add one with focus area technology, e.g. a data, systems or IT lead.",
-    "plan": "Tick and order the questions in the plan for them, then press 'Save plan'.",
-    "springboard": "Mark findings 'Test in interviews'; the plan turns each into a question such as "
-    '"I read that … does that match what you see?"',
-    "tailor/generalist": "A senior person sees the whole field: ask about strategy, direction and where "
-    "the sector is going.",
-    "tailor/specialist": "A specialist knows their area best: ask about the systems, data and tools they "
-    "work with.",
-    "gap/finding": "Add a springboard question for it, or leave it for someone it suits better.",
-    "gap/chances": "Ask for a candid read of your chances, e.g. 'With my background, how would I fare here?'",
-    "gap/closing": "End with 'Who else should I talk to?': it is how your network grows.",
-    "gap/salary": "Offering the figures you found takes the pressure off asking.",
-    "gap/time": "Plan a longer talk, or keep only the questions that matter most to you.",
-    "categories": "Not every category is needed, but each one you skip is something you will not learn.",
-    "interview/letters": "Plan an interview first (exercise 2); the letters belong to it.",
-    "letter/check": "Fix each thing the check names (listed under 'Could be stronger'), then save again.",
-    "letter/mention": "Add a sentence on it, in your own words.",
-    "letter": "Edit the draft until its check says it is ready, then press 'Save this text'.",
-    "keywords": "List three to five topics you hope to cover; the confirmation sends them so the person "
-    "can prepare.",
-    "interview/held": "After an interview, set its status to 'done' and come back to debrief it.",
-    "outcomes": "For each, record confirmed, refuted, mixed or not discussed, and what they said.",
-    "note": "Write what exactly they said; you will want their words later.",
-    "open_questions": "What do you still not know? Note each question, and who or what could answer it.",
-    "how_to_answer": "Name the person or source that could answer it, e.g. a referral or a report.",
-    "next_questions": "Write what this interview made you want to ask the next person.",
-    "thank_you": "Send one within a day or two, naming something specific they said.",
-    "career_info": "Even a remark in passing is hard to learn anywhere else: note it.",
-    "debriefed": "Tick 'Mark the interview debriefed' when you save the debrief.",
-}
-"""Every hint the self-check gives, in one place, by the field (or situation) it is about."""
 
+class _Checklist:
+    """The verdicts of one exercise as a check finds them; :meth:`feedback` puts them in rubric order."""
 
-def _done(message: str) -> Point:
-    return Point(DONE, message)
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.points: dict[str, Point] = {}
 
+    def met(self, key: str, message: str, *, notes: Sequence[str] = ()) -> None:
+        self._add(Point(key, part(self.number, key).title, MET, message, notes=tuple(notes)))
 
-def _todo(state: str, message: str, record: str, field: str, hint: str | None = None) -> Point:
-    return Point(state, message, record, field, HINTS[hint or field])
+    def todo(
+        self,
+        key: str,
+        message: str,
+        record: str,
+        field: str,
+        hint: str | None = None,
+        *,
+        state: str = NOT_MET,
+        notes: Sequence[str] = (),
+    ) -> None:
+        """A part not met (or, with *state*, one that could be stronger); *hint* is a key of HINTS,
+        by default the field's."""
+        title = part(self.number, key).title
+        self._add(Point(key, title, state, message, record, field, HINTS[hint or field], tuple(notes)))
 
+    def _add(self, point: Point) -> None:
+        if point.part in self.points:
+            raise ValueError(f"exercise {self.number}: part {point.part!r} judged twice")
+        self.points[point.part] = point
 
-def _feedback(number: int, points: list[Point], subject: str = "") -> ExerciseFeedback:
-    return ExerciseFeedback(number, TITLES[number], tuple(points), subject)
+    def feedback(self, subject: str = "") -> ExerciseFeedback:
+        parts = [p.key for p in RUBRIC[self.number]]
+        if sorted(parts) != sorted(self.points):
+            raise ValueError(f"exercise {self.number}: judged {sorted(self.points)}, the rubric has {parts}")
+        points = tuple(self.points[key] for key in parts)
+        return ExerciseFeedback(self.number, TITLES[self.number], points, subject)
 
 
 def _words(text: str) -> int:
     return len(text.split())
 
 
-def _ids(records: list[Finding]) -> str:
-    return ", ".join(str(r.id) for r in records)
+def _ids(records: Sequence[Finding | FindingOutcome | OpenQuestion]) -> str:
+    return ", ".join(str(getattr(r, "finding_id", None) or r.id) for r in records)
 
 
 def _interview_label(wb: Workbook, i: Interview) -> str:
@@ -208,72 +191,101 @@ def debrief_interview(wb: Workbook, given: object = None) -> Interview | None:
 
 # -- exercise 1 ------------------------------------------------------------------------------
 
+ORGANISATION_FIELDS = (
+    ("main_business", "its main business"),
+    ("divisions", "its divisions"),
+    ("locations", "where it is"),
+    ("job_kinds", "the kinds of jobs it has"),
+)
+
 
 def check_research(wb: Workbook) -> ExerciseFeedback:
     """Exercise 1: a career vision, and at least five sourced findings about one organisation."""
-    points: list[Point] = []
+    parts = _Checklist(1)
     profile = wb.profile()
     vision = profile.career_vision if profile else ""
-    if vision.strip():
-        points.append(_done(f"Your career vision is written ({plural(_words(vision), 'word')})."))
+    words = plural(_words(vision), "word")
+    if not vision.strip():
+        parts.todo("vision", "There is no career vision yet.", PROFILE, "career_vision")
+    elif _words(vision) < MIN_VISION_WORDS:
+        message = f"Your career vision is written, but short ({words})."
+        parts.todo("vision", message, PROFILE, "career_vision", "career_vision/short", state=STRONGER)
     else:
-        points.append(_todo(MISSING, "There is no career vision yet.", PROFILE, "career_vision"))
-    if vision.strip() and _words(vision) < MIN_VISION_WORDS:
-        points.append(
-            _todo(WEAK, "Your career vision is short.", PROFILE, "career_vision", "career_vision/short")
-        )
+        parts.met("vision", f"Your career vision is written ({words}).")
     orgs = wb.all(Organisation)
     targets = profile.vision_and_targets if profile else ""
     if not targets.strip():
         message = "You have not yet said how your vision relates to the organisations you target."
-        points.append(_todo(MISSING, message, PROFILE, "vision_and_targets"))
+        parts.todo("vision_and_targets", message, PROFILE, "vision_and_targets")
+    elif orgs and not mentions(targets, [o.name for o in orgs]):
+        message = "You said how your vision relates to your targets, but named none of the organisations."
+        hint = "vision_and_targets/unnamed"
+        parts.todo("vision_and_targets", message, PROFILE, "vision_and_targets", hint, state=STRONGER)
     else:
-        points.append(_done("You said how your vision relates to your target organisations."))
-        if orgs and not mentions(targets, [o.name for o in orgs]):
-            message = "It names none of the organisations you researched."
-            hint = "vision_and_targets/unnamed"
-            points.append(_todo(WEAK, message, PROFILE, "vision_and_targets", hint))
+        parts.met("vision_and_targets", "You said how your vision relates to your target organisations.")
     org = organisation_in_focus(wb)
     if org is None:
-        points.append(
-            _todo(MISSING, "No organisation is recorded yet.", "organisations", "name", "organisation")
+        parts.todo(
+            "organisation", "No organisation is recorded yet.", "organisations", "name", "organisation"
         )
-        return _feedback(1, points)
+        for name, label in ORGANISATION_FIELDS:
+            message = f"{label[0].upper()}{label[1:]}: not noted, as no organisation is recorded yet."
+            parts.todo(name, message, "organisations", name, "organisation")
+        message = "No findings about an organisation yet, as none is recorded."
+        parts.todo("findings", message, "organisations", "name", "organisation")
+        return parts.feedback()
     where = f"organisation {org.id} ({org.name})"
-    points.append(_done(f"You are researching {org.name}."))
-    for name, label in (
-        ("main_business", "its main business"),
-        ("divisions", "its divisions"),
-        ("locations", "where it is"),
-        ("job_kinds", "the kinds of jobs it has"),
-    ):
+    parts.met("organisation", f"You are researching {org.name}.")
+    for name, label in ORGANISATION_FIELDS:
         if getattr(org, name):
-            points.append(_done(f"You noted {label}."))
+            parts.met(name, f"You noted {label}.")
         else:
-            points.append(_todo(MISSING, f"{label[0].upper()}{label[1:]}: not noted yet.", where, name))
+            parts.todo(name, f"{label[0].upper()}{label[1:]}: not noted yet.", where, name)
+    _findings_part(wb, parts, org, where)
+    return parts.feedback(where)
+
+
+def _findings_part(wb: Workbook, parts: _Checklist, org: Organisation, where: str) -> None:
+    """Part 8: five findings about the organisation with a source, each source dated."""
     findings = wb.all(Finding, organisation_id=org.id)
-    n = len(findings)
-    if n >= MIN_FINDINGS:
-        points.append(_done(f"You have {plural(n, 'finding')} about {org.name}."))
-    else:
-        message = f"{plural(n, 'finding')} about {org.name}; the exercise asks for {MIN_FINDINGS}."
-        point = _todo(MISSING, message, "findings", "organisation_id", "findings")
-        others = wb.count(Finding) - n
-        if others:
-            extra = f" {plural(others, 'other finding')}: set Organisation on any about {org.name}."
-            point = dataclasses.replace(point, hint=point.hint + extra)
-        points.append(point)
     unsourced = [f for f in findings if not (f.source_title or f.source_link or f.source_author)]
     undated = [f for f in findings if f.source_date is None and f not in unsourced]
+    sourced = len(findings) - len(unsourced)
+    notes = []
     if unsourced:
-        message = f"{plural(len(unsourced), 'finding')} without a source (finding {_ids(unsourced)})."
-        points.append(_todo(MISSING, message, f"finding {_ids(unsourced)}", "source_title", "source"))
-    elif findings:
-        points.append(_done("Every finding about it has a source."))
+        notes.append(f"Without a source: finding {_ids(unsourced)}. {HINTS['source']}")
     if undated:
-        message = f"{plural(len(undated), 'source')} without a date (finding {_ids(undated)})."
-        points.append(_todo(WEAK, message, f"finding {_ids(undated)}", "source_date"))
-    return _feedback(1, points, where)
+        notes.append(f"Source without a date: finding {_ids(undated)}. {HINTS['source_date']}")
+    if sourced >= MIN_FINDINGS:
+        message = f"You have {plural(sourced, 'finding')} about {org.name} with a source."
+        if notes:
+            record = f"finding {_ids(unsourced or undated)}"
+            field = "source_title" if unsourced else "source_date"
+            parts.todo("findings", message, record, field, state=STRONGER, notes=notes)
+        else:
+            parts.met("findings", message)
+        return
+    # Findings about other organisations count for those: the hint is to add some about this one.
+    unplaced = [f for f in wb.all(Finding) if f.organisation_id is None]
+    others = wb.count(Finding) - len(findings) - len(unplaced)
+    if others:
+        notes.append(
+            f"{plural(others, 'other finding')} {'is' if others == 1 else 'are'} about other "
+            f"organisations: {'it counts' if others == 1 else 'they count'} for those, not for {org.name}."
+        )
+    if unplaced:
+        notes.append(
+            f"{plural(len(unplaced), 'finding')} name{'s' if len(unplaced) == 1 else ''} no organisation "
+            f"(finding {_ids(unplaced)}): if {'it is' if len(unplaced) == 1 else 'any is'} about {org.name}, "
+            "choose it in its Organisation field."
+        )
+    of = f"{sourced} of your {plural(len(findings), 'finding')}" if unsourced else plural(sourced, "finding")
+    message = f"{of} about {org.name} {'has' if sourced == 1 and not unsourced else 'have'} a source; "
+    message += f"the exercise asks for {MIN_FINDINGS}."
+    if len(findings) >= MIN_FINDINGS:  # enough findings: their sources are what is missing
+        parts.todo("findings", message, f"finding {_ids(unsourced)}", "source_title", "source", notes=notes)
+    else:
+        parts.todo("findings", message, f"findings about {where}", "", "findings", notes=notes)
 
 
 # -- exercise 2 ------------------------------------------------------------------------------
@@ -303,104 +315,138 @@ def _tailored(item: PlanItem, role: str) -> bool:
     return "technology" in item.focus or FocusArea.technology in focus_of(item.text)
 
 
-def _plan_points(wb: Workbook, role: str, contact: Contact | None) -> list[Point]:
-    who = ROLES[role]
+def _plan_parts(wb: Workbook, parts: _Checklist, role: str, contact: Contact | None) -> Interview | None:
+    """The parts about one person and their plan; the interview whose plan was judged, if saved."""
+    who, key = ROLES[role], f"{role}_plan"
     if contact is None:
         field = "seniority" if role == "generalist" else "focus_area"
-        return [_todo(MISSING, f"None of your contacts is a {who} yet.", "contacts", field, role)]
-    points = [_done(f"{contact.name} is your {who}.")]
+        parts.todo(role, f"None of your contacts is a {who} yet.", "contacts", field, role)
+        parts.todo(key, f"No plan yet: there is no {who} to plan for.", "contacts", field, role)
+        return None
+    parts.met(role, f"{contact.name} is your {who}.")
     interview = plan_interview(wb, contact)
     if interview is None or not wb.all(PlannedQuestion, interview_id=interview.id):
         message = f"No question plan is saved for {contact.name} yet."
-        return [*points, _todo(MISSING, message, f"contact {contact.id} ({contact.name})", "", "plan")]
+        parts.todo(key, message, f"contact {contact.id} ({contact.name})", "", "plan")
+        return None
     plan = saved_plan(wb, interview)
     where, field = _interview_label(wb, interview), "planned questions"
-    points.append(_done(f"A plan of {plural(len(plan.items), 'question')} is saved for {contact.name}."))
-    springboards = [i for i in plan.items if i.finding_id is not None]
-    if springboards:
-        verb = "springs" if len(springboards) == 1 else "spring"
-        points.append(_done(f"{plural(len(springboards), 'question')} {verb} from your findings."))
-    else:
-        message = f"None of the questions for {contact.name} springs from a finding."
-        points.append(_todo(MISSING, message, where, field, "springboard"))
-    if any(_tailored(i, role) for i in plan.items):
-        kind = "broad strategy" if role == "generalist" else "their technology work"
-        points.append(_done(f"The plan asks about {kind}, which fits a {who}."))
-    else:
-        points.append(
-            _todo(MISSING, f"The plan is not yet fitted to a {who}.", where, field, f"tailor/{role}")
-        )
+    saved = f"A plan of {plural(len(plan.items), 'question')} is saved for {contact.name}"
     gaps = coverage(plan, wb, contact.id)
-    for gap in gaps:
-        if gap.kind != "category":
-            message = _sentence(gap.message[0].upper() + gap.message[1:])
-            points.append(_todo(WEAK, message, where, field, f"gap/{gap.kind}"))
+    notes = [
+        f"{_sentence(g.message[0].upper() + g.message[1:])} {HINTS[f'gap/{g.kind}']}"
+        for g in gaps
+        if g.kind != "category"
+    ]
     empty = [g.message.removeprefix("no question on ") for g in gaps if g.kind == "category"]
     if empty:
-        points.append(_todo(WEAK, f"No question on: {'; '.join(empty)}.", where, field, "categories"))
-    return points
+        notes.append(f"No question on: {'; '.join(empty)}. {HINTS['categories']}")
+    if not any(_tailored(i, role) for i in plan.items):
+        message = f"{saved}, but it is not yet fitted to a {who}."
+        parts.todo(key, message, where, field, f"tailor/{role}", notes=notes)
+        return interview
+    kind = "broad strategy" if role == "generalist" else "their technology work"
+    message = f"{saved}; it asks about {kind}, which fits a {who}."
+    if notes:
+        parts.todo(key, message, where, field, "plan/gaps", state=STRONGER, notes=notes)
+    else:
+        parts.met(key, message)
+    return interview
 
 
 def check_plans(wb: Workbook, *, generalist: object = None, specialist: object = None) -> ExerciseFeedback:
     """Exercise 2: findings to test, and a saved plan each for a senior generalist and a
     technology specialist (*generalist* and *specialist* pick them by id or name)."""
+    parts = _Checklist(2)
     marked = wb.all(Finding, to_test=True)
-    points: list[Point] = []
-    if len(marked) >= 2:
-        points.append(_done(f"{plural(len(marked), 'finding')} marked to test in interviews."))
+    if len(marked) >= MIN_TO_TEST:
+        parts.met("to_test", f"{plural(len(marked), 'finding')} marked to test in interviews.")
     else:
-        message = f"{plural(len(marked), 'finding')} marked to test; pick at least two."
-        points.append(_todo(MISSING, message, "findings", "to_test"))
-    chosen = []
+        message = f"{plural(len(marked), 'finding')} marked to test; pick at least {MIN_TO_TEST}."
+        parts.todo("to_test", message, "findings", "to_test")
+    chosen, planned = [], {}
     for role, given in (("generalist", generalist), ("specialist", specialist)):
         contact = example_contact(wb, role, given)
         chosen.append(contact.name if contact else f"no {ROLES[role]} yet")
-        points += _plan_points(wb, role, contact)
-    return _feedback(2, points, " and ".join(chosen))
+        interview = _plan_parts(wb, parts, role, contact)
+        if interview is not None and interview.id is not None:
+            planned[interview.id] = interview
+    field = "planned questions"
+    if not planned:
+        message = "No plan is saved yet, so no question springs from a finding."
+        parts.todo("springboard", message, "interviews", field, "springboard")
+        return parts.feedback(" and ".join(chosen))
+    counts = {
+        i: sum(q.finding_id is not None for q in wb.all(PlannedQuestion, interview_id=i)) for i in planned
+    }
+    lacking = [i for i, n in counts.items() if n == 0]
+    if lacking:
+        names = " or ".join(_interview_label(wb, planned[i]).split(" with ", 1)[1] for i in lacking)
+        message = f"None of the questions for {names} springs from a finding."
+        where = "; ".join(_interview_label(wb, planned[i]) for i in lacking)
+        parts.todo("springboard", message, where, field, "springboard")
+    else:
+        total = sum(counts.values())
+        verb = "springs" if total == 1 else "spring"
+        parts.met("springboard", f"{plural(total, 'question')} {verb} from your findings.")
+    return parts.feedback(" and ".join(chosen))
 
 
 # -- exercise 3 ------------------------------------------------------------------------------
 
+LETTERS = (
+    ("invitation", "invitation_text", "introduction letter"),
+    ("confirmation", "confirmation_text", "confirmation email"),
+)
+
 
 def check_letters(wb: Workbook, *, interview: object = None) -> ExerciseFeedback:
     """Exercise 3: a saved invitation, and a saved confirmation with keywords, both ready to send."""
+    parts = _Checklist(3)
     chosen = letters_interview(wb, interview)
     if chosen is None or chosen.id is None:
-        message = "There is no interview to write letters for yet."
-        return _feedback(3, [_todo(MISSING, message, "interviews", "", "interview/letters")])
+        for key, what in (
+            ("invitation", "introduction letter"),
+            ("invitation_ready", "introduction letter to check"),
+            ("keywords", "keywords"),
+            ("confirmation", "confirmation email"),
+            ("confirmation_ready", "confirmation email to check"),
+        ):
+            message = f"There is no interview yet, so no {what}."
+            parts.todo(key, message, "interviews", "", "interview/letters")
+        return parts.feedback()
     where = _interview_label(wb, chosen)
-    points: list[Point] = []
-    for name, field, label in (
-        ("invitation", "invitation_text", "introduction letter"),
-        ("confirmation", "confirmation_text", "confirmation email"),
-    ):
-        if name == "confirmation" and chosen.keywords:
-            points.append(_done(f"Keywords to cover: {', '.join(chosen.keywords)}."))
-        elif name == "confirmation":
-            points.append(_todo(MISSING, "No keywords listed for the meeting.", where, "keywords"))
+    if chosen.keywords:
+        parts.met("keywords", f"Keywords to cover: {', '.join(chosen.keywords)}.")
+    else:
+        parts.todo("keywords", "No keywords listed for the meeting.", where, "keywords")
+    for name, field, label in LETTERS:
+        ready = f"{name}_ready"
         if not getattr(chosen, field).strip():
-            message = f"The {label} is not written and saved yet."
-            points.append(_todo(MISSING, message, where, field, "letter"))
+            parts.todo(name, f"The {label} is not written and saved yet.", where, field, "letter")
+            parts.todo(ready, f"The {label} cannot be checked until it is saved.", where, field, "letter")
             continue
         try:
             result = check_letter(render_letter(wb, chosen.id, name))
         except ValidationFailed as exc:  # a record the letter needs is damaged
             damaged = ValidationFailed(exc.message, record=exc.record, field=exc.field)
+            parts.met(name, f"The {label} is written and saved.")
             message = f"The {label} cannot be checked, because a record it needs is damaged: {damaged}."
-            points.append(_todo(MISSING, message, where, field, "letter/check"))
+            parts.todo(ready, message, where, field, "letter/check")
             continue
-        points.append(_done(f"The {label} is written ({plural(result.words, 'word')})."))
+        parts.met(name, f"The {label} is written ({plural(result.words, 'word')}).")
         if result.ready:
-            points.append(_done(f"The {label} passes the letter check: it is ready to send."))
+            parts.met(ready, f"The {label} passes the letter check: it is ready to send.")
             continue
         found = plural(len(result.problems), "thing")
         message = f"The {label} is not ready to send yet: the letter check found {found} to fix."
-        points.append(_todo(MISSING, message, where, field, "letter/check"))
+        notes = []
         for problem in result.problems:
             clause = problem if problem.startswith(("does ", "needs ")) else f"has a problem: {problem}"
-            hint = HINTS["letter/mention"] if problem.startswith("does not mention") else ""
-            points.append(Point(WEAK, _sentence(f"The {label} {clause}"), where, field, hint))
-    return _feedback(3, points, where)
+            hint = f" {HINTS['letter/mention']}" if problem.startswith("does not mention") else ""
+            notes.append(_sentence(f"The {label} {clause}") + hint)
+        parts.todo(ready, message, where, field, "letter/check", notes=notes)
+    return parts.feedback(where)
 
 
 # -- exercise 4 ------------------------------------------------------------------------------
@@ -408,57 +454,83 @@ def check_letters(wb: Workbook, *, interview: object = None) -> ExerciseFeedback
 
 def check_debrief(wb: Workbook, *, interview: object = None) -> ExerciseFeedback:
     """Exercise 4: outcomes of the tested findings, open questions with how to answer them, next steps."""
+    parts = _Checklist(4)
     chosen = debrief_interview(wb, interview)
     if chosen is None or chosen.id is None:
-        message = "No interview has taken place yet."
-        return _feedback(4, [_todo(MISSING, message, "interviews", "status", "interview/held")])
+        message = "No interview has taken place yet, so there is nothing to debrief."
+        for p in RUBRIC[4]:
+            parts.todo(p.key, message, "interviews", "status", "interview/held")
+        return parts.feedback()
     where = _interview_label(wb, chosen)
-    points: list[Point] = []
+    _outcomes_part(wb, parts, chosen, where)
+    questions = wb.all(OpenQuestion, interview_id=chosen.id)
+    if questions:
+        parts.met("open_questions", f"{plural(len(questions), 'open question')} written down.")
+    else:
+        message = "No open questions written down for this interview."
+        parts.todo("open_questions", message, where, "open questions", "open_questions")
+    unrouted = [q for q in questions if not q.how_to_answer.strip() and q.suggested_contact_id is None]
+    if not questions:
+        message = "No open questions yet, so none says how to get it answered."
+        parts.todo("how_to_answer", message, where, "open questions", "open_questions")
+    elif unrouted:
+        message = f"{plural(len(unrouted), 'open question')} without a way to answer it."
+        record = f"open question {', '.join(str(q.id) for q in unrouted)}"
+        parts.todo("how_to_answer", message, record, "how_to_answer")
+    else:
+        parts.met("how_to_answer", "Each open question says how you could get it answered.")
+    if chosen.next_questions.strip():
+        parts.met("next_questions", "You noted what to ask in your next interviews.")
+    else:
+        parts.todo("next_questions", "What to ask next time is not noted yet.", where, "next_questions")
+    notes = []
+    if chosen.thank_you_sent is None and not chosen.thank_you_text.strip():
+        notes.append(f"No thank-you note yet. {HINTS['thank_you']}")
+    if not (chosen.salary_info + chosen.environment_info + chosen.chances_feedback).strip():
+        notes.append(
+            f"Nothing noted about salary, the work environment or your chances. {HINTS['career_info']}"
+        )
+    if chosen.status is not InterviewStatus.debriefed:
+        message = "The interview is not marked debriefed yet."
+        parts.todo("debriefed", message, where, "status", "debriefed", notes=notes)
+    elif notes:
+        message = "The interview is marked debriefed."
+        parts.todo("debriefed", message, where, "", "debriefed/extras", state=STRONGER, notes=notes)
+    else:
+        parts.met("debriefed", "The interview is marked debriefed, and you thanked them.")
+    return parts.feedback(where)
+
+
+def _outcomes_part(wb: Workbook, parts: _Checklist, chosen: Interview, where: str) -> None:
+    """Part 1: an outcome for every finding the plan tested, and one finding really tested."""
+    field = "finding outcomes"
     outcomes = wb.all(FindingOutcome, interview_id=chosen.id)
     planned = {q.finding_id for q in wb.all(PlannedQuestion, interview_id=chosen.id) if q.finding_id}
     unscored = sorted(planned - {o.finding_id for o in outcomes})
-    if outcomes:
-        said = ", ".join(
-            f"{n} {o.value.replace('_', ' ')}"
-            for o in Outcome
-            if (n := sum(r.outcome is o for r in outcomes))
-        )
-        points.append(_done(f"Outcomes recorded for {plural(len(outcomes), 'finding')}: {said}."))
+    tested = [o for o in outcomes if o.outcome is not Outcome.not_discussed]
+    untested = [o for o in outcomes if o.outcome is Outcome.not_discussed]
+    notes = []
+    if untested:
+        notes.append(f"Not discussed, so not tested: finding {_ids(untested)}.")
     if unscored or not outcomes:
         which = f" (finding {', '.join(map(str, unscored))})" if unscored else ""
         message = f"No outcome yet for the findings you tested{which}."
-        points.append(_todo(MISSING, message, where, "finding outcomes", "outcomes"))
-    bare = [o for o in outcomes if o.outcome is not Outcome.not_discussed and not o.note.strip()]
+        parts.todo("outcomes", message, where, field, "outcomes", notes=notes)
+        return
+    if not tested:
+        message = "Every outcome so far is 'not discussed': no finding was tested in this interview."
+        parts.todo("outcomes", message, where, field, "outcomes/tested", notes=notes)
+        return
+    said = ", ".join(
+        f"{n} {o.value.replace('_', ' ')}" for o in Outcome if (n := sum(r.outcome is o for r in outcomes))
+    )
+    message = f"Outcomes recorded for {plural(len(outcomes), 'finding')}: {said}."
+    bare = [o for o in tested if not o.note.strip()]
     if bare:
-        ids = ", ".join(str(o.finding_id) for o in bare)
-        message = f"{plural(len(bare), 'outcome')} without a note (finding {ids})."
-        points.append(_todo(WEAK, message, where, "note"))
-    questions = wb.all(OpenQuestion, interview_id=chosen.id)
-    if questions:
-        points.append(_done(f"{plural(len(questions), 'open question')} written down."))
+        notes.append(f"Without a note of what they said: finding {_ids(bare)}.")
+        parts.todo("outcomes", message, where, "note", state=STRONGER, notes=notes)
     else:
-        message = "No open questions written down for this interview."
-        points.append(_todo(MISSING, message, where, "open questions", "open_questions"))
-    unrouted = [q for q in questions if not q.how_to_answer.strip() and q.suggested_contact_id is None]
-    if unrouted:
-        message = f"{plural(len(unrouted), 'open question')} without a way to answer it."
-        record = f"open question {', '.join(str(q.id) for q in unrouted)}"
-        points.append(_todo(MISSING, message, record, "how_to_answer"))
-    elif questions:
-        points.append(_done("Each open question says how you could get it answered."))
-    if chosen.next_questions.strip():
-        points.append(_done("Next steps: you noted what to ask in your next interviews."))
-    else:
-        message = "Next steps: what to ask next time is not noted yet."
-        points.append(_todo(MISSING, message, where, "next_questions"))
-    if chosen.thank_you_sent is None and not chosen.thank_you_text.strip():
-        points.append(_todo(WEAK, "No thank-you note yet.", where, "thank_you_text", "thank_you"))
-    if not (chosen.salary_info + chosen.environment_info + chosen.chances_feedback).strip():
-        message = "Nothing noted about salary, the work environment or your chances."
-        points.append(_todo(WEAK, message, where, "salary_info", "career_info"))
-    if chosen.status is not InterviewStatus.debriefed:
-        points.append(_todo(WEAK, "The interview is not marked debriefed.", where, "status", "debriefed"))
-    return _feedback(4, points, where)
+        parts.met("outcomes", message, notes=notes)
 
 
 # -- all four --------------------------------------------------------------------------------

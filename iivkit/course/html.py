@@ -15,8 +15,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from iivkit.course.data import OK_STATE, ClassSummary, StudentReport
-from iivkit.course.exercises import TITLES
-from iivkit.course.feedback import COMPLETE, IN_PROGRESS, NOT_STARTED, SECTIONS, ExerciseFeedback
+from iivkit.course.feedback import COMPLETE, IN_PROGRESS, MARKS, NOT_STARTED, ExerciseFeedback
+from iivkit.course.rubric import MET, NOT_MET, RUBRIC, TITLES
 from iivkit.ui import presentation
 
 STYLE = presentation.STYLESHEET
@@ -36,23 +36,22 @@ _FEEDBACK = presentation.template(
 <p><span class="{{ css }}">&nbsp;{{ fb.status }}&nbsp;</span> {{ fb.progress }}
 {%- if fb.subject %} · looked at {{ fb.subject }}{% endif %}</p>
 <p>{{ fb.opening() }}</p>
-{%- for state, heading, mark in sections if fb.of(state) %}
-<h4>{{ heading }}</h4>
-<ul class="iiv-points">
-{%- for p in fb.of(state) %}
-<li>{{ mark }} {{ p.message }}
-{%- if p.state != 'done' and p.where %}<span class="iiv-where">Where: {{ p.where }}</span>{% endif %}
-{%- if p.hint %}<span class="iiv-hint">Hint: {{ p.hint }}</span>{% endif %}</li>
+<ol class="iiv-points">
+{%- for p in fb.points %}
+<li><span class="{{ p.state | status_class }}">&nbsp;{{ p.mark }} {{ p.state }}&nbsp;</span>
+<b>{{ p.title }}</b>: {{ p.message }}
+{%- if p.state != 'met' and p.where %}<span class="iiv-where">Where: {{ p.where }}</span>{% endif %}
+{%- if p.hint %}<span class="iiv-hint">Hint: {{ p.hint }}</span>{% endif %}
+{%- if p.notes %}<ul class="iiv-notes">{% for n in p.notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</li>
 {%- endfor %}
-</ul>
-{%- endfor %}
+</ol>
 </div>"""
 )
 
 
 def feedback_html(fb: ExerciseFeedback) -> str:
-    """One exercise's feedback: status, what is complete, still to do, and could be stronger."""
-    return _FEEDBACK.render(fb=fb, css=_status_class(fb.status), sections=SECTIONS)
+    """One exercise's feedback: its status, then each part of its rubric as a checklist with its verdict."""
+    return _FEEDBACK.render(fb=fb, css=_status_class(fb.status))
 
 
 _STUDENT = presentation.template(
@@ -74,7 +73,7 @@ _STUDENT = presentation.template(
 {%- for fb in r.feedback %}<th scope="col">Exercise {{ fb.number }}</th>{% endfor %}</tr></thead>
 <tbody><tr>
 {%- for fb in r.feedback %}
-<td class="{{ css(fb.status) }}">{{ fb.status }}</td>
+<td class="{{ css(fb.status) }}">{{ fb.status }} ({{ fb.progress }})</td>
 {%- endfor %}
 </tr></tbody></table>
 <p>Page made {{ today }}.</p>"""
@@ -202,6 +201,51 @@ def completion_html(summary: ClassSummary) -> str:
     """Per exercise, how many students are complete, in progress or not started."""
     df = summary.completion().reset_index()
     return presentation.table_html(df, empty="No students.", caption="Students per exercise, by status")
+
+
+_PARTS = presentation.template(
+    """\
+<table class="iiv-table">
+<caption>Exercise {{ n }} · {{ title }}: each part, by student</caption>
+<thead><tr><th scope="col">Student</th>
+{%- for p in parts %}<th scope="col" title="{{ p.asks }}">{{ p.title }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for student, verdicts in rows %}
+<tr><th scope="row">{{ student }}</th>
+{%- for v in verdicts %}<td class="{{ v | status_class }}">{{ marks[v] }} {{ v }}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+<tfoot><tr><th scope="row">Students who met it</th>
+{%- for c in counts %}<td>{{ c.met }} of {{ c.met + c.not_met }}
+{%- if c.stronger %} ({{ c.stronger }} could be stronger){% endif %}</td>{% endfor %}</tr></tfoot>
+</table>"""
+)
+
+
+def parts_html(summary: ClassSummary) -> str:
+    """Per exercise, a table with a column per part of its rubric: each student's verdict, and
+    how many students met it (a part that could be stronger is met)."""
+    counts = summary.part_counts()
+    tables = []
+    for n, parts in RUBRIC.items():
+        verdicts = summary.parts(n)
+        if verdicts.empty:
+            continue
+        mine = counts[counts["exercise"] == n]
+        tables.append(
+            _PARTS.render(
+                n=n,
+                title=TITLES[n],
+                parts=parts,
+                rows=[(s, list(row)) for s, row in verdicts.iterrows()],
+                marks=MARKS,
+                counts=[
+                    {"met": c[MET], "not_met": c[NOT_MET], "stronger": c["could be stronger"]}
+                    for c in mine.to_dict("records")
+                ],
+            )
+        )
+    return "\n".join(tables) or '<p class="iiv-empty">No students with a readable workbook.</p>'
 
 
 def common_questions_html(summary: ClassSummary, *, top: int = 10) -> str:

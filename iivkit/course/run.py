@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from iivkit import __version__
 from iivkit.batch.pipeline import (
     FAILED,
     OK,
@@ -47,6 +48,7 @@ from iivkit.batch.pipeline import (
 )
 from iivkit.batch.runner import NotebookJob, NotebookResult, Runner
 from iivkit.course import data as course_data
+from iivkit.course import exercises, feedback, rubric
 from iivkit.course import html as course_html
 from iivkit.course import record as course_record
 from iivkit.course.roster import DEFAULT_LAYOUT, NO_WORKBOOK, UNREADABLE, Student, discover
@@ -96,6 +98,15 @@ def course_notebook(name: str) -> Path:
 def kernel_imports() -> tuple[str, ...]:
     """The modules a course kernel imports, for the fork server to preload (named from the modules)."""
     return (course_data.__name__, course_html.__name__)
+
+
+def feedback_digest() -> str:
+    """What every page's feedback is made by: iivkit's version, the rubric's, and the source of
+    the modules that judge and show it. When any changes, the next run makes every page again."""
+    h = hashlib.sha256(f"{__version__} rubric {rubric.RUBRIC_VERSION}".encode())
+    for module in (rubric, exercises, feedback, course_data, course_html):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()
 
 
 def workbook_digest(conn: sqlite3.Connection) -> str:
@@ -190,7 +201,7 @@ class _Settings:
 def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dict[str, object]]:
     """A row per student, with the job for their page; and what the summary shows of each."""
     notebook = course_notebook(FEEDBACK_NOTEBOOK)
-    nb_hash = notebook_hash(notebook)
+    nb_hash = fingerprint(notebook_hash(notebook), feedback_digest())
     stems = page_names(s.name for s in students)
     rows: list[CourseRow] = []
     inputs: dict[str, object] = {}
@@ -346,6 +357,7 @@ def _summary_task(
     }
     fp = fingerprint(
         notebook_hash(notebook),
+        feedback_digest(),
         str(cfg.class_dir.resolve()),
         cfg.layout,
         cfg.anonymise,

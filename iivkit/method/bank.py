@@ -4,12 +4,23 @@ The shipped questions live in ``data/question_bank.json``; each entry is checked
 :class:`BankQuestion` when the bank is loaded. A user's own questions are
 :class:`~iivkit.workbook.models.Question` records; they join the bank with ids ``user-<record id>``.
 
-A text may use the placeholders ``{finding}``, ``{source}`` and ``{organisation}``. A text with
-``{finding}`` is a *springboard template*: the planner fills it from a research finding. Topic
-tags choose among the templates: ``own_work`` for a finding the contact wrote themselves (the
-question speaks to them as its author), ``salary`` for a finding about pay (a career question);
-the others are for any finding. A question tagged ``after_referral`` follows up on "who else
-should I talk to?"; as that question always comes last, the planner leaves such questions out.
+A text may use the placeholders ``{finding}``, ``{source}``, ``{organisation}``, ``{heard}``
+(what earlier interviews said about a finding, as a sentence to say aloud), ``{level}`` (whose
+pay a salary finding is about: "people starting out", "people at mid-level"…), ``{target_role}``
+(the user's first target role), ``{referrer}`` and ``{work}`` (for personal openers). A text with
+``{finding}`` or ``{heard}`` is a *springboard template*: the planner fills it from a research
+finding. Topic tags choose among the templates: ``own_work`` for a finding the contact wrote
+themselves (the question speaks to them as its author), ``salary`` for a finding about pay (a
+career question), ``heard`` for a finding earlier interviews spoke to; the others are for any
+finding. ``opener_referral``, ``opener_author``, ``opener_history``, ``opener_alumni`` and
+``opener_event`` mark personal openers, used when the workbook knows that about the person. A
+question tagged ``goal`` is about the user's own goal in its focus area (it is asked only when
+the user aims at that area), and one tagged ``academic`` reads "research" as academic research.
+A question tagged ``after_referral`` follows up on "who else should I talk to?"; as that question
+always comes last, the planner leaves such questions out.
+
+Questions may name the career stages they fit (``stages``): a question for students and recent
+graduates (internships, studentships) is not put to a career changer or an experienced person.
 
 This module also holds the focus vocabulary (:data:`FOCUS_KEYWORDS`) and the word matching
 that the planner and the synthesis use to tell what a topic or a question is about.
@@ -20,17 +31,17 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from iivkit.errors import InputFileError
-from iivkit.workbook.models import Category, FocusArea, Question, Seniority, Tiara
+from iivkit.workbook.models import CareerStage, Category, FocusArea, Question, Seniority, Tiara
 from iivkit.workbook.store import Workbook
 
 BANK_FILE = "question_bank.json"
-PLACEHOLDERS = ("finding", "source", "organisation")
+PLACEHOLDERS = ("finding", "source", "organisation", "heard", "level", "target_role", "referrer", "work")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 _ANY_FIELD = re.compile(r"\{([^{}]*)\}")
 USER_PREFIX = "user-"
@@ -44,9 +55,31 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.requirements: "Requirements",
     Category.career: "Career: salary, environment, chances",
     Category.application: "Application: CV, cover letter, job titles",
-    Category.opportunities: "Opportunities: internships, learnerships, volunteering",
+    Category.opportunities: "Opportunities: ways in, volunteering, learning",
     Category.closing: "Closing",
 }
+
+FOCUS_LABELS: dict[FocusArea, str] = {
+    FocusArea.general: "general",
+    FocusArea.technology: "technology",
+    FocusArea.research: "research",
+    FocusArea.hr: "HR",
+    FocusArea.finance: "finance",
+    FocusArea.operations: "operations",
+    FocusArea.public_sector: "public sector",
+    FocusArea.policy: "policy",
+    FocusArea.clinical: "clinical",
+    FocusArea.communications: "communications",
+    FocusArea.design: "design and UX",
+    FocusArea.product: "product",
+    FocusArea.data: "data",
+    FocusArea.engineering: "engineering",
+    FocusArea.sales: "sales",
+}
+"""How a focus area reads in a sentence: "an HR specialist", not "a hr specialist"."""
+
+EARLY_STAGES = (CareerStage.student, CareerStage.recent_graduate)
+"""The stages a plan assumes when the profile does not say."""
 
 FOCUS_KEYWORDS: dict[FocusArea, tuple[str, ...]] = {
     FocusArea.general: ("general", "strategy", "management", "leadership", "direction", "overall"),
@@ -120,6 +153,47 @@ FOCUS_KEYWORDS: dict[FocusArea, tuple[str, ...]] = {
         "social media",
         "content",
     ),
+    FocusArea.design: (
+        "design",
+        "designer",
+        "ux",
+        "user experience",
+        "user research",
+        "ux research",
+        "usability",
+        "interaction design",
+        "service design",
+        "ui",
+    ),
+    FocusArea.product: ("product", "product management", "product manager", "roadmap", "product owner"),
+    FocusArea.data: (
+        "data",
+        "analytics",
+        "analyst",
+        "data science",
+        "statistics",
+        "dashboard",
+        "machine learning",
+        "informatics",
+    ),
+    FocusArea.engineering: (
+        "engineering",
+        "engineer",
+        "mechanical",
+        "electrical",
+        "civil engineering",
+        "manufacturing",
+        "infrastructure",
+    ),
+    FocusArea.sales: (
+        "sales",
+        "selling",
+        "business development",
+        "account management",
+        "account manager",
+        "customer success",
+        "commercial",
+    ),
 }
 """Words that signal a focus area in a topic, a role or a question; matched as whole words."""
 
@@ -145,6 +219,7 @@ class BankQuestion(BaseModel):
     category: Category
     text: str = Field(min_length=1)
     seniority: tuple[Seniority, ...] = ()
+    stages: tuple[CareerStage, ...] = ()
     focus: tuple[str, ...] = ()
     tiara: Tiara | None = None
     strategy: bool = False
@@ -163,15 +238,33 @@ class BankQuestion(BaseModel):
     @property
     def springboard(self) -> bool:
         """True for a template that is filled from a research finding."""
-        return "{finding}" in self.text
+        return "{finding}" in self.text or "{heard}" in self.text
+
+    @property
+    def opener(self) -> str:
+        """For a personal opener, what it builds on (``referral``, ``author``…); else ""."""
+        return next((t.removeprefix("opener_") for t in self.topics if t.startswith("opener_")), "")
 
     def fits(self, seniority: Seniority) -> bool:
         """True if the question suits a contact of this seniority."""
         return not self.seniority or seniority in self.seniority
 
+    def fits_stage(self, stage: CareerStage | None) -> bool:
+        """True if the question suits a user at this career stage (None: not said, read as early)."""
+        if not self.stages:
+            return True
+        return stage in self.stages if stage is not None else bool(set(EARLY_STAGES) & set(self.stages))
+
     def suits_focus(self, focus: FocusArea) -> bool:
         """True if the question is for anyone, for this focus, or for generalists."""
         return not self.focus or focus.value in self.focus or FocusArea.general.value in self.focus
+
+    def suits(self, focus: Collection[str]) -> bool:
+        """True if the question is for anyone, for generalists, or tagged with one of *focus*.
+
+        *focus* holds a contact's focus area and their focus tags (see :func:`focus_tag`).
+        """
+        return not self.focus or FocusArea.general.value in self.focus or bool(set(self.focus) & set(focus))
 
 
 class _BankFile(BaseModel):
@@ -208,7 +301,7 @@ def from_record(record: Question) -> BankQuestion:
     A ``strategy`` focus tag marks a broad-strategy question; topics (salary, chances, referral)
     are recognised from the text.
     """
-    focus = tuple(t.strip().lower().replace(" ", "_") for t in record.focus_tags)
+    focus = tuple(focus_tag(t) for t in record.focus_tags)
     return BankQuestion(
         id=f"{USER_PREFIX}{record.id}",
         category=record.category,
@@ -221,6 +314,28 @@ def from_record(record: Question) -> BankQuestion:
         topics=infer_topics(record.text),
         user=True,
     )
+
+
+def focus_tag(tag: str) -> str:
+    """A focus tag as questions and contacts share it: "UX research" → ``ux_research``."""
+    return "_".join(tag.strip().lower().replace("-", " ").split())
+
+
+def focus_label(focus: FocusArea) -> str:
+    """A focus area as it reads in a sentence: ``hr`` → "HR", ``public_sector`` → "public sector"."""
+    return FOCUS_LABELS.get(focus, focus.value.replace("_", " "))
+
+
+def with_article(phrase: str) -> str:
+    """*phrase* after "a" or "an", by its sound: "an HR specialist", "a UX researcher"."""
+    first = phrase.split()[0] if phrase.split() else ""
+    if len(first) > 1 and first[:2].isupper():  # an acronym (HR, MSc): read letter by letter
+        vowel = first[0] in "AEFHILMNORSX"
+    else:
+        low = first.lower()
+        vowel = low[:1] in "aeiou" and not low.startswith(("uni", "use", "usu", "eu", "one"))
+        vowel = vowel or low.startswith(("hour", "honest", "honour"))
+    return f"{'an' if vowel else 'a'} {phrase}"
 
 
 def user_questions(wb: Workbook) -> list[BankQuestion]:

@@ -17,8 +17,9 @@ from iivkit.errors import IivkitError
 from iivkit.method.calendar_export import interview_ics
 from iivkit.method.header_text import mail_address, one_line, plain_text
 from iivkit.method.letter_check import LetterCheck, check_letter
-from iivkit.method.letters import Letter, letters_for, render_letter
+from iivkit.method.letters import Letter, letter_style, letters_for, render_letter
 from iivkit.workbook.exports import write_private
+from iivkit.workbook.models import LetterStyle
 from iivkit.workbook.store import Workbook
 
 # Python folds a long Subject onto a continuation line, which some readers show with a
@@ -71,7 +72,9 @@ def letter_markdown(letter: Letter, check: LetterCheck | None = None) -> str:
         f"# {letter.subject or '(no subject)'}",
         "",
         f"**To:** {to}  ",
-        f"**Letter:** {letter.title} for interview {letter.interview_id} ({letter.source})",
+        f"**Letter:** {letter.title} for interview {letter.interview_id} ({letter.source}"
+        + (", short" if letter.style == "short" else "")
+        + ")",
         "",
         letter.body.rstrip(),
         "",
@@ -112,14 +115,22 @@ class WrittenDrafts:
 
 
 def write_drafts(
-    wb: Workbook, interview_id: int, out: Path, *, names: list[str] | None = None
+    wb: Workbook,
+    interview_id: int,
+    out: Path,
+    *,
+    names: list[str] | None = None,
+    style: LetterStyle | str | None = None,
 ) -> WrittenDrafts:
     """Write the interview's letters (``.eml`` + ``.md``) and its ``.ics`` event into folder *out*.
 
     Letters that fail their check are written too, so the user can see and fix them.
 
     :param names: which letters; default :func:`~iivkit.method.letters.letters_for` the interview.
+    :param style: ``full`` or ``short``; None follows the profile's letter style.
     """
+    if style is not None:
+        style = letter_style(style)
     names = names if names is not None else letters_for(wb, interview_id)
     if out.exists() and not out.is_dir():
         raise IivkitError("is a file; choose a folder to write the letters into", file=out)
@@ -127,7 +138,7 @@ def write_drafts(
     stem = f"interview-{interview_id}"
     written: list[WrittenLetter] = []
     for name in names:
-        letter = render_letter(wb, interview_id, name)
+        letter = render_letter(wb, interview_id, name, style=style)
         check = check_letter(letter)
         eml = out / f"{stem}-{name}.eml"
         md = out / f"{stem}-{name}.md"

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from iivkit.method.header_text import mail_address
+from iivkit.method.letter_phrases import MONEY
 from iivkit.method.letters import MARKER, Letter, is_missing
 
 _PLACEHOLDERS = (
@@ -48,6 +49,33 @@ _INTEREST = (
 _KNOWLEDGE = ("i read", "i have read", "reading about", "research on", "i understand", "i learned", "i saw")
 _RESEARCH = ("research", "finding", "i have read", "i read", "i found", "reading about")
 _PURPOSE = ("purpose", "informational interview", "learn", "understand", "hear how", "hear about", "advice")
+_EASY_OUT = (
+    "not a good time",
+    "i understand",
+    "no worries",
+    "no problem if",
+    "if you are too busy",
+    "if you're too busy",
+    "too busy",
+    "no need to reply",
+    "another time",
+)
+_ASK = (
+    "minutes",
+    "half an hour",
+    "a short conversation",
+    "a quick call",
+    "a coffee",
+    "a call",
+    "chat",
+    "talk",
+)
+SHORT_WORD_LIMIT = 120
+"""A short letter stays under this many words (the body, signature included)."""
+FULL_WORD_LIMIT = 400
+"""A full invitation or nudge stays under this many words."""
+FIRST_LETTERS = ("invitation", "nudge")
+"""Letters to someone you have not met yet: no pay figure in them, and a word limit."""
 _REMOTE = {
     "video": ("link", "video call", "zoom", "teams", "http"),
     "phone": ("phone", "call you", "call me", "ring you", "number"),
@@ -163,10 +191,47 @@ def _length_phrases(minutes: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def required_parts(name: str, facts: Mapping[str, Any]) -> tuple[RequiredPart, ...]:
-    """What letter *name* must say, given the facts it was rendered from."""
+def _referral_parts(facts: Mapping[str, Any]) -> tuple[RequiredPart, ...]:
+    referral = facts.get("referral") or {}
+    by = str(referral.get("by", ""))
+    if not by:
+        return ()
+    return (RequiredPart(f"who suggested you write ({by})", (by, str(referral.get("by_first_name", by)))),)
+
+
+def required_parts(name: str, facts: Mapping[str, Any], style: str = "full") -> tuple[RequiredPart, ...]:
+    """What letter *name* must say in *style* (``full`` or ``short``), given the facts it was
+    rendered from."""
     p, o, i = facts["profile"], facts["organisation"], facts["interview"]
     claims = _given(*(f["claim"] for f in facts["findings"]))
+    if name == "invitation" and style == "short":
+        return (
+            RequiredPart(
+                "who you are (your name)",
+                _given(p["name"]),
+                source="profile.name",
+                data_missing=is_missing(p["name"]),
+            ),
+            *_referral_parts(facts),
+            RequiredPart(
+                "the organisation",
+                _given(o["name"]),
+                texts=_given(o["name"]),
+                source="contact.organisation_id",
+                data_missing=is_missing(o["name"]),
+            ),
+            RequiredPart(
+                "one line of your research",
+                _RESEARCH,
+                texts=claims,
+                overlap=0.3,
+                min_words=3,
+                source="findings",
+                data_missing=not claims,
+            ),
+            RequiredPart("the ask (a short conversation)", _ASK),
+            RequiredPart("an easy out ('if now is not a good time…')", _EASY_OUT),
+        )
     if name == "invitation":
         careers = _given(*p["careers_of_interest"])
         return (
@@ -222,6 +287,7 @@ def required_parts(name: str, facts: Mapping[str, Any]) -> tuple[RequiredPart, .
                 source="findings",
                 data_missing=not claims,
             ),
+            *_referral_parts(facts),
         )
     if name == "confirmation":
         when, missing_when = i["scheduled_at"], i["scheduled_at"] is None
@@ -320,9 +386,20 @@ def check_letter(letter: Letter) -> LetterCheck:
             reported.add(key)
             problems.append(f"unfilled placeholder {match.group(0)}: fill in {letter.hints.get(key, key)}")
     problems += [f"unfilled placeholder {p}" for p in _leftovers(text)]
+    words = len(letter.body.split())
+    if letter.name in FIRST_LETTERS:
+        figures = list(dict.fromkeys(f.strip(" .,") for f in MONEY.findall(text)))
+        if figures:
+            problems.append(
+                f"quotes a pay figure ({', '.join(figures)}) to someone you have not met: keep pay for the "
+                "conversation"
+            )
+        limit = SHORT_WORD_LIMIT if letter.style == "short" else FULL_WORD_LIMIT
+        if words >= limit:
+            problems.append(f"is {words} words: keep a {letter.style} {letter.title} under {limit} words")
     # Markers name fields ("findings"); they must not count as the letter saying something.
     normal = _normal(MARKER.sub(" ", text))
-    for part in required_parts(letter.name, letter.facts):
+    for part in required_parts(letter.name, letter.facts, letter.style):
         if present(part, normal):
             continue
         if part.data_missing:
@@ -332,4 +409,4 @@ def check_letter(letter: Letter) -> LetterCheck:
                 problems.append(f"needs {part.label}, but it is empty: fill in {hint}")
         else:
             problems.append(f"does not mention {part.label}")
-    return LetterCheck(ready=not problems, problems=problems, words=len(letter.body.split()))
+    return LetterCheck(ready=not problems, problems=problems, words=words)

@@ -224,21 +224,63 @@ def sample_values() -> dict[str, Any]:
     """
     when = dt.datetime(2026, 3, 10, 10, 0)
     return {
+        "style": "full",
+        "greeting": "Dear Alex",
+        "connection": "Jo Example suggested I get in touch.",
         "profile": {
             "name": "Sam Example",
             "email": "sam@example.org",
             "phone": "+27 82 555 0100",
             "current_qualification": "BSc Psychology (final year)",
             "previous_qualifications": ["National Senior Certificate"],
+            "qualifications": "I am in the final year of a BSc Psychology. Before that I completed "
+            "a National "
+            "Senior Certificate.",
+            "current_sentence": "I am in the final year of a BSc Psychology.",
+            "who": "Sam Example, in the final year of a BSc Psychology",
             "career_vision": "Run community health programmes.",
             "why_interested": "I want to work in community health.",
             "careers_of_interest": ["Health research"],
+            "careers": "careers in health research",
             "signature": "Sam Example\nsam@example.org",
         },
-        "contact": {"name": "Alex Person", "role": "Research Manager", "email": "alex@example.org"},
-        "organisation": {"name": "Example Trust", "main_business": "Community health.", "sector": "NGO"},
-        "findings": [{"claim": "The Trust is growing its research unit.", "source": "Annual report, 2025"}],
-        "insight": {"text": "Volunteer before applying."},
+        "contact": {
+            "name": "Alex Person",
+            "first_name": "Alex",
+            "title": "Dr",
+            "surname": "Person",
+            "role": "Research Manager",
+            "role_phrase": " as a Research Manager",
+            "email": "alex@example.org",
+            "own_work": "",
+        },
+        "referral": {
+            "by": "Jo Example",
+            "by_first_name": "Jo",
+            "made": "Sam Other",
+            "made_first_names": "Sam",
+        },
+        "organisation": {
+            "name": "Example Trust",
+            "in_text": "Example Trust",
+            "main_business": "Community health.",
+            "about": "Example Trust works on community health.",
+            "sector": "NGO",
+        },
+        "findings": [
+            {
+                "claim": "The Trust is growing its research unit.",
+                "sentence": "The Trust is growing its research unit.",
+                "line": "One thing I found in my research: The Trust is growing its research unit. "
+                "I would love to check it with you.",
+                "item": "The Trust is growing its research unit (Annual report, 2025)",
+                "source": "Annual report, 2025",
+            }
+        ],
+        "insight": {
+            "text": "Volunteer before applying.",
+            "sentence": "Your advice has stayed with me: volunteer before applying.",
+        },
         "debrief": ["Volunteer before applying."],
         "interview": {
             "id": 1,
@@ -257,5 +299,6 @@ def sample_values() -> dict[str, Any]:
             "place_label": "Video link",
             "keywords": ["careers"],
             "invitation_sent": "Sunday 1 March 2026",
+            "shared_research": True,
         },
     }

@@ -1,11 +1,22 @@
 """The question planner: a plan for one contact that fits the person and the minutes.
 
 :func:`plan` reads top to bottom as the method: find the research findings to test with this
-contact → turn each into a springboard question → pick a rapport opener and the closing "who
+contact (about their organisation, or sector-wide) → turn each into a springboard question,
+saying what earlier interviews made of it → add the open questions routed to them → pick a
+rapport opener, personal when the workbook knows how you came to them, and the closing "who
 else should I talk to?" → add the salary and chances questions → one question in a
-specialist's own area → the user's own questions → cover each remaining category once → fill
-the time left with the best-scoring questions. The plan is then ordered rapport → industry and
-organisation → role, requirements, career, application, opportunities → closing.
+specialist's own area → the "ask next time" notes and the user's own questions → cover each
+remaining category once, the most goal-related first → more on the user's goal → balance TIARA
+(trends, insights, advice, resources, assignments) → fill the time left with the best-scoring
+questions.
+The plan is then ordered rapport → industry and organisation → role, requirements, career,
+application, opportunities → closing.
+
+Whose goal is it? Questions about the user's way in (requirements, career, application,
+opportunities) follow the user: their career stage (no internships for a career changer) and
+target roles. Questions about the contact's expertise follow the contact's seniority, focus
+area and focus tags. When the time is short, the questions least related to the user's goal
+are the first to go; only the one question in a specialist's own area is kept before them.
 
 Scoring is deliberately simple, so every pick can say why it was made:
 
@@ -13,39 +24,56 @@ Scoring is deliberately simple, so every pick can say why it was made:
 * a question tagged with a specialist's focus area: +3; a ``general`` question for a generalist: +2;
 * a question written for a narrow band of seniority that includes this contact: +1;
 * a question of the user's own: +2;
+* a question on the user's goal (their target area, their career stage, their target role): +2;
 * requirements and application detail for a very senior contact: -1.
 
-Questions tagged for another specialism are left out. Ties go to the bank's own order, so the
-same workbook always gives the same plan.
+Questions tagged for another specialism are left out, and so are questions about a goal in a
+specialism the user does not aim at (labour law for someone moving into UX research). Ties go
+to the bank's own order, so the same workbook always gives the same plan.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from iivkit.errors import StaleRecordError, ValidationFailed
+from iivkit.method import growth
 from iivkit.method.bank import (
     CATEGORY_LABELS,
     FOCUS_KEYWORDS,
+    PLACEHOLDERS,
     BankQuestion,
     all_questions,
     fill,
+    focus_label,
+    focus_of,
+    focus_tag,
     infer_topics,
     mentions,
     normalise,
+    with_article,
+    words,
 )
+from iivkit.method.dates import day_month
+from iivkit.method.synthesis import Heard, heard_about, routed_questions
 from iivkit.workbook.models import (
+    CareerStage,
     Category,
     Contact,
     Finding,
     FocusArea,
+    HowFound,
     Interview,
     Organisation,
+    Outcome,
     PlannedQuestion,
+    Profile,
     Seniority,
+    Tiara,
 )
 from iivkit.workbook.names import is_title
 from iivkit.workbook.store import Workbook
@@ -58,6 +86,8 @@ WIDTH = 100
 """Line width of the plain-text plan."""
 _SENIOR = (Seniority.senior, Seniority.very_senior)
 _DETAIL = (Category.requirements, Category.application)
+GOAL_CATEGORIES = (Category.requirements, Category.career, Category.application, Category.opportunities)
+"""Categories about the user's way in: they follow the user's goal, not the contact's focus."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,11 @@ class PlanItem:
     strategy: bool = False
     focus: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    tiara: Tiara | None = None
+    goal: int = 0
+    """How closely it bears on the user's goal: 2 on it, 1 about their way in, 0 the contact's field."""
+    carried: str = ""
+    """``open`` or ``next`` for a question carried over from earlier interviews, else ""."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +132,8 @@ class Plan:
         """True when the plan needs more than the minutes planned.
 
         Only the questions the plan cannot drop take it over: the opener, the closing "who
-        else" and one springboard per finding to test. Every other question is added only
+        else", one springboard per finding to test and the questions carried over from earlier
+        interviews. Every other question is added only
         while it fits.
         """
         return self.total_minutes > self.minutes
@@ -122,7 +158,8 @@ _FRAME_COLUMNS = ("text", "reason", "minutes", "finding_id", "source_question")
 
 @dataclass(frozen=True)
 class Gap:
-    """Something a plan lacks: ``category``, ``finding``, ``salary``, ``chances``, ``closing`` or ``time``."""
+    """Something a plan lacks: ``category``, ``finding``, ``carried``, ``salary``, ``chances``, ``tiara``,
+    ``closing`` or ``time``."""
 
     kind: str
     message: str
@@ -138,24 +175,88 @@ class _Pick:
     seq: int = 0
 
 
-# -- which findings, which questions ---------------------------------------------------------
+# -- whose goal, which findings, which questions ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What the user aims at, from the profile: it shapes the questions about their way in."""
+
+    stage: CareerStage | None = None
+    target_roles: tuple[str, ...] = ()
+    areas: frozenset[FocusArea] = frozenset()
+    said: bool = False
+    """True when the profile names target roles or careers of interest."""
+    academic: bool = True
+    """False when the user's "research" is user, design or market research, not academic work."""
+
+    @property
+    def area_values(self) -> frozenset[str]:
+        return frozenset(a.value for a in self.areas)
+
+
+_NOT_ACADEMIC = (
+    "ux",
+    "user research",
+    "user experience",
+    "usability",
+    "design",
+    "designer",
+    "product",
+    "market research",
+    "customer research",
+    "consumer insight",
+)
+
+
+def goal_of(wb: Workbook) -> Goal:
+    """The user's goal as the profile states it: career stage, target roles and their focus areas.
+
+    The areas come from the target roles, else the careers of interest. "Research" reads as
+    academic research unless the goal speaks of UX, design, product or market research.
+    """
+    profile: Profile | None = wb.profile()
+    if profile is None:
+        return Goal()
+    aims = list(profile.target_roles) or list(profile.careers_of_interest)
+    text = "; ".join(aims)
+    areas = frozenset(a for aim in aims for a in focus_of(aim) if a is not FocusArea.general)
+    return Goal(
+        stage=profile.career_stage,
+        target_roles=tuple(profile.target_roles),
+        areas=areas,
+        said=bool(aims),
+        academic=not mentions(text, _NOT_ACADEMIC),
+    )
+
+
+def contact_focus(contact: Contact) -> frozenset[str]:
+    """A contact's focus as questions are tagged: their focus area, their own focus tags, and the
+    focus areas those tags name ("UX research" → ``ux_research``, ``design``, ``research``)."""
+    tags = {focus_tag(t) for t in contact.focus_tags}
+    named = {f.value for t in contact.focus_tags for f in focus_of(t)}
+    return frozenset({contact.focus_area.value, *tags, *named})
 
 
 def findings_to_test(wb: Workbook, contact: Contact) -> list[tuple[Finding, str]]:
-    """The findings marked to test that concern this contact, each with why.
+    """The findings marked to test that this contact can speak to, each with why.
 
-    A finding concerns the contact when it is about their organisation, when its topic names
-    their focus area, or when it is about no organisation in particular. Their organisation's
-    findings come first, then by id.
+    A finding about one organisation goes only to people who work there; a sector-wide finding,
+    about no organisation in particular, goes to anyone. Their organisation's findings come
+    first, then by id.
     """
     chosen: list[tuple[int, Finding, str]] = []
+    focus = contact.focus_area
     for f in wb.all(Finding, to_test=True):
-        if contact.organisation_id is not None and f.organisation_id == contact.organisation_id:
-            chosen.append((0, f, f"about {in_sentence(_org_name(wb, f.organisation_id))}"))
-        elif f.topic and _topic_fits(f.topic, contact.focus_area):
-            chosen.append((1, f, f"on {f.topic}, their focus ({contact.focus_area.value})"))
-        elif f.organisation_id is None:
-            chosen.append((1, f, f"a general finding on {f.topic}" if f.topic else "a general finding"))
+        if f.organisation_id is not None:
+            if contact.organisation_id is not None and f.organisation_id == contact.organisation_id:
+                org = in_sentence(_org_name(wb, f.organisation_id))
+                chosen.append((0, f, f"about {org}, where they work"))
+        elif f.topic and focus is not FocusArea.general and _topic_fits(f.topic, focus):
+            chosen.append((1, f, f"a sector-wide finding on {f.topic}, their focus ({focus_label(focus)})"))
+        else:
+            on = f" on {f.topic}" if f.topic else ""
+            chosen.append((1, f, f"a sector-wide finding{on} that anyone can speak to"))
     chosen.sort(key=lambda t: (t[0], t[1].id or 0))
     return [(f, why) for _, f, why in chosen]
 
@@ -185,22 +286,66 @@ def _org_name(wb: Workbook, organisation_id: int | None) -> str:
     return wb.get(Organisation, organisation_id).name if organisation_id is not None else ""
 
 
-def _score(q: BankQuestion, contact: Contact) -> tuple[float, list[str]]:
+def usable(q: BankQuestion, contact: Contact, goal: Goal) -> bool:
+    """True if the question may go into a plan for this contact and this user.
+
+    It fits the contact's seniority and focus (area or tags) and the user's career stage; a
+    question about a goal in one specialism (tagged ``goal``) needs the user to aim at it; an
+    academic research question needs the user's research to be academic.
+    """
+    if not (q.fits(contact.seniority) and q.fits_stage(goal.stage)):
+        return False
+    if not goal.academic and "academic" in q.topics:
+        return False
+    if "goal" in q.topics and goal.said:
+        return bool(set(q.focus) & goal.area_values)
+    return q.suits(contact_focus(contact))
+
+
+def goal_relevance(q: BankQuestion, goal: Goal) -> tuple[int, str]:
+    """How closely a question bears on the user's goal, and why when it is 2.
+
+    2: on it (their target area, stage or role; their own question); 1: about
+    their way in (requirements, career, application, opportunities) or the day-to-day of the
+    work; 0: the contact's field and organisation.
+    """
+    if q.user:
+        return 2, ""
+    if q.category not in GOAL_CATEGORIES:
+        return (1 if q.category is Category.role else 0), ""
+    shared = set(q.focus) & goal.area_values
+    if shared:
+        area = next(a for a in FocusArea if a.value in shared)
+        return 2, f"your goal: {focus_label(area)}"
+    if q.stages and goal.stage is not None and goal.stage in q.stages:
+        return 2, f"fits {with_article(_label(goal.stage))}"
+    if "{target_role}" in q.text and goal.target_roles:
+        return 2, f"your target role: {goal.target_roles[0]}"
+    return 1, ""
+
+
+def _score(q: BankQuestion, contact: Contact, goal: Goal) -> tuple[float, list[str]]:
     found: list[tuple[float, str]] = []
     level, focus = _label(contact.seniority), contact.focus_area
     if q.strategy and contact.seniority in _SENIOR:
         points = 4 if contact.seniority is Seniority.very_senior else 2
-        found.append((points, f"fits a {level} contact: strategy"))
+        found.append((points, f"fits {with_article(level)} contact: strategy"))
     elif contact.seniority is Seniority.very_senior and q.category in _DETAIL:
         found.append((-1, ""))
+    tags = sorted(set(q.focus) & {focus_tag(t) for t in contact.focus_tags})
     if focus.value in q.focus and focus is not FocusArea.general:
-        found.append((3, f"focus: {focus.value}"))
+        found.append((3, f"their focus: {focus_label(focus)}"))
+    elif tags:
+        found.append((3, f"their focus: {tags[0].replace('_', ' ')}"))
     elif focus.value in q.focus:
         found.append((2, "fits a generalist: the organisation as a whole"))
     if 0 < len(q.seniority) <= 2 and not q.strategy and contact.seniority in q.seniority:
-        found.append((1, f"suits a {level} contact"))
+        found.append((1, f"suits {with_article(level)} contact"))
     if q.user:
         found.append((2, "your own question"))
+    relevance, why = goal_relevance(q, goal)
+    if relevance == 2 and why:
+        found.append((2, why))
     return float(sum(p for p, _ in found)), [why for _, why in found if why]
 
 
@@ -240,43 +385,255 @@ def is_about_pay(f: Finding) -> bool:
     return "salary" in infer_topics(f.claim) and any(ch.isdigit() for ch in f.claim)
 
 
+_STARTING = ("entry level", "entry", "graduate", "junior", "starting", "starting out", "first job", "intern")
+_MID = ("mid level", "mid career", "mid", "midlevel", "experienced", "intermediate")
+_TOP = ("senior", "lead", "principal", "head", "manager", "director")
+_STAGE_LEVEL = {
+    CareerStage.career_changer: "someone moving in from another career",
+    CareerStage.experienced: "someone with my experience",
+}
+
+
+def pay_level(f: Finding, goal: Goal) -> str:
+    """Whose pay a salary finding is about, as a springboard puts it: "people at mid-level"…
+
+    Taken from the claim's own words; when it says nothing, from the user's career stage.
+    """
+    text = f"{f.claim} {f.topic}"
+    if mentions(text, _MID):
+        return "people at mid-level"
+    if mentions(text, _TOP):
+        return "senior people"
+    if mentions(text, _STARTING):
+        return "people starting out"
+    return _STAGE_LEVEL.get(goal.stage, "people starting out") if goal.stage else "people starting out"
+
+
+# -- what earlier interviews said, in words to say aloud --------------------------------------
+
+
+def _known_names(wb: Workbook) -> set[str]:
+    names = [o.name for o in wb.all(Organisation)] + [c.name for c in wb.all(Contact)]
+    names += [f.source_author for f in wb.all(Finding)]
+    return {w.lower() for n in names for w in re.findall(r"[A-Za-z]+", n) if w[:1].isupper()}
+
+
+def in_speech(text: str, names: set[str]) -> str:
+    """A claim or a note as it goes mid-sentence: "Mid-level pay…" → "mid-level pay…".
+
+    The first letter stays a capital for a name the workbook knows (an organisation, a person),
+    for "I" and for an acronym. A closing full stop goes.
+    """
+    text = " ".join(text.split()).rstrip(".").strip()
+    first = re.match(r"[A-Za-z]+", text)
+    if first is None:
+        return text
+    word = first.group(0)
+    keep = word == "I" or (len(word) > 1 and word[1:2].isupper()) or word.lower() in names
+    return text if keep else text[:1].lower() + text[1:]
+
+
+def _someone(h: Heard) -> str:
+    if h.organisation:
+        return f"someone at {in_sentence(h.organisation)}"
+    if h.role:
+        role = h.role if h.role[1:2].isupper() else h.role[:1].lower() + h.role[1:]
+        return f"{with_article(role)} I spoke to"
+    return "someone I spoke to"
+
+
+def heard_sentence(f: Finding, heard: list[Heard], names: set[str]) -> str:
+    """What earlier interviews said about a finding, as the user can say it aloud.
+
+    "I read that mid-level pay is $70k–$80k, but someone at Pulse told me otherwise: mid-level pay
+    in Chicago start-ups is nearer $85k–$105k." Names stay out: the user says where, not who. Up
+    to two earlier interviews are mentioned.
+    """
+    claim = in_speech(f.claim, names)
+    first, *rest = heard
+    who = _someone(first)
+    note = in_speech(first.note, names) if len(words(first.note)) >= 2 else ""
+    if first.outcome is Outcome.refuted:
+        text = f"I read that {claim}, but {who} told me " + (
+            f"otherwise: {note}." if note else "that is not what they see."
+        )
+    elif first.outcome is Outcome.confirmed:
+        text = f"I read that {claim}, and {who} agreed" + (f": {note}." if note else ".")
+    else:
+        text = f"I read that {claim}, but {who} told me it is only partly true" + (
+            f": {note}." if note else "."
+        )
+    if rest:
+        second = rest[0]
+        same = second.outcome is first.outcome
+        text += f" {_capitalised(_someone(second))} " + (
+            "said much the same." if same else "saw it differently."
+        )
+    return text
+
+
+def _heard_why(heard: list[Heard]) -> str:
+    said = {Outcome.refuted: "refuted", Outcome.confirmed: "confirmed", Outcome.mixed: "qualified"}
+    parts = []
+    for h in heard:
+        where = ", ".join(x for x in (h.contact, h.organisation) if x)
+        when = f" on {day_month(h.day)}" if h.day else ""
+        parts.append(f"{said.get(h.outcome, h.outcome.value)} by {where}{when}")
+    return "; ".join(parts)
+
+
+# -- personal openers --------------------------------------------------------------------------
+
+_HISTORY = (
+    "before",
+    "previously",
+    "formerly",
+    "former",
+    "used to",
+    "moved into",
+    "moved from",
+    "switched",
+    "trained as",
+    "career change",
+    "changed career",
+)
+
+
+def _history_note(contact: Contact) -> str:
+    """The sentence of the contact's notes that tells of an earlier path, if any."""
+    for sentence in re.split(r"(?<=[.!?])\s+", contact.notes):
+        if mentions(sentence, _HISTORY):
+            return sentence.strip()
+    return ""
+
+
+def personal_openers(wb: Workbook, contact: Contact) -> list[tuple[str, dict[str, str], str]]:
+    """What the workbook knows to open with, best first: (opener kind, placeholder values, why).
+
+    Who referred them, what they wrote (the author of a finding's source), an earlier path
+    their notes tell of, how they were found (alumni, an event).
+    """
+    found: list[tuple[str, dict[str, str], str]] = []
+    if contact.referred_by_id is not None and wb.exists(Contact, contact.referred_by_id):
+        referrer = wb.get(Contact, contact.referred_by_id).name
+        found.append(("referral", {"referrer": referrer}, f"{referrer} suggested them"))
+    written = next((f for f in wb.all(Finding) if f.source_title and is_author(contact, f)), None)
+    if written is not None:
+        found.append(("author", {"work": _own_source(written)}, f"they wrote “{written.source_title}”"))
+    history = _history_note(contact)
+    if history:
+        short = history if len(history) <= 80 else history[:77] + "…"
+        found.append(("history", {}, f"your notes tell of their earlier path (“{short}”)"))
+    if contact.how_found is HowFound.alumni:
+        found.append(("alumni", {}, "you found them through your alumni network"))
+    elif contact.how_found is HowFound.event:
+        found.append(("event", {}, "you came across them at an event"))
+    return found
+
+
 # -- the plan --------------------------------------------------------------------------------
+
+
+_CARRIED_CATEGORY: tuple[tuple[Category, tuple[str, ...]], ...] = (
+    (Category.career, ("salary", "salaries", "pay", "chances", "promotion", "progression")),
+    (
+        Category.application,
+        ("cv", "resume", "apply", "application", "portfolio", "cover letter", "interview"),
+    ),
+    (
+        Category.opportunities,
+        ("internship", "volunteer", "volunteering", "course", "bootcamp", "programme", "shadow", "placement"),
+    ),
+    (Category.requirements, ("qualification", "skill", "certificate", "certification", "degree", "licence")),
+    (Category.role, ("day to day", "typical day", "typical week", "team", "tools", "workload")),
+)
+
+
+def _carried_category(text: str, org: str) -> Category:
+    for cat, keywords in _CARRIED_CATEGORY:
+        if mentions(text, keywords):
+            return cat
+    if org and mentions(text, [org]):
+        return Category.organisation
+    return Category.industry
+
+
+def _as_question(text: str) -> str:
+    text = _capitalised(" ".join(text.split()))
+    return text if text[-1:] in "?.!" else text + "?"
+
+
+def _carried_items(wb: Workbook, contact: Contact, org: str) -> list[PlanItem]:
+    items = []
+    for c in routed_questions(wb, contact.id or 0):
+        origin = ""
+        if c.raised_with:
+            talk = (
+                "from your talk with them" if c.raised_with == "them" else f"after talking to {c.raised_with}"
+            )
+            origin = f", {talk}" + (f" on {day_month(c.day)}" if c.day else "")
+        if c.kind == "open":
+            reason = f"carried over: an open question for them{origin}"
+        else:
+            reason = f"carried over: “ask next time”{origin}"
+        items.append(
+            PlanItem(
+                category=_carried_category(c.text, org),
+                text=_as_question(c.text),
+                reason=reason,
+                minutes=3,
+                topics=infer_topics(c.text),
+                goal=2,
+                carried=c.kind,
+            )
+        )
+    return items
 
 
 def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
     """Plan the questions for an interview with one contact, sized to *minutes*.
 
-    Every finding to test with this contact becomes a springboard question, even when that
-    takes the plan over *minutes* (the plan then says so, see :attr:`Plan.over_budget`, and
-    holds nothing optional); the plan always opens with rapport and ends with "who else should
-    I talk to?", with no follow-up to it.
+    Every finding to test with this contact becomes a springboard question, and every question
+    carried over to them from earlier interviews goes in, even when that takes the plan over
+    *minutes* (the plan then says so, see :attr:`Plan.over_budget`, and holds nothing
+    optional); the plan always opens with rapport and ends with "who else should I talk to?",
+    with no follow-up to it. When the time is short, the questions least related to the user's
+    goal are left out first.
 
     :param minutes: the length of the interview; other questions fill the time that is left.
     """
     contact = wb.get(Contact, contact_id)
+    goal = goal_of(wb)
     org = _org_name(wb, contact.organisation_id)
     values = {"organisation": in_sentence(org) if org else "your organisation"}
-    usable = [q for q in all_questions(wb) if q.fits(contact.seniority) and q.suits_focus(contact.focus_area)]
-    scored = {q.id: _score(q, contact) for q in usable}
-    rank = {q.id: n for n, q in enumerate(usable)}
-    ranked = sorted(usable, key=lambda q: (-scored[q.id][0], rank[q.id]))
+    if goal.target_roles:
+        values["target_role"] = goal.target_roles[0]
+    pool = [q for q in all_questions(wb) if usable(q, contact, goal)]
+    scored = {q.id: _score(q, contact, goal) for q in pool}
+    relevance = {q.id: goal_relevance(q, goal)[0] for q in pool}
+    rank = {q.id: n for n, q in enumerate(pool)}
+    ranked = sorted(pool, key=lambda q: (-scored[q.id][0], rank[q.id]))
 
     picks: list[_Pick] = []
     taken: set[str] = set()
 
-    def take(q: BankQuestion, stage: str, group: int = 1) -> None:
-        score, why = scored[q.id]
-        item = PlanItem(
+    def item_of(q: BankQuestion, stage: str, extra: dict[str, str] | None = None) -> PlanItem:
+        _, why = scored[q.id]
+        return PlanItem(
             category=q.category,
-            text=_capitalised(fill(q.text, **values)),
+            text=_capitalised(fill(q.text, **values, **(extra or {}))),
             reason="; ".join([stage, *why]),
             source_question=q.id,
             minutes=q.minutes,
             strategy=q.strategy,
             focus=q.focus,
             topics=q.topics,
+            tiara=q.tiara,
+            goal=relevance[q.id],
         )
-        picks.append(_Pick(item, score, group, len(picks)))
+
+    def take(q: BankQuestion, stage: str, group: int = 1, extra: dict[str, str] | None = None) -> None:
+        picks.append(_Pick(item_of(q, stage, extra), scored[q.id][0], group, len(picks)))
         taken.add(q.id)
 
     def first(pool: list[BankQuestion], category: Category, topic: str | None = None) -> BankQuestion | None:
@@ -285,64 +642,134 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
             None,
         )
 
-    # 1. Springboards: one per finding to test, whatever the time.
-    picks.extend(_Pick(item, 0.0, 0, n) for n, item in enumerate(_springboards(wb, contact, ranked, values)))
+    # 1. Springboards, one per finding to test, and the open questions routed to this contact:
+    #    whatever the time.
+    picks.extend(
+        _Pick(item, 0.0, 0, n) for n, item in enumerate(_springboards(wb, contact, ranked, values, goal))
+    )
+    carried = _carried_items(wb, contact, org)
+    start = len(picks)
+    picks.extend(_Pick(item, 0.0, 0, start + n) for n, item in enumerate(carried) if item.carried == "open")
 
-    # 2. The opener and the last word (the bank has both for every contact).
-    ordinary = [q for q in ranked if not q.springboard]
-    opener = first(ordinary, Category.background, "rapport") or first(ordinary, Category.background)
+    # 2. The opener, personal when the workbook knows how you came to them, and the last word
+    #    (the bank has both for every contact).
+    def filled(q: BankQuestion, extra: dict[str, str]) -> bool:
+        return not any(f"{{{p}}}" in fill(q.text, **values, **extra) for p in PLACEHOLDERS)
+
+    ordinary = [q for q in ranked if not q.springboard and not q.opener]
+    openers = [q for q in ranked if q.opener]
+    for kind, extra, why in personal_openers(wb, contact):
+        opener = next((q for q in openers if q.opener == kind and filled(q, extra)), None)
+        if opener is not None:
+            take(opener, f"rapport: {why}", group=0, extra=extra)
+            break
+    else:
+        generic = first(ordinary, Category.background, "rapport") or first(ordinary, Category.background)
+        if generic is None:
+            raise RuntimeError("the question bank lacks a rapport question for this contact")
+        take(generic, "rapport: their own path first", group=0)
     closer = first(ordinary, Category.closing, "referral")
-    if opener is None or closer is None:
-        raise RuntimeError("the question bank lacks a rapport or a 'who else' question for this contact")
-    take(opener, "rapport: their own path first", group=0)
+    if closer is None:
+        raise RuntimeError("the question bank lacks a 'who else' question for this contact")
     take(closer, "closing: who else to talk to, always last", group=2)
 
     def used() -> int:
         return sum(p.item.minutes for p in picks)
 
+    def fits(q: BankQuestion) -> bool:
+        return used() + q.minutes <= minutes
+
+    def redundant(q: BankQuestion) -> bool:
+        # "May I share the range I found?" when a salary finding already shares one.
+        return "salary_range" in q.topics and any(
+            p.item.finding_id and "salary" in p.item.topics for p in picks
+        )
+
     # A follow-up to "who else" (may I mention your name?) could only come after it, and it is
-    # always last: such questions stay out.
+    # always last: such questions stay out; so do texts with a placeholder nothing fills.
     candidates = [
-        q for q in ordinary if q.id not in taken and not {"referral", "after_referral"} & set(q.topics)
+        q
+        for q in ordinary
+        if q.id not in taken and not {"referral", "after_referral"} & set(q.topics) and filled(q, {})
     ]
 
     # 3. What the method always asks: salary, then a candid read of the user's chances.
     for topic, stage in (("salary", "career: salary"), ("chances", "career: a candid read of your chances")):
         q = first(candidates, Category.career, topic)
-        if q and not any(_asks(p.item, topic) for p in picks) and used() + q.minutes <= minutes:
+        if q and not any(_asks(p.item, topic) for p in picks) and fits(q):
             take(q, stage)
 
-    # 4. A specialist's own area, at least once.
-    focus = contact.focus_area
-    if focus is not FocusArea.general and not any(focus.value in p.item.focus for p in picks):
-        q = next((c for c in candidates if focus.value in c.focus and c.id not in taken), None)
-        if q and used() + q.minutes <= minutes:
-            take(q, f"a {_label(focus)} specialist")
+    # 3b. The top open area to develop that others named (iivkit.method.growth), if it fits.
+    picks.extend(
+        _Pick(PlanItem(**q), 0.0, 1, len(picks))
+        for q in growth.plan_questions(wb, contact, room=minutes - used())
+    )
 
-    # 5. The user's own questions: they wrote them for a reason.
+    # 4. A specialist's own area, at least once.
+    focus = contact_focus(contact) - {FocusArea.general.value}
+    if focus and not any(focus & set(p.item.focus) for p in picks):
+        q = next((c for c in candidates if focus & set(c.focus) and c.id not in taken), None)
+        if q and fits(q):
+            label = (
+                focus_label(contact.focus_area) if contact.focus_area is not FocusArea.general else "their"
+            )
+            take(q, f"{with_article(label)} specialist's own area" if label != "their" else "their own area")
+
+    # 5. The "ask next time" notes, then the user's own questions: they wrote them for a reason.
+    for item in carried:
+        if item.carried == "next" and used() + item.minutes <= minutes:
+            picks.append(_Pick(item, 0.0, 1, len(picks)))
     for q in candidates:
-        if q.user and q.id not in taken and used() + q.minutes <= minutes:
+        if q.user and q.id not in taken and fits(q):
             take(q, f"in {CATEGORY_LABELS[q.category].split(':')[0].lower()}")
 
-    # 6. One question for each category still empty, the most fitting categories first.
+    # 6. One question for each category still empty, the most goal-related categories first.
     present = {p.item.category for p in picks}
     best: dict[Category, BankQuestion] = {}
-    for q in candidates:
-        if q.id not in taken and q.category not in present and q.category not in best:
+    for q in sorted(candidates, key=lambda q: -relevance[q.id]):
+        if q.id not in taken and q.category not in present and q.category not in best and not redundant(q):
             best[q.category] = q
-    for cat in sorted(best, key=lambda c: (-scored[best[c].id][0], CATEGORY_ORDER.index(c))):
-        q = best[cat]
-        if used() + q.minutes <= minutes:
-            take(q, f"covers {CATEGORY_LABELS[cat].split(':')[0].lower()}")
+    for cat in sorted(
+        best, key=lambda c: (-relevance[best[c].id], -scored[best[c].id][0], CATEGORY_ORDER.index(c))
+    ):
+        if fits(best[cat]):
+            take(best[cat], f"covers {CATEGORY_LABELS[cat].split(':')[0].lower()}")
 
-    # 7. Fill the time left, spreading over categories.
+    # 7. The questions on the user's goal, one a category, best first.
+    on_goal: dict[Category, BankQuestion] = {}
+    for q in candidates:
+        if q.id not in taken and relevance[q.id] == 2 and q.category not in on_goal and not redundant(q):
+            on_goal[q.category] = q
+    for cat in sorted(on_goal, key=lambda c: (-scored[on_goal[c].id][0], CATEGORY_ORDER.index(c))):
+        if fits(on_goal[cat]):
+            take(on_goal[cat], f"on your goal, in {CATEGORY_LABELS[cat].split(':')[0].lower()}")
+
+    # 8. TIARA: one question for each of trends, insights, advice, resources, assignments missing.
+    for tag in Tiara:
+        if any(p.item.tiara is tag for p in picks):
+            continue
+        q = max(
+            (c for c in candidates if c.id not in taken and c.tiara is tag and fits(c) and not redundant(c)),
+            key=lambda c: (relevance[c.id], scored[c.id][0], -rank[c.id]),
+            default=None,
+        )
+        if q is not None:
+            take(q, f"balance: {tag.value} (TIARA)")
+
+    # 9. Fill the time left, spreading over categories, closest to the user's goal first.
     while True:
         left = minutes - used()
         per_cat = {c: sum(p.item.category is c for p in picks) for c in CATEGORY_ORDER}
-        fitting = [q for q in candidates if q.id not in taken and q.minutes <= left]
+        fitting = [q for q in candidates if q.id not in taken and q.minutes <= left and not redundant(q)]
         if not fitting:
             break
-        q = max(fitting, key=lambda q: (scored[q.id][0] - SPREAD_PENALTY * per_cat[q.category], -rank[q.id]))
+        q = max(
+            fitting,
+            key=lambda q: (
+                scored[q.id][0] + relevance[q.id] - SPREAD_PENALTY * per_cat[q.category],
+                -rank[q.id],
+            ),
+        )
         take(q, f"adds to {CATEGORY_LABELS[q.category].split(':')[0].lower()}")
 
     picks.sort(key=lambda p: (CATEGORY_ORDER.index(p.item.category), p.group, p.seq))
@@ -358,24 +785,32 @@ def plan(wb: Workbook, contact_id: int, minutes: int = 30) -> Plan:
 
 
 def _springboards(
-    wb: Workbook, contact: Contact, ranked: list[BankQuestion], values: dict[str, str]
+    wb: Workbook, contact: Contact, ranked: list[BankQuestion], values: dict[str, str], goal: Goal
 ) -> list[PlanItem]:
     """One question per finding to test, from the best-fitting templates taken in turn.
 
     The template follows the finding: one the contact wrote is put to them as its author
-    (``own_work`` templates); one about pay becomes a career question (``salary`` templates, a
-    salary guide's own wording when the source is a guide or survey); any other finding about
-    the contact's own organisation uses an organisation template, and the rest an industry one.
+    (``own_work`` templates); one that earlier interviews confirmed, refuted or qualified says
+    what was said (``heard`` templates); one about pay becomes a career question (``salary``
+    templates, a salary guide's own wording when the source is a guide or survey); any other
+    finding about the contact's own organisation uses an organisation template, and the rest an
+    industry one.
     """
     springboards = [q for q in ranked if q.springboard]
     turn: dict[tuple[Category, str], int] = {}
     items = []
+    names = _known_names(wb)
     for f, why in findings_to_test(wb, contact):
         own_org = contact.organisation_id is not None and f.organisation_id == contact.organisation_id
         authored, pay = is_author(contact, f), is_about_pay(f)
+        heard = [h for h in heard_about(wb, f.id or 0) if h.contact_id != contact.id]
         cat = Category.organisation if own_org else Category.industry
         if authored:
             kind, note = "own_work", "; they wrote it"
+        elif heard:
+            kind, note = "heard", f"; {_heard_why(heard)}"
+            if pay:
+                cat = Category.career
         elif pay:
             cat, note = Category.career, "; it is about pay"
             guide = mentions(f.source_title, ("guide", "survey", "salary", "salaries", "remuneration"))
@@ -384,15 +819,19 @@ def _springboards(
             kind, note = "", ""
         template = _template(springboards, cat, kind, turn)
         finding = f.claim.strip().rstrip(".")
-        reason = f"springboard: tests finding {f.id} {why}{note}"
+        reason = f"springboard: tests finding {f.id}, {why}{note}"
         if template.strategy and contact.seniority in _SENIOR:
-            reason += f"; fits a {_label(contact.seniority)} contact: strategy"
+            reason += f"; fits {with_article(_label(contact.seniority))} contact: strategy"
         source = _own_source(f) if authored else _source(f)
+        said = heard_sentence(f, heard, names) if kind == "heard" else ""
         topics = ("springboard", *(("salary",) if pay else ()), *infer_topics(f.claim))
+        text = fill(
+            template.text, finding=finding, source=source, heard=said, level=pay_level(f, goal), **values
+        )
         items.append(
             PlanItem(
                 category=template.category,
-                text=_capitalised(fill(template.text, finding=finding, source=source, **values)),
+                text=_capitalised(text),
                 reason=reason,
                 finding_id=f.id,
                 source_question=template.id,
@@ -400,12 +839,14 @@ def _springboards(
                 strategy=template.strategy,
                 focus=template.focus,
                 topics=tuple(dict.fromkeys(topics)),
+                tiara=template.tiara,
+                goal=2 if pay else 0,
             )
         )
     return items
 
 
-_KINDS = ("own_work", "salary", "salary_guide")
+_KINDS = ("own_work", "salary", "salary_guide", "heard")
 """Springboard topic tags that make a template fit only one kind of finding."""
 
 
@@ -424,7 +865,7 @@ def _template(
             for q in springboards
             if (c is None or q.category is c)
             and (k in q.topics if k else not set(_KINDS) & set(q.topics))
-            and (k != "salary" or "salary_guide" not in q.topics)
+            and (k != "salary" or not {"salary_guide", "heard"} & set(q.topics))
         ]
 
     tries = [(cat, kind), (None, kind)]
@@ -461,9 +902,22 @@ _MISSING = {
     "closing": "the plan does not end by asking “Who else should I talk to?”",
 }
 
+_TIARA_WORDS = {
+    Tiara.trends: "trends (where the field is going)",
+    Tiara.insights: "insights (how things really work)",
+    Tiara.advice: "advice (what they would do in your place)",
+    Tiara.resources: "resources (people, courses, places to look)",
+    Tiara.assignments: "assignments (a small task to try)",
+}
+
+
+def _and_join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
 
 def coverage(plan: Plan, wb: Workbook, contact_id: int | None = None) -> list[Gap]:
-    """What the plan is missing: categories, findings to test, salary, chances, the closing question.
+    """What the plan is missing: categories, findings to test, questions carried over to this
+    contact, salary, chances, the TIARA balance, the closing question.
 
     :param contact_id: whose findings to check; the plan's own contact by default.
     """
@@ -479,9 +933,19 @@ def coverage(plan: Plan, wb: Workbook, contact_id: int | None = None) -> list[Ga
         if f.id not in asked:
             claim = f.claim if len(f.claim) <= 80 else f.claim[:77] + "…"
             gaps.append(Gap("finding", f"finding {f.id} ({why}) has no question: “{claim}”", finding_id=f.id))
+    texts = {" ".join(normalise(i.text).split()) for i in plan.items}
+    for c in routed_questions(wb, contact.id or 0):
+        if " ".join(normalise(_as_question(c.text)).split()) not in texts:
+            what = "open question" if c.kind == "open" else "“ask next time” note"
+            gaps.append(Gap("carried", f"the {what} “{c.text}” is not in the plan"))
     for topic in ("salary", "chances"):
         if not any(_asks(i, topic) for i in plan.items):
             gaps.append(Gap(topic, _MISSING[topic], category=Category.career))
+    bank_tiara = {q.id: q.tiara for q in all_questions(wb)}
+    tags = {i.tiara or bank_tiara.get(i.source_question) for i in plan.items}
+    missing = [_TIARA_WORDS[t] for t in Tiara if t not in tags]
+    if missing:
+        gaps.append(Gap("tiara", f"TIARA: nothing yet on {_and_join(missing)}"))
     if not plan.items or not is_who_else(plan.items[-1]):
         gaps.append(Gap("closing", _MISSING["closing"], category=Category.closing))
     if plan.over_budget:
@@ -555,12 +1019,12 @@ def save_plan(
         return added
 
 
-def _label(value: Seniority | FocusArea) -> str:
+def _label(value: Seniority | FocusArea | CareerStage) -> str:
     return value.value.replace("_", " ")
 
 
 def _heading(plan: Plan) -> str:
-    who = ", ".join(x for x in (plan.organisation, _label(plan.seniority), _label(plan.focus_area)) if x)
+    who = ", ".join(x for x in (plan.organisation, _label(plan.seniority), focus_label(plan.focus_area)) if x)
     start = f"Question plan for {plan.contact_name} ({who}): {len(plan.items)} questions, "
     if not plan.over_budget:
         return start + f"about {plan.total_minutes} of {plan.minutes} minutes"
@@ -571,12 +1035,18 @@ def _overrun(plan: Plan) -> str:
     """Why an over-budget plan is over, and what to do about it, in one plain line."""
     over = f"more than the {plan.minutes} you have"
     n = plan.findings_tested
-    base = sum(i.minutes for i in plan.items if i.finding_id is None)
+    carried = sum(1 for i in plan.items if i.carried)
+    base = sum(i.minutes for i in plan.items if i.finding_id is None and not i.carried)
     if base > plan.minutes:
         kept = ", and each finding you marked to test keeps its question" if n else ""
         return (
             f"{over}: the opening question and “who else should I talk to?” alone take about {base}"
             f"{kept}; plan more minutes"
+        )
+    if carried:
+        return (
+            f"{over}: your findings to test and the questions carried over from earlier interviews need "
+            "the time; plan more minutes, or answer or drop some open questions"
         )
     if n == 1:
         return f"{over}: the finding you marked to test needs the time; plan more minutes or untick it"

@@ -21,6 +21,8 @@ best score wins; ties go to the lower contact id. With no evidence at all, no on
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -31,10 +33,13 @@ from iivkit.workbook import views
 from iivkit.workbook.models import (
     Contact,
     ContactStatus,
+    FindingOutcome,
     Interview,
     OpenQuestion,
     OpenQuestionStatus,
     Organisation,
+    Outcome,
+    PlannedQuestion,
     Seniority,
 )
 from iivkit.workbook.names import without_titles
@@ -311,3 +316,160 @@ def recurring_advice(wb: Workbook) -> pd.DataFrame:
     out["_other"] = out["group"] == OTHER_ADVICE
     out = out.sort_values(["_other", "count", "group"], ascending=[True, False, True]).drop(columns="_other")
     return out.reset_index(drop=True)
+
+
+# -- carry-over: what earlier interviews hand on to the next ------------------------------------
+
+
+@dataclass(frozen=True)
+class CarriedQuestion:
+    """A question an earlier interview hands on to a contact's plan.
+
+    ``kind`` is ``open`` (an open question routed to them) or ``next`` (an "ask next time"
+    note). ``raised_with`` (a name, or "them" for the contact's own earlier talk) and ``day`` say
+    where it came from, when known.
+    """
+
+    kind: str
+    text: str
+    raised_with: str = ""
+    day: dt.date | None = None
+    open_question_id: int | None = None
+    interview_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What one earlier interview said about a finding."""
+
+    outcome: Outcome
+    note: str
+    contact_id: int
+    contact: str
+    organisation: str
+    role: str
+    day: dt.date | None
+    interview_id: int
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
+
+
+def note_lines(text: str) -> list[str]:
+    """The separate questions of an "ask next time" note: one a line or a sentence, bullets and
+    numbers gone."""
+    lines = (_BULLET.sub("", line).strip() for line in text.splitlines())
+    sentences = (s.strip() for line in lines for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", line))
+    return [s for s in sentences if len(words(s)) >= 2]
+
+
+_ASK = re.compile(r"^ask\s+(?:.*?\s)??(?=(?:how|whether|what|which|who|why|when|where|if|about)\b)", re.I)
+
+
+def _as_reminder(line: str) -> str:
+    """A note to self as the user will ask it: "Ask Nomsa how counsellors…" → "Ask how counsellors…"."""
+    return _ASK.sub("Ask ", line, count=1)
+
+
+def _alike(a: set[str], b: set[str]) -> bool:
+    """Two questions that share most of their words say the same thing."""
+    return bool(a and b) and len(a & b) >= 0.6 * min(len(a), len(b))
+
+
+def _day(interview: Interview | None) -> dt.date | None:
+    return interview.scheduled_at.date() if interview and interview.scheduled_at else None
+
+
+def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
+    """What earlier interviews hand on to this contact, open questions first.
+
+    * An open question whose chosen contact (``suggested_contact_id``) is this person, or, when
+      the user chose no one, that :func:`route` sends to them.
+    * Each line or sentence of the "ask next time" notes of interviews that took place, unless
+      it names another contact or another organisation than theirs, or a later interview's
+      saved plan asked it already. Notes from their own interviews are for other people, and
+      notes written before their own latest interview were theirs to hear then.
+    """
+    interviews = {i.id: i for i in wb.all(Interview)}
+    contacts = {c.id: c for c in wb.all(Contact)}
+    carried: list[CarriedQuestion] = []
+    for q in wb.all(OpenQuestion, status=OpenQuestionStatus.open):
+        chosen = q.suggested_contact_id
+        if chosen is None:
+            chosen = route(wb, q).contact_id
+        if chosen != contact_id:
+            continue
+        raised = interviews.get(q.interview_id) if q.interview_id else None
+        who = contacts.get(raised.contact_id) if raised else None
+        carried.append(
+            CarriedQuestion(
+                "open",
+                q.text,
+                "them" if who is not None and who.id == contact_id else (who.name if who else ""),
+                _day(raised),
+                open_question_id=q.id,
+            )
+        )
+    first_names = _first_names(list(contacts.values()))
+    others = [_names(c, first_names) for c in contacts.values() if c.id != contact_id]
+    own_org = contacts[contact_id].organisation_id if contact_id in contacts else None
+    others += [[o.name] for o in wb.all(Organisation) if o.id != own_org]
+    held = sorted(
+        (i for i in interviews.values() if i.held), key=lambda i: (_day(i) or dt.date.min, i.id or 0)
+    )
+    asked: dict[str, dt.date] = {}
+    for i in held:
+        for pq in wb.all(PlannedQuestion, interview_id=i.id):
+            asked[" ".join(words(pq.text))] = _day(i) or dt.date.max
+    seen = [words(c.text) for c in carried]
+    # "Next time" is for the next people: not the person it came from, nor anyone talked to since.
+    last_talk = max((_day(i) or dt.date.min for i in held if i.contact_id == contact_id), default=None)
+    for i in held:
+        if i.contact_id == contact_id or (last_talk is not None and last_talk >= (_day(i) or dt.date.min)):
+            continue
+        who = contacts.get(i.contact_id)
+        for line in note_lines(i.next_questions):
+            key, ws = " ".join(words(line)), words(line)
+            if any(_alike(ws, other) for other in seen) or any(mentions(line, names) for names in others):
+                continue
+            if key in asked and asked[key] > (_day(i) or dt.date.min):
+                continue
+            seen.append(ws)
+            carried.append(
+                CarriedQuestion(
+                    "next", _as_reminder(line), who.name if who else "", _day(i), interview_id=i.id
+                )
+            )
+    return carried
+
+
+def heard_about(wb: Workbook, finding_id: int) -> list[Heard]:
+    """What each interview that took place said about a finding, oldest first.
+
+    A finding "not discussed" in an interview is left out.
+    """
+    interviews = {i.id: i for i in wb.all(Interview) if i.held}
+    contacts = {c.id: c for c in wb.all(Contact)}
+    orgs = {o.id: o.name for o in wb.all(Organisation)}
+    heard = []
+    for fo in wb.all(FindingOutcome, finding_id=finding_id):
+        i = interviews.get(fo.interview_id)
+        if i is None or fo.outcome is Outcome.not_discussed:
+            continue
+        c = contacts.get(i.contact_id)
+        if c is None or c.id is None or i.id is None:
+            continue
+        heard.append(
+            Heard(
+                outcome=fo.outcome,
+                note=fo.note.strip(),
+                contact_id=c.id,
+                contact=c.name,
+                organisation=orgs.get(c.organisation_id, "") if c.organisation_id else "",
+                role=c.role,
+                day=_day(i),
+                interview_id=i.id,
+            )
+        )
+    heard.sort(key=lambda h: (h.day or dt.date.min, h.interview_id))
+    return heard

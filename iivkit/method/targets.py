@@ -189,6 +189,13 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+_MOTIVATION_WORDS = {
+    1: "Motivation 1 (a little)",
+    2: "Motivation 2 (keen)",
+    3: "Motivation 3 (a dream employer)",
+}
+"""The motivation scale in words, as the organisation form explains it."""
+
 _POSTING_WORDS = {
     Posting.relevant.value: "a relevant posting",
     Posting.some.value: "some postings",
@@ -234,9 +241,9 @@ def targets(
     One row per organisation, in rank order (``rank`` from 1). ``motivation`` is 1-3 or
     missing, ``posting`` ``none``/``some``/``relevant``, ``advocacy`` the score with its parts
     ``met``, ``referred``, ``alumni`` and ``known``; ``active`` says whether something is under
-    way with it, and ``active_because`` what. ``why`` is a sentence, e.g. "Motivation 3, a
-    relevant posting, 2 alumni contacts and 1 person met. Below Ubuntu Health Trust on advocacy
-    (4 against 7)."
+    way with it, and ``active_because`` what. ``why`` is a sentence, e.g. "Motivation 3 (a dream
+    employer), a relevant posting, 2 alumni contacts and 1 person met. Below Ubuntu Health Trust
+    on advocacy (4 against 7)."
 
     :param today: the day the active window counts back from; default today.
     :param rules: the rules to apply; default the workbook's own (or the defaults).
@@ -262,9 +269,8 @@ def targets(
     whys: list[str] = []
     above: pd.Series | None = None
     for _, row in df.iterrows():
-        motivation = (
-            f"Motivation {int(row['motivation'])}" if pd.notna(row["motivation"]) else "Motivation not rated"
-        )
+        rated = pd.notna(row["motivation"])
+        motivation = _MOTIVATION_WORDS[int(row["motivation"])] if rated else "Motivation not rated"
         sentence = f"{motivation}, {_POSTING_WORDS[row['posting']]}, {_ties(row)}. {_place(row, above)}."
         if row["active"]:
             sentence += f" Active: {row['active_because']}."

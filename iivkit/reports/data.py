@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from iivkit.errors import RecordNotFound, ValidationFailed
-from iivkit.method import synthesis
+from iivkit.method import growth, synthesis
 from iivkit.method.followups import follow_ups
 from iivkit.method.targets import standing
 from iivkit.reports.inputs import REPORT_NOTEBOOK, report_inputs, report_inputs_json  # noqa: F401
@@ -30,6 +30,7 @@ from iivkit.workbook.store import Workbook, collect_damaged
 
 TIARA_ORDER = [t.value for t in Tiara]
 CAREER_KINDS = (InsightKind.salary.value, InsightKind.environment.value, InsightKind.chances.value)
+GROWTH_KINDS = (InsightKind.strength.value, InsightKind.development.value)
 OUTCOME_ORDER = [o.value for o in Outcome]
 
 
@@ -122,7 +123,7 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
 CAPTIONS = {
     "plan": "The questions planned, and the answers given",
     "findings": "Each finding tested: its outcome here, and its evidence across interviews",
-    "career": "Salary, work environment and your chances",
+    "career": "Salary, work environment, your chances, and the strengths and areas to develop they saw",
     "open_questions": "Questions this interview left open",
     "referrals": "People the interviewee suggested",
     "follow_ups": "Follow-ups for this interview",
@@ -208,9 +209,10 @@ def evidence_counts(tested: pd.DataFrame) -> pd.Series:
 
 
 def insights(wb: Workbook, interview: int) -> pd.DataFrame:
-    """Insights and advice (not salary, environment or chances), in TIARA order, untagged last."""
+    """Insights and advice (not salary, environment, chances, strengths or areas to develop), in
+    TIARA order, untagged last."""
     df = views.interview_insights(wb, interview)
-    df = df[~df["kind"].isin(CAREER_KINDS)].rename(
+    df = df[~df["kind"].isin((*CAREER_KINDS, *GROWTH_KINDS))].rename(
         columns={"tiara": "TIARA", "kind": "Kind", "text": "Insight"}
     )
     df = df.reset_index(drop=True)
@@ -221,8 +223,19 @@ def insights(wb: Workbook, interview: int) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+GROWTH_TOPICS = {
+    "strength": "A strength they saw",
+    "development": "To develop",
+    "across": "Across your interviews",
+}
+
+
 def career(wb: Workbook, interview: int) -> pd.DataFrame:
-    """Salary, work environment, chances and what to ask next: the debrief fields and insights."""
+    """Salary, work environment, chances, strengths and areas to develop, and what to ask next.
+
+    The debrief fields and insights of this interview, then the strengths several people saw
+    and the open areas to develop across all interviews (:func:`iivkit.method.growth.summary`).
+    """
     topics = {"salary": "Salary", "environment": "Work environment", "chances": "Your chances"}
     fields = {
         "salary_info": "Salary",
@@ -237,7 +250,20 @@ def career(wb: Workbook, interview: int) -> pd.DataFrame:
     said = views.interview_insights(wb, interview)
     said = said[said["kind"].isin(CAREER_KINDS)]
     items.extend((topics[str(k)], str(t)) for k, t in zip(said["kind"], said["text"], strict=True))
-    order = list(fields.values())
+    grown = views.growth_rows(wb)
+    for said_here in grown[grown["interview_id"] == interview].to_dict("records"):
+        text, advice = (
+            str(said_here["text"]).strip().rstrip("."),
+            growth.in_sentence(str(said_here["advice"])),
+        )
+        items.append(
+            (
+                GROWTH_TOPICS[str(said_here["kind"])],
+                f"{text}. Their advice: {advice}." if advice else f"{text}.",
+            )
+        )
+    items.extend((GROWTH_TOPICS["across"], line) for line in growth.summary(wb, interview=interview))
+    order = [*list(fields.values())[:3], *GROWTH_TOPICS.values(), fields["next_questions"]]
     items.sort(key=lambda item: order.index(item[0]))
     return pd.DataFrame(items, columns=["Topic", "What was said"], dtype=object)
 

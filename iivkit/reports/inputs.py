@@ -30,6 +30,8 @@ def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
         raise RecordNotFound("does not exist", record=f"interview {interview}")
     # Where the organisation stands on the target list also depends on who was met elsewhere.
     inputs["interview_statuses"] = views.interview_statuses(conn)
+    # The strengths and areas to develop across interviews (growth.summary) read every such insight.
+    inputs["growth"] = views.growth_records(conn)
     if views.has_unrouted_open_questions(conn, interview):
         inputs["everything"] = views.routing_records(conn)
     return inputs
@@ -64,6 +66,7 @@ class WorkbookInputs:
         if self._shared is None:
             shared: dict[str, Any] = views.workbook_records(self.conn)
             shared["interview_statuses"] = views.interview_statuses(self.conn)
+            shared["growth"] = views.growth_records(self.conn)
             self._shared = {key: _dumped(value) for key, value in shared.items()}
         parts.update(self._shared)
         if views.has_unrouted_open_questions(self.conn, interview):

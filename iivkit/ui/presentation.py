@@ -31,8 +31,9 @@ class Shade:
 
 
 # Statuses from several vocabularies share one table: the outcome of a tested finding, its
-# evidence status across interviews, a contact's place in the pipeline, a follow-up's state and
-# an exercise's progress. Where a word belongs to two (confirmed), one colour suits both.
+# evidence status across interviews, a contact's place in the pipeline, a follow-up's state, an
+# exercise's progress and the verdict on each of its parts. Where a word belongs to two
+# (confirmed), one colour suits both.
 PALETTE: dict[str, Shade] = {
     # outcomes of a tested finding, and evidence status across interviews
     "confirmed": Shade("#c8e6c9", "#4caf50"),
@@ -57,6 +58,10 @@ PALETTE: dict[str, Shade] = {
     "in progress": Shade("#fff9c4", "#fdd835"),
     "not started": Shade("#f5f5f5", "#bdbdbd"),
     "problem": Shade("#ffcdd2", "#e53935"),
+    # a part of an exercise's rubric
+    "met": Shade("#c8e6c9", "#4caf50"),
+    "could be stronger": Shade("#fff9c4", "#fdd835"),
+    "not met": Shade("#ffe0b2", "#fb8c00"),
 }
 
 NEUTRAL = "#90a4ae"
@@ -114,9 +119,10 @@ table.iiv-header th, table.iiv-header td {{ text-align: left; padding: 2px 1em 2
 {_palette_rules()}
 .iiv-exercise {{ border-left: 4px solid {NEUTRAL}; padding: 0 0 0 12px; margin: 1.2em 0; }}
 .iiv-exercise.iiv-done {{ border-color: {PALETTE["complete"].mark}; }}
-.iiv-points {{ list-style: none; padding-left: 0.5em; }}
+.iiv-points {{ padding-left: 2em; }}
 .iiv-points li {{ margin: 0.3em 0; }}
 .iiv-where, .iiv-hint {{ color: #555; font-size: 0.92em; display: block; }}
+.iiv-notes {{ color: #444; font-size: 0.92em; margin: 0.2em 0; }}
 </style>"""
 """The one stylesheet of reports and class pages, as a ``<style>`` element to put before them."""
 

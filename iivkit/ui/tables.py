@@ -253,6 +253,8 @@ READS: dict[str, frozenset[str]] = {
     "evidence": frozenset({"findings", "finding_outcomes", "interviews", "contacts"}),
     "open_questions": frozenset({"open_questions", "contacts", "interviews"}),
     "plan": frozenset({"planned_questions", "findings"}),
+    "strengths": frozenset({"insights", "interviews", "contacts"}),
+    "development_areas": frozenset({"insights", "interviews", "contacts"}),
 }
 """The workbook tables each view reads; a view not listed redraws after any change (the
 follow-up queue reads contacts, interviews, the profile and the rules)."""
@@ -333,4 +335,38 @@ def funnel(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
         _titled(df, names).reset_index(drop=True),
         limit=limit,
         empty="No contacts yet: the funnel starts when you invite someone.",
+    )
+
+
+# -- strengths and areas to develop ---------------------------------------------------------
+
+
+def strengths(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
+    """The strengths the people you met saw in you, the one the most people saw first, with who."""
+    from iivkit.method.growth import strengths_frame
+
+    names = {"strength": "Strength", "people": "People", "who": "Who saw it"}
+    return styled(
+        _titled(strengths_frame(wb), names),
+        limit=limit,
+        empty="No strengths noted yet: record what people say about you in the debrief (03_debrief).",
+    )
+
+
+def development_areas(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
+    """The areas to develop people named, the one the most people named first, with their advice;
+    an area is addressed once someone names it as a strength in a later interview."""
+    from iivkit.method.growth import development_frame
+
+    names = {
+        "area": "Area to develop",
+        "people": "People",
+        "who": "Named by",
+        "advice": "Advice",
+        "status": "Status",
+    }
+    return styled(
+        _titled(development_frame(wb), names),
+        limit=limit,
+        empty="No areas to develop noted yet: record them in the debrief (03_debrief).",
     )

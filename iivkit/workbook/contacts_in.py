@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import quopri
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from iivkit.errors import InputFileError
 from iivkit.workbook.models import Contact, HowFound, Organisation, ShortText
+from iivkit.workbook.names import split_title, tidy_title
 
 JSON, LINKEDIN, CSV, VCARD = "json", "linkedin", "csv", "vcard"
 KINDS = {
@@ -42,11 +44,12 @@ MAP_FIELDS = {
     "role": "their job title",
     "email": "their email address",
     "phone": "their phone number",
+    "honorific": "their title (Dr, Ms, Prof…), for formal greetings",
     "notes": "anything else; several columns may go here, each kept as 'Column: value'",
 }
 """The fields a ``--map`` may send a CSV column to."""
 
-SINGLE_FIELDS = ("organisation", "role", "email", "phone")
+SINGLE_FIELDS = ("organisation", "role", "email", "phone", "honorific")
 
 LINKEDIN_COLUMNS = ("First Name", "Last Name", "Company", "Position")
 """The columns that make a CSV a LinkedIn connections export (URL, Email Address and Connected
@@ -260,10 +263,26 @@ class _Rows:
     body: list[tuple[int, list[str]]]
 
 
+DELIMITERS = (",", ";", "\t", "|")
+"""Column separators tried in turn: spreadsheets in many European locales save CSV with ``;``."""
+
+
 def _csv_rows(text: str, wanted: tuple[str, ...], *, file: str | Path) -> _Rows:
     """The header (the first row holding every *wanted* column) and the non-empty rows after it,
-    each with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    each with the line it starts on. The separator is the first of :data:`DELIMITERS` that gives
+    such a header; the error, when none does, is the one for commas."""
+    first_error: InputFileError | None = None
+    for delimiter in DELIMITERS:
+        try:
+            return _csv_rows_split(text, wanted, delimiter, file=file)
+        except InputFileError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
+
+
+def _csv_rows_split(text: str, wanted: tuple[str, ...], delimiter: str, *, file: str | Path) -> _Rows:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     first: list[str] | None = None
     body: list[tuple[int, list[str]]] = []
@@ -317,7 +336,7 @@ def read_vcards(text: str, *, file: str | Path) -> Source:
         card.append(line)
         if _END.match(line):
             try:
-                parsed = vobject.readOne("\r\n".join(card) + "\r\n")
+                parsed = vobject.readOne("\r\n".join(prepare_card(card)) + "\r\n")
                 rows.append(_from_vcard(start, parsed))
             except Exception as exc:  # vobject raises many kinds for one malformed card
                 bad.append(BadRow(start, None, f"not a readable vCard ({_short(str(exc))})"))
@@ -327,6 +346,71 @@ def read_vcards(text: str, *, file: str | Path) -> Source:
     if not rows and not bad:
         raise InputFileError("holds no vCard (no line BEGIN:VCARD); is it really a .vcf file?", file=file)
     return Source(VCARD, rows, bad)
+
+
+_TEXT_PROPERTIES = frozenset({"FN", "NOTE", "TITLE", "ROLE"})
+"""Single-valued text: a bare comma in them is part of the text, though vCard asks for ``\\,``."""
+_PROPERTY = re.compile(
+    r"^(?:[A-Za-z0-9-]+\.)?(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;[^:]*)?):(?P<value>.*)$", re.DOTALL
+)
+_BARE_COMMA = re.compile(r"(?<!\\),")
+
+
+def prepare_card(lines: list[str]) -> list[str]:
+    """One card's lines made safe for ``vobject``, which would lose or refuse what older exports write.
+
+    - Folded lines (a continuation starts with a space or tab) are unfolded.
+    - Quoted-printable values (vCard 2.1, as older phones and Outlook write them) are decoded here,
+      soft line breaks (a line ending in ``=``) included, in the charset the property names.
+    - A bare comma in a single-valued text (``TITLE:Head of Research, Design``) is escaped; ``vobject``
+      would otherwise keep only the text before it.
+    """
+    unfolded: list[str] = []
+    for line in lines:
+        if unfolded and _soft_break(unfolded[-1]):
+            unfolded[-1] = unfolded[-1][:-1] + line  # a quoted-printable soft line break
+        elif unfolded and line[:1] in (" ", "\t"):
+            unfolded[-1] += line[1:]  # a folded line
+        else:
+            unfolded.append(line)
+    return [_prepare_line(line) for line in unfolded]
+
+
+def _quoted_printable(line: str) -> bool:
+    match = _PROPERTY.match(line)
+    return bool(match and "QUOTED-PRINTABLE" in match.group("params").upper())
+
+
+def _soft_break(line: str) -> bool:
+    return line.endswith("=") and _quoted_printable(line)
+
+
+def _prepare_line(line: str) -> str:
+    match = _PROPERTY.match(line)
+    if match is None:
+        return line
+    name, params, value = match.group("name").upper(), match.group("params"), match.group("value")
+    if "QUOTED-PRINTABLE" in params.upper():
+        kept = [
+            p
+            for p in params.split(";")
+            if p and p.upper() not in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE")
+        ]
+        charset = next((p.split("=", 1)[1] for p in kept if p.upper().startswith("CHARSET=")), "utf-8")
+        kept = [p for p in kept if not p.upper().startswith("CHARSET=")]
+        raw = quopri.decodestring(value.encode("ascii", "replace"))
+        try:
+            text = raw.decode(charset, "replace")
+        except LookupError:
+            text = raw.decode("utf-8", "replace")
+        escaped = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\n", "\\n")
+        if name in _TEXT_PROPERTIES:
+            escaped = escaped.replace(",", "\\,").replace(";", "\\;")
+        params = "".join(f";{p}" for p in kept)
+        return f"{match.group(0)[: match.start('name')]}{match.group('name')}{params}:{escaped}"
+    if name in _TEXT_PROPERTIES:
+        return f"{line[: match.start('value')]}{_BARE_COMMA.sub(lambda _: chr(92) + ',', value)}"
+    return line
 
 
 def _from_vcard(line: int, card: Any) -> RawContact:
@@ -351,6 +435,17 @@ def _from_vcard(line: int, card: Any) -> RawContact:
     notes = [("NOTE", str(first("note") or "").strip())]
     if first("url"):
         notes.append(("URL", f"Web: {str(first('url')).strip()}"))
+    # Only one email and phone fit a contact: the others are kept in the notes, not dropped.
+    for prop, label in (("email", "Other email"), ("tel", "Other phone")):
+        for extra in card.contents.get(prop, [])[1:]:
+            text = str(extra.value or "").strip()
+            text = text[4:] if text.lower().startswith("tel:") else text
+            if text:
+                notes.append((prop.upper(), f"{label}: {text}"))
+    n = first("n")
+    prefix = str(getattr(n, "prefix", "") or "").strip() if n is not None else ""
+    if prefix:
+        values["honorific"] = ("N", prefix)
     return RawContact(line, (("FN", str(fn or "").strip()),), values, tuple(n for n in notes if n[1]))
 
 
@@ -360,11 +455,16 @@ _ONE_LINE: TypeAdapter[str] = TypeAdapter(ShortText)
 
 
 def to_candidate(raw: RawContact, how_found: HowFound) -> Candidate | BadRow:
-    """The contact in *raw*, validated by the models; or the first value they refuse."""
-    name = " ".join(text for _, text in raw.name if text)
+    """The contact in *raw*, validated by the models; or the first value they refuse.
+
+    A title in front of the name ("Dr Dana Whitfield") becomes the contact's title, so that the
+    name matches the same person already in the workbook and letters can greet them formally.
+    """
     values = {f: text for f, (_, text) in raw.values.items()}
+    title, name = split_title(" ".join(text for _, text in raw.name if text))
     data: dict[str, Any] = {
         "name": name,
+        "honorific": tidy_title(values.get("honorific", "")) or title,
         "role": values.get("role", ""),
         "email": values.get("email") or None,
         "phone": values.get("phone", ""),

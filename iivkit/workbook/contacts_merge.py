@@ -5,11 +5,12 @@ validate each, match organisations by name, set aside duplicates, then write eve
 transaction, or nothing when a row is bad and ``skip_bad`` is off, or when it is a dry run.
 
 Two contacts are the same person when they share an email address (case ignored), or a name at
-the same organisation (case and spacing ignored); so are two organisations with the same name.
+the same organisation (case, spacing and Unicode form ignored); so are two organisations with the same name.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from iivkit.workbook.store import Workbook
 
 
 def same_name(name: str) -> str:
-    """The form in which two names are compared: spacing and case ignored."""
-    return " ".join(name.split()).casefold()
+    """The form in which two names are compared: spacing, case and Unicode form ignored, so that
+    "José" typed as one character or as "e" and a combining accent is the same name."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,12 @@ def _plan(wb: Workbook | None, candidates: list[Candidate], result: ContactsImpo
         for contact in wb.all(Contact):
             where = f"already in the workbook as contact {contact.id}"
             if contact.email:
-                by_email.setdefault(contact.email.casefold(), where)
+                by_email.setdefault(unicodedata.normalize("NFC", contact.email).casefold(), where)
             at = names.get(contact.organisation_id, "") if contact.organisation_id else ""
             by_name.setdefault((same_name(contact.name), at), where)
     new: set[str] = set()
     for c in candidates:
-        email = c.contact.email.casefold() if c.contact.email else None
+        email = unicodedata.normalize("NFC", c.contact.email).casefold() if c.contact.email else None
         name = (same_name(c.contact.name), same_name(c.organisation))
         if email and email in by_email:
             result.duplicates.append(Duplicate(c.line, c.contact.name, f"{by_email[email]} (same email)"))

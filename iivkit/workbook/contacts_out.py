@@ -1,8 +1,9 @@
 """Contacts out as vCard 4 (RFC 6350): one card per contact, for an address book or a phone.
 
-Each card has FN, N, ORG, TITLE, EMAIL, TEL and NOTE, as far as the contact has them. Text is
-escaped as the RFC says (backslash, comma, semicolon, line break), so no value can start a
-property of its own, and lines are folded at 75 octets without splitting a character.
+Each card has FN, N (the contact's title as its prefix), ORG, TITLE, EMAIL, TEL and NOTE, as far
+as the contact has them. Text is escaped as the RFC says (backslash, comma, semicolon, line
+break), so no value can start a property of its own, and lines are folded at 75 octets without
+splitting a character.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def vcards(doc: Document) -> str:
     for contact in doc.contacts:
         family, given = _family_and_given(contact.name)
         lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{escape(contact.name)}"]
-        lines.append(f"N:{escape(family)};{escape(given)};;;")
+        lines.append(f"N:{escape(family)};{escape(given)};;{escape(contact.honorific)};")
         if contact.organisation_id in organisations:
             lines.append(f"ORG:{escape(organisations[contact.organisation_id])}")
         if contact.role:

@@ -382,8 +382,7 @@ class _Student:
         topics = list(dict.fromkeys(f["topic"] for f in to_test))
         extra = [k for k in rng.sample(texts["keywords"], 2) if not any(t in k for t in topics)]
         keywords = topics + extra
-        formal = contact["seniority"] in ("senior", "very_senior")
-        dear = contact["name"] if formal else contact["name"].split()[0]
+        dear = contact["name"].split()[0]  # by first name, as the letters' default greeting
         v = {**self.fmt, "contact": dear, "org": org["name"], "role": _lc_first(contact["role"])}
         place, where = {
             "video": (

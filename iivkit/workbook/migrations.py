@@ -60,6 +60,22 @@ def _organisations_motivation_and_posting(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE organisations SET posting = 'none'")
 
 
+@migration(5)
+def _profile_stage_and_letters_contacts_titles(conn: sqlite3.Connection) -> None:
+    """Format 5: the user's career stage, target roles and letter settings; a contact's title and
+    focus tags; the advice that goes with an insight (such as an area to develop)."""
+    for column in ("career_stage", "target_roles", "greeting_style", "letter_style"):
+        conn.execute(f"ALTER TABLE profile ADD COLUMN {column} TEXT")
+    conn.execute(
+        "UPDATE profile SET target_roles = '[]', greeting_style = 'first_name', letter_style = 'full'"
+    )
+    conn.execute("ALTER TABLE contacts ADD COLUMN honorific TEXT")
+    conn.execute("ALTER TABLE contacts ADD COLUMN focus_tags TEXT")
+    conn.execute("UPDATE contacts SET honorific = '', focus_tags = '[]'")
+    conn.execute("ALTER TABLE insights ADD COLUMN advice TEXT")
+    conn.execute("UPDATE insights SET advice = ''")
+
+
 def backup_path(path: Path, version: int) -> Path:
     """Where the copy taken before migrating from *version* goes; never an existing file."""
     candidate = path.with_name(f"{path.name}.v{version}.bak")

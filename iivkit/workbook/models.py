@@ -32,8 +32,26 @@ LONG_MAX = 20_000
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_INVISIBLE = {
+    "\u200b": "ZERO WIDTH SPACE",
+    "\u2060": "WORD JOINER",
+    "\ufeff": "ZERO WIDTH NO-BREAK SPACE",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+"""Invisible characters a one-line field refuses: they can make a name or an address show as
+something other than what it is, or hide a second name inside it. The joiners that some scripts
+need (U+200C and U+200D, as in Persian names) and the left-to-right and right-to-left marks
+are kept."""
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(_INVISIBLE) + "]")
 
 
 def _no_nul(value: str) -> str:
@@ -58,6 +76,11 @@ def _one_line(value: str) -> str:
         raise ValueError(f"must be one line: remove the line break ({char!r})")
     if char == "\t":
         raise ValueError("must be one line: replace the tab with a space")
+    if char in _INVISIBLE:
+        raise ValueError(
+            f"contains the invisible character U+{ord(char):04X} ({_INVISIBLE[char]}), which can make "
+            "text show differently from what it says; remove it"
+        )
     raise ValueError(f"contains the control character {char!r}; remove it")
 
 
@@ -158,6 +181,11 @@ class FocusArea(str, Enum):
     policy = "policy"
     clinical = "clinical"
     communications = "communications"
+    design = "design"
+    product = "product"
+    data = "data"
+    engineering = "engineering"
+    sales = "sales"
 
 
 class HowFound(str, Enum):
@@ -236,6 +264,29 @@ class Posting(str, Enum):
     relevant = "relevant"
 
 
+class CareerStage(str, Enum):
+    """Where the user is in their working life: it shapes the career and opportunity questions."""
+
+    student = "student"
+    recent_graduate = "recent_graduate"
+    career_changer = "career_changer"
+    experienced = "experienced"
+
+
+class GreetingStyle(str, Enum):
+    """How letters greet people: by first name, or formally ("Dear Dr Whitfield") when a title is known."""
+
+    first_name = "first_name"
+    formal = "formal"
+
+
+class LetterStyle(str, Enum):
+    """The usual letter: the guide's full letter, or a short one of under 120 words."""
+
+    full = "full"
+    short = "short"
+
+
 class Category(str, Enum):
     """Question categories, in the order a plan follows."""
 
@@ -278,6 +329,10 @@ class InsightKind(str, Enum):
     environment = "environment"
     chances = "chances"
     hiring_signal = "hiring_signal"
+    strength = "strength"
+    """A strength the person saw in the user, named in a few words."""
+    development = "development"
+    """An area the user still needs to develop, in a few words; the advice goes in ``advice``."""
 
 
 class OpenQuestionStatus(str, Enum):
@@ -392,6 +447,28 @@ class Profile(Record):
     timezone: TimeZoneName = Field(
         default="UTC", title="Time zone", description="Your usual time zone, e.g. 'Europe/London'."
     )
+    career_stage: CareerStage | None = Field(
+        default=None,
+        title="Career stage",
+        description="Student, recent graduate, career changer or experienced: it shapes the questions "
+        "you are offered.",
+    )
+    target_roles: list[Tag] = Field(
+        default_factory=list,
+        title="Target roles",
+        description="The jobs you are aiming for, e.g. 'UX researcher'.",
+    )
+    greeting_style: GreetingStyle = Field(
+        default=GreetingStyle.first_name,
+        title="Greeting",
+        description="How your letters greet people: by first name, or formally ('Dear Dr Whitfield') "
+        "when you know their title.",
+    )
+    letter_style: LetterStyle = Field(
+        default=LetterStyle.full,
+        title="Letter length",
+        description="Full: the guide's six-part letter. Short: under 120 words, for a first contact.",
+    )
 
 
 class Organisation(Record):
@@ -470,6 +547,11 @@ class Contact(Record):
     label: ClassVar[str] = "contact"
 
     name: RequiredText = Field(title="Name", description="Full name.")
+    honorific: ShortText = Field(
+        default="",
+        title="Title",
+        description="Dr, Ms, Mr, Mx, Prof…, for formal greetings; leave empty if you do not know.",
+    )
     other_names: list[Tag] = Field(
         default_factory=list,
         title="Other names",
@@ -492,6 +574,11 @@ class Contact(Record):
     )
     focus_area: FocusArea = Field(
         default=FocusArea.general, title="Focus area", description="Their specialism, if any."
+    )
+    focus_tags: list[Tag] = Field(
+        default_factory=list,
+        title="Focus tags",
+        description="Your own words for what they work on, e.g. 'UX research', 'patient safety'.",
     )
     status: ContactStatus = Field(
         default=ContactStatus.identified, title="Status", description="Where they are in your pipeline."
@@ -694,7 +781,8 @@ class FindingOutcome(Record):
 
 
 class Insight(Record):
-    """Something learned in an interview: an insight, advice, a salary remark, a hiring signal."""
+    """Something learned in an interview: an insight, advice, a salary remark, a hiring signal,
+    or what the person saw as the user's strength or area to develop."""
 
     table: ClassVar[str] = "insights"
     label: ClassVar[str] = "insight"
@@ -707,6 +795,11 @@ class Insight(Record):
     kind: InsightKind = Field(default=InsightKind.insight, title="Kind", description="What sort of thing.")
     tiara: Tiara | None = Field(default=None, title="TIARA", description="Trends, insights, advice…")
     text: RequiredLongText = Field(title="Insight", description="In your own words.")
+    advice: LongText = Field(
+        default="",
+        title="Advice",
+        description="What they advised you to do about it, e.g. for an area to develop.",
+    )
 
 
 class OpenQuestion(Record):

@@ -21,3 +21,20 @@ def is_title(word: str) -> bool:
 def without_titles(name: str) -> list[str]:
     """The words of ``name`` that are not titles: "Dr Ana Ahmed" gives ["Ana", "Ahmed"]."""
     return [word for word in name.split() if not is_title(word)]
+
+
+def split_title(name: str) -> tuple[str, str]:
+    """``("Dr", "Dana Whitfield")`` from ``"Dr. Dana Whitfield"``; ``("", name)`` when it has no title.
+
+    A title is taken off only when a name of two or more words follows it, so "Miss" alone, or
+    "Dr Whitfield" (a surname only), stays as it is.
+    """
+    first, _, rest = name.strip().partition(" ")
+    if not is_title(first) or len(rest.split()) < 2:
+        return "", name
+    return tidy_title(first), rest.strip()
+
+
+def tidy_title(word: str) -> str:
+    """A title as a contact's title field keeps it: "Dr" from "dr." or "DR"."""
+    return word.strip().rstrip(".").capitalize() if is_title(word.strip()) else word.strip()

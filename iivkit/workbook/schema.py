@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from iivkit.errors import ValidationFailed
 from iivkit.workbook.models import RECORD_TYPES, Record
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump this, and add a migration in ``migrations.py``, whenever a table changes shape."""
 
 APPLICATION_ID = 0x69697631

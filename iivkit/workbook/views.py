@@ -547,6 +547,40 @@ def advice_rows(wb: Workbook) -> pd.DataFrame:
     )
 
 
+GROWTH_COLUMNS = ["insight_id", "interview_id", "kind", "text", "advice", "contact_id", "contact", "day"]
+
+
+def growth_rows(wb: Workbook) -> pd.DataFrame:
+    """Every strength and area to develop that someone named, in the order they were heard.
+
+    Columns: insight_id, interview_id, kind (``strength`` or ``development``), text, advice,
+    contact_id, contact, day (``YYYY-MM-DD``, blank when the interview has no date). Ordered by
+    the interview's date, undated last, then by id. A value that is not text counts as blank.
+    """
+    return pd.DataFrame(growth_records(wb.conn), columns=GROWTH_COLUMNS)
+
+
+def growth_records(conn: sqlite3.Connection) -> list[list[Any]]:
+    """:func:`growth_rows` as plain lists (also a report's fingerprint of them)."""
+    rows = conn.execute(
+        """
+        SELECT n.id, n.interview_id, n.kind, n.text, n.advice, c.id, c.name, i.scheduled_at
+        FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
+        WHERE n.kind IN (:strength, :development)
+        ORDER BY i.scheduled_at IS NULL, i.scheduled_at, i.id, n.id
+        """,
+        {"strength": InsightKind.strength.value, "development": InsightKind.development.value},
+    ).fetchall()
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+    return [
+        [int(r[0]), int(r[1]), str(r[2]), text(r[3]), text(r[4]), int(r[5]), text(r[6]), text(r[7])[:10]]
+        for r in rows
+    ]
+
+
 # -- a student's progress, as the class run counts it -----------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The debrief form: everything one interview taught, saved in one transaction.
 
 It has an answer box per planned question, an outcome toggle and note per tested finding, the
-interview's salary, environment and chances notes, insights, open questions (each with how to
+interview's salary, environment and chances notes, the strengths and areas to develop the person
+saw (with their advice on each area), insights, open questions (each with how to
 answer it and whom to ask, a referral typed here included) and referrals, which become contacts
 referred by the interviewee. Every part is validated before anything is written; a problem
 anywhere writes nothing. A save puts the user's changes on top of the records as they are now;
@@ -35,6 +36,8 @@ from iivkit.ui.forms.debrief_parts import (
 from iivkit.ui.forms.fields import FIT, FieldControl, control_for, enum_label, save_controls
 from iivkit.ui.forms.record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE, friendly
 from iivkit.ui.forms.rows import (
+    GROWTH_KINDS,
+    GrowthRow,
     InsightRow,
     NewReferral,
     OpenQuestionRow,
@@ -138,10 +141,20 @@ class DebriefForm:
         for name, control in self.fields.items():
             control.value = getattr(self.interview, name)
         self._shown_fields = {n: c.value for n, c in self.fields.items()}
+        insights = wb.all(Insight, interview_id=iid)
+        self.growth = RowList(
+            "Your strengths and areas to develop",
+            lambda r: GrowthRow(wb, r),
+            [i for i in insights if i.kind in GROWTH_KINDS],
+            "What they saw as your strengths, and what you still need to develop, often said in answer "
+            "to the question about your chances. Name each in a few words, the same words each time, "
+            "so that 05_track can add them up across interviews; note their advice on each area to "
+            "develop.",
+        )
         self.insights = RowList(
             "Insights and advice",
             lambda r: InsightRow(wb, r),
-            wb.all(Insight, interview_id=iid),
+            [i for i in insights if i.kind not in GROWTH_KINDS],
             "What you learned: insights, advice, hiring signals, in your own words.",
         )
         self.open_questions = RowList(
@@ -218,6 +231,7 @@ class DebriefForm:
             *answers,
             *tested,
             *notes,
+            self.growth.box,
             self.insights.box,
             self.open_questions.box,
             self.referrals.box,
@@ -254,7 +268,7 @@ class DebriefForm:
             or bool(self.mark_debriefed.value) != self._mark
             or any(
                 r.touched()
-                for rows in (self.insights, self.open_questions, self.referrals)
+                for rows in (self.growth, self.insights, self.open_questions, self.referrals)
                 for r in rows.rows
             )
         )
@@ -415,7 +429,7 @@ class DebriefForm:
                 )
             )
         rows: list[tuple[Row[Any], dict[str, Any]]] = [
-            *((r, {"interview_id": iid}) for r in self.insights.rows),
+            *((r, {"interview_id": iid}) for r in (*self.growth.rows, *self.insights.rows)),
             *(
                 (r, {"referred_by_id": self.contact.id, "referred_in_interview_id": iid})
                 for r in self.referrals.rows

@@ -6,6 +6,10 @@ moves questions up and down within their category, adds their own, and sees the 
 check update as they go. Saving writes the ticked questions as the interview's plan. The
 editor follows the workbook: a finding, contact or plan saved elsewhere shows at once while the
 user has changed nothing here; otherwise their changes are kept and a note says so.
+
+The printable guide shows the plan as it stands in the editor, before it is saved:
+:func:`current_plan_for` gives the plan open for an interview, and :func:`on_plan_change` calls
+back on every tick, move or addition.
 """
 
 from __future__ import annotations
@@ -13,12 +17,24 @@ from __future__ import annotations
 import dataclasses
 import html
 import itertools
+import weakref
+from collections.abc import Callable
 
 import ipywidgets as w
 
 from iivkit.errors import IivkitError, StaleRecordError
-from iivkit.method.bank import CATEGORY_LABELS, all_questions, fill
-from iivkit.method.planner import Plan, PlanItem, coverage, plan, plan_versions, save_plan
+from iivkit.method.bank import CATEGORY_LABELS, all_questions, fill, focus_label
+from iivkit.method.planner import (
+    Plan,
+    PlanItem,
+    coverage,
+    goal_of,
+    goal_relevance,
+    plan,
+    plan_versions,
+    save_plan,
+    usable,
+)
 from iivkit.ui.forms.defaults import default_timezone
 from iivkit.ui.forms.fields import button, enum_label, save_controls
 from iivkit.ui.forms.record_form import ERROR_STYLE, NOTE_STYLE, OK_STYLE
@@ -30,6 +46,35 @@ FOLLOWS = ("contacts", "organisations", "findings", "interviews", "planned_quest
 """The tables the planner's suggestions and the saved plan come from."""
 
 OWN_REASON = "your own question"
+
+_OPEN: dict[tuple[str, int], weakref.ref[PlanEditor]] = {}
+_LISTENERS: dict[tuple[str, int], list[Callable[[], bool]]] = {}
+
+
+def _key(wb: Workbook, interview_id: int) -> tuple[str, int]:
+    return (str(wb.path), interview_id)
+
+
+def current_plan_for(wb: Workbook, interview_id: int) -> Plan | None:
+    """The plan open in a plan editor for this interview, as ticked now; None when none is open."""
+    ref = _OPEN.get(_key(wb, interview_id))
+    editor = ref() if ref is not None else None
+    if editor is None or editor.closed:
+        return None
+    return editor.current_plan()
+
+
+def on_plan_change(wb: Workbook, interview_id: int, callback: Callable[[], bool]) -> None:
+    """Call *callback* whenever the plan open for this interview changes in an editor.
+
+    The callback returns False once it no longer wants to hear (its view was closed).
+    """
+    _LISTENERS.setdefault(_key(wb, interview_id), []).append(callback)
+
+
+def _announce(wb: Workbook, interview_id: int) -> None:
+    key = _key(wb, interview_id)
+    _LISTENERS[key] = [callback for callback in _LISTENERS.get(key, []) if callback()]
 
 
 class PlanEntry:
@@ -53,33 +98,37 @@ class PlanEntry:
 
 
 def _saved_items(wb: Workbook, saved: list[PlannedQuestion]) -> list[PlanItem]:
-    minutes = {q.id: q.minutes for q in all_questions(wb)}
+    bank = {q.id: q for q in all_questions(wb)}
     saved = sorted(saved, key=lambda q: (q.position, q.id or 0))
-    return [
-        PlanItem(
-            category=q.category,
-            text=q.text,
-            reason=q.reason or "in your saved plan",
-            finding_id=q.finding_id,
-            source_question=q.source_question,
-            minutes=minutes.get(q.source_question, 3),
+    items = []
+    for q in saved:
+        b = bank.get(q.source_question)
+        items.append(
+            PlanItem(
+                category=q.category,
+                text=q.text,
+                reason=q.reason or "in your saved plan",
+                finding_id=q.finding_id,
+                source_question=q.source_question,
+                minutes=b.minutes if b else 3,
+                strategy=b.strategy if b else False,
+                focus=b.focus if b else (),
+                topics=b.topics if b else (),
+                tiara=b.tiara if b else None,
+            )
         )
-        for q in saved
-    ]
+    return items
 
 
 def alternatives(wb: Workbook, suggestion: Plan, contact: Contact, per_category: int) -> list[PlanItem]:
-    """A few more bank questions per category that fit the contact and are not in the plan yet."""
+    """A few more bank questions per category that fit the contact and the user's goal and are not
+    in the plan yet."""
     used = {i.source_question for i in suggestion.items} | {i.text for i in suggestion.items}
     counts: dict[Category, int] = {}
     extra: list[PlanItem] = []
+    goal = goal_of(wb)
     for q in all_questions(wb):
-        if (
-            q.springboard
-            or q.id in used
-            or not q.fits(contact.seniority)
-            or not q.suits_focus(contact.focus_area)
-        ):
+        if q.springboard or q.opener or q.id in used or not usable(q, contact, goal):
             continue
         text = fill(q.text, organisation=suggestion.organisation or "your organisation")
         if "{" in text or text in used or counts.get(q.category, 0) >= per_category:
@@ -95,6 +144,8 @@ def alternatives(wb: Workbook, suggestion: Plan, contact: Contact, per_category:
                 strategy=q.strategy,
                 focus=q.focus,
                 topics=q.topics,
+                tiara=q.tiara,
+                goal=goal_relevance(q, goal)[0],
             )
         )
     return extra
@@ -161,8 +212,15 @@ class PlanEditor:
         )
         self.widget.add_class("iiv-plan-editor")
         self._saving = False
+        self.closed = False
         self.reload()
         self.stop_following = follow(wb, FOLLOWS, self._changed, self.widget)
+        self._register()
+
+    def _register(self) -> None:
+        if self.interview_id is not None:
+            _OPEN[_key(self.wb, self.interview_id)] = weakref.ref(self)
+            _announce(self.wb, self.interview_id)
 
     # -- building --------------------------------------------------------------------------
 
@@ -274,7 +332,7 @@ class PlanEditor:
         current = self.current_plan()
         self.summary.value = (
             f"<b>{len(current.items)} questions</b> for {html.escape(self.contact.name)} "
-            f"({enum_label(self.contact.seniority)}, {enum_label(self.contact.focus_area)}): "
+            f"({enum_label(self.contact.seniority)}, {focus_label(self.contact.focus_area)}): "
             + (
                 f"about {current.total_minutes} of {current.minutes} minutes."
                 if current.total_minutes <= current.minutes
@@ -289,6 +347,8 @@ class PlanEditor:
             self.coverage.value = f"<div style='color:#8a5300'><b>Coverage check:</b><ul>{items}</ul></div>"
         else:
             self.coverage.value = f"<span style='{OK_STYLE}'><b>Coverage check:</b> nothing missing.</span>"
+        if self.interview_id is not None and not getattr(self, "closed", True):
+            _announce(self.wb, self.interview_id)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -327,6 +387,7 @@ class PlanEditor:
         finally:
             self._saving = False
         self.interview_id = interview_id
+        self._register()
         self.loaded_versions = loaded
         self._opened = self._state()
         self.status.value = (
@@ -362,6 +423,9 @@ class PlanEditor:
 
     def close(self) -> None:
         """Stop following the workbook and take the form off the page."""
+        self.closed = True
+        if self.interview_id is not None:
+            _announce(self.wb, self.interview_id)
         self.stop_following()
         close_tree(self.widget)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import itertools
-from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar
 
 import ipywidgets as w
 from pydantic import ValidationError
@@ -47,6 +47,8 @@ class Row(Generic[R]):
     """One repeatable record in a list: its inputs, its error line, and how to build the record."""
 
     model: type[R]
+    titles: ClassVar[Mapping[str, str]] = {}
+    """A field's name in this row's errors, where the model's title does not fit."""
 
     def __init__(self, inputs: dict[str, w.Widget], record: R | None) -> None:
         self.inputs = inputs
@@ -86,7 +88,9 @@ class Row(Generic[R]):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else ""
-            title = self.model.model_fields[field].title if field in self.model.model_fields else field
+            title = self.titles.get(field) or (
+                self.model.model_fields[field].title if field in self.model.model_fields else field
+            )
             self.show_error(f"{title}: {friendly(first['msg'])}")
             return None
 
@@ -109,6 +113,10 @@ def _text(placeholder: str, width: str, *, area: bool = False) -> w.Widget:
     return cls(value="", placeholder=placeholder, continuous_update=False, layout=w.Layout(width=width))
 
 
+GROWTH_KINDS = (InsightKind.strength, InsightKind.development)
+"""Insight kinds the debrief records in their own list, "Your strengths and areas to develop"."""
+
+
 class InsightRow(Row[Insight]):
     """Something learned: its kind and the insight in the user's words."""
 
@@ -116,13 +124,45 @@ class InsightRow(Row[Insight]):
 
     def __init__(self, wb: Workbook, record: Insight | None = None) -> None:
         kind = w.Dropdown(
-            options=[(enum_label(k), k.value) for k in InsightKind],
+            options=[(enum_label(k), k.value) for k in InsightKind if k not in GROWTH_KINDS],
             value=InsightKind.insight.value,
             layout=w.Layout(width="10em"),
         )
         super().__init__(
             {"kind": kind, "text": _text("What you learned, in your own words", "40em", area=True)}, record
         )
+
+
+class GrowthRow(Row[Insight]):
+    """A strength the person saw in the user, or an area to develop with the advice given for it.
+
+    The advice box shows only for an area to develop; what it holds is kept either way.
+    """
+
+    model = Insight
+    titles: ClassVar[Mapping[str, str]] = {"text": "Strength or area to develop"}
+
+    def __init__(self, wb: Workbook, record: Insight | None = None) -> None:
+        kind = w.Dropdown(
+            options=[("Strength", InsightKind.strength.value), ("To develop", InsightKind.development.value)],
+            value=InsightKind.strength.value,
+            layout=w.Layout(width="10em"),
+        )
+        self.advice = _text("Their advice on it", "24em", area=True)
+        super().__init__(
+            {
+                "kind": kind,
+                "text": _text("In a few words, the same each time", "20em"),
+                "advice": self.advice,
+            },
+            record,
+        )
+        kind.observe(lambda _: self._show_advice(), names="value")
+        self._show_advice()
+
+    def _show_advice(self) -> None:
+        shown = self.inputs["kind"].value == InsightKind.development.value
+        self.advice.layout.display = "" if shown else "none"
 
 
 def ask_options(wb: Workbook, referrals: Iterable[tuple[NewReferral, str]] = ()) -> list[tuple[str, Any]]:

@@ -161,12 +161,12 @@ def _member_check(enum: type[Enum]) -> Check:
 def _int_check(metadata: list[Any]) -> Check | None:
     low, high = -(2**63), 2**63 - 1
     for rule in metadata:
-        if isinstance(rule, annotated_types.Ge):
-            low = max(low, int(rule.ge))  # type: ignore[call-overload]
-        elif isinstance(rule, annotated_types.Le):
-            high = min(high, int(rule.le))  # type: ignore[call-overload]
+        if isinstance(rule, annotated_types.Ge) and type(rule.ge) is int:
+            low = max(low, rule.ge)
+        elif isinstance(rule, annotated_types.Le) and type(rule.le) is int:
+            high = min(high, rule.le)
         else:
-            return None
+            return None  # another bound, or one that is not a whole number: the model checks
 
     def check(values: Sequence[Any]) -> set[int]:
         if {type(v) for v in values} <= {int} and (not values or low <= min(values) <= max(values) <= high):

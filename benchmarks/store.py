@@ -1,15 +1,20 @@
-"""How the workbook views scale: the demo workbook against a big, synthetic one.
+"""How the workbook views scale: the same synthetic workbook at two sizes, and the demo.
 
-Builds two workbooks in a temporary folder: the demo (``iivkit.workbook.demo.build_demo``) and a big one
-(10,000 findings, 2,000 contacts, 1,000 interviews and their satellite records by default), built
-with the public API (``Workbook.add``) inside one transaction. Then times every view on both,
-best of ``--repeat`` runs, and prints a table of times and ratios. A benchmark, not a test: it
-asserts nothing about timing.
+Builds three workbooks in a temporary folder: the demo (``iivkit.workbook.demo.build_demo``), a big
+one (10,000 findings, 2,000 contacts, 1,000 interviews and their satellite records by default),
+and a small one a tenth of its size (``--factor``), both built with the public API
+(``Workbook.add``) inside one transaction. Then times every view on each, best of ``--repeat``
+runs, and prints a table: the times, the rows each view works over, and the time per row on
+the big workbook against the small one. That ratio is about 1 for a view whose cost grows with
+its rows, and well above 1 for one that grows faster. A benchmark, not a test: it asserts
+nothing about timing.
 
     python benchmarks/store.py [--findings 10000 --contacts 2000 --interviews 1000] [--repeat 5]
+    python benchmarks/store.py --findings 100000 --contacts 20000 --interviews 10000 --organisations 2000
     python benchmarks/store.py --profile evidence      # also cProfile one view on the big workbook
+    python benchmarks/store.py --whole-evidence        # also the whole findings x interviews matrix
 
-The data come from a seeded ``random.Random``, so two runs build the same workbook.
+The data come from a seeded ``random.Random``, so two runs build the same workbooks.
 """
 
 from __future__ import annotations
@@ -455,17 +460,25 @@ def build_big(path: Path, sizes: Sizes, seed: int) -> tuple[Workbook, float, flo
 View = Callable[[Workbook], pd.DataFrame | pd.Series]
 
 
-def all_views() -> list[tuple[str, View]]:
+PAGE = 40
+"""Rows of the evidence matrix a notebook table shows (``iivkit.ui.tables.DEFAULT_LIMIT``)."""
+
+
+def all_views(*, whole_evidence: bool = False) -> list[tuple[str, View]]:
     out: list[tuple[str, View]] = [
         (f"table({m.__name__})", partial(views.table, model=m)) for m in RECORD_TYPES
     ]
     out += [
         ("pipeline", views.pipeline),
         ("pipeline_counts", views.pipeline_counts),
-        ("evidence", views.evidence),
+        ("evidence_status", views.evidence_status),
+        ("evidence_outcomes", views.evidence_outcomes),
+        (f"evidence(limit={PAGE})", partial(views.evidence, limit=PAGE)),
         ("evidence_counts", views.evidence_counts),
         ("open_questions", views.open_questions),
     ]
+    if whole_evidence:  # findings x interviews: its size, and so its cost, grows as the product
+        out.append(("evidence (whole)", views.evidence))
     return out
 
 
@@ -480,10 +493,13 @@ def best_of(view: View, wb: Workbook, repeat: int) -> tuple[float, pd.DataFrame 
     return best, result
 
 
-def size_of(name: str, result: pd.DataFrame | pd.Series) -> int:
-    """Rows the view works over: its own rows, or those of the view a ``*_counts`` one sums."""
+def size_of(name: str, result: pd.DataFrame | pd.Series, wb: Workbook) -> int:
+    """Rows the view works over: its own rows, those of the view a ``*_counts`` one sums, or
+    for a page of the evidence matrix, the outcomes it is built from."""
     if name in ("pipeline_counts", "evidence_counts"):
         return int(result.to_numpy().sum())
+    if name.startswith("evidence(limit"):
+        return wb.count(FindingOutcome)
     return len(result)
 
 
@@ -514,15 +530,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per view; the best counts")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
+        "--factor", type=int, default=10, help="the small workbook is this many times smaller"
+    )
+    parser.add_argument("--whole-evidence", action="store_true", help="also the whole evidence matrix")
+    parser.add_argument(
         "--profile", action="append", default=[], metavar="VIEW", help="cProfile a view on the big workbook"
     )
     args = parser.parse_args(argv)
-    for name in ("findings", "contacts", "interviews", "organisations", "repeat"):
+    for name in ("findings", "contacts", "interviews", "organisations", "repeat", "factor"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     sizes = Sizes(args.findings, args.contacts, args.interviews, args.organisations)
+    f = args.factor
+    small_sizes = Sizes(
+        *(max(1, n // f) for n in (sizes.findings, sizes.contacts, sizes.interviews, sizes.organisations))
+    )
 
-    named = dict(all_views())
+    named = dict(all_views(whole_evidence=args.whole_evidence))
     unknown = [n for n in args.profile if n not in named]
     if unknown:
         parser.error(f"--profile: no view {unknown[0]!r}; choose from {', '.join(named)}")
@@ -533,52 +557,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         t0 = time.perf_counter()
         demo = stack.enter_context(build_demo(Path(tmp) / "demo.iiv"))
         demo_s = time.perf_counter() - t0
+        small, *_ = build_big(Path(tmp) / "small.iiv", small_sizes, args.seed)
+        stack.enter_context(small)
         big, gen_s, ins_s, rows = build_big(Path(tmp) / "big.iiv", sizes, args.seed)
         stack.enter_context(big)
 
         version = sys.version.split()[0]
         print(f"python {version}, pandas {pd.__version__}, seed {args.seed}, best of {args.repeat}")
         print(f"demo workbook: {sum(demo.count(m) for m in RECORD_TYPES):,} rows, built in {demo_s:.2f} s")
+        for label, wb in (("small", small), ("big", big)):
+            print(
+                f"{label + ' workbook:':<15} {sum(wb.count(m) for m in RECORD_TYPES):,} rows ("
+                + ", ".join(f"{m.table} {wb.count(m):,}" for m in RECORD_TYPES)
+                + ")"
+            )
         print(
-            f"big workbook:  {rows:,} rows ("
-            + ", ".join(f"{m.table} {big.count(m):,}" for m in RECORD_TYPES)
-            + ")"
-        )
-        print(
-            f"  generate records {gen_s:.2f} s; wb.add in one transaction {ins_s:.2f} s "
+            f"  big: generate records {gen_s:.2f} s; wb.add in one transaction {ins_s:.2f} s "
             f"= {rows / ins_s:,.0f} rows/s; "
             f"total {gen_s + ins_s:.2f} s = {rows / (gen_s + ins_s):,.0f} rows/s; "
             f"file {big.path.stat().st_size / 1e6:.1f} MB"
         )
         print()
         header = (
-            f"{'view':<22} {'demo ms':>8} {'big ms':>8} {'time x':>7} "
-            f"{'demo rows':>9} {'big rows':>8} {'rows x':>7} {'time/rows':>9}  {'big shape':>9}"
+            f"{'view':<22} {'demo ms':>8} {'small ms':>9} {'big ms':>9} {'time x':>7} "
+            f"{'small rows':>10} {'big rows':>9} {'rows x':>7} {'time/row x':>10}  {'big shape':>10}"
         )
         print(header)
         print("-" * len(header))
-        results: list[tuple[str, float, float]] = []
+        results: list[tuple[str, float, float, float]] = []
         for name, view in named.items():
-            d_s, d_res = best_of(view, demo, args.repeat)
+            d_s, _ = best_of(view, demo, args.repeat)
+            s_s, s_res = best_of(view, small, args.repeat)
             b_s, b_res = best_of(view, big, args.repeat)
-            d_n, b_n = size_of(name, d_res), size_of(name, b_res)
-            results.append((name, d_s, b_s))
-            scaling = f"{(b_s / d_s) / (b_n / d_n):.2f}" if d_n else "-"
+            s_n, b_n = size_of(name, s_res, small), size_of(name, b_res, big)
+            per_row = (b_s / s_s) / (b_n / s_n) if s_n and b_n else float("nan")
+            results.append((name, s_s, b_s, per_row))
             flag = "  SLOW" if b_s > SLOW_S else ""
             print(
-                f"{name:<22} {d_s * 1e3:>8.2f} {b_s * 1e3:>8.2f} {ratio(b_s, d_s):>7} "
-                f"{d_n:>9,} {b_n:>8,} {ratio(b_n, d_n):>7} {scaling:>9}  {shape(b_res):>9}{flag}"
+                f"{name:<22} {d_s * 1e3:>8.2f} {s_s * 1e3:>9.2f} {b_s * 1e3:>9.2f} {ratio(b_s, s_s):>7} "
+                f"{s_n:>10,} {b_n:>9,} {ratio(b_n, s_n):>7} {per_row:>10.2f}  {shape(b_res):>10}{flag}"
             )
         print("-" * len(header))
-        print("time x = big ms / demo ms; rows x = big rows / demo rows; time/rows = time x / rows x")
-        print("(below 1: cost grows slower than the data, fixed overhead dominates; above 1: superlinear)")
-        worst = max(results, key=lambda r: r[2] / r[1])
+        print("time x = big ms / small ms; rows x = big rows / small rows; time/row x = time x / rows x")
+        print(
+            "(about 1: linear; below 1: fixed costs still count on the small one; well above 1: superlinear)"
+        )
+        worst = max(results, key=lambda r: r[3] if r[3] == r[3] else 0.0)
         slowest = max(results, key=lambda r: r[2])
         slow = [r[0] for r in results if r[2] > SLOW_S]
         print(
-            f"worst ratio: {worst[0]} is {worst[2] / worst[1]:,.1f}x slower on the big workbook "
-            f"({worst[1] * 1e3:.2f} ms -> {worst[2] * 1e3:.2f} ms); slowest on big: {slowest[0]} "
-            f"{slowest[2] * 1e3:.0f} ms; over {SLOW_S:.0f} s: {', '.join(slow) or 'none'}"
+            f"worst time per row: {worst[0]} costs {worst[3]:.2f}x as much per row on the big workbook; "
+            f"slowest on big: {slowest[0]} {slowest[2] * 1e3:.0f} ms; "
+            f"over {SLOW_S:.0f} s: {', '.join(slow) or 'none'}"
         )
         for name in args.profile:
             print(f"\ncProfile of {name} on the big workbook:")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from iivkit import _moved
 from iivkit.errors import IivkitError
-from iivkit.workbook.models import (
-    Contact,
-    Finding,
-    FindingOutcome,
-    Insight,
-    Interview,
-    OpenQuestion,
-    Organisation,
-    PlannedQuestion,
-    Profile,
-    Question,
-)
-from iivkit.workbook.store import Workbook
+
+if TYPE_CHECKING:
+    from iivkit.workbook.models import (
+        Contact,
+        Finding,
+        FindingOutcome,
+        Insight,
+        Interview,
+        OpenQuestion,
+        Organisation,
+        PlannedQuestion,
+        Profile,
+        Question,
+    )
+    from iivkit.workbook.store import Workbook
 
 __version__ = "0.1.0"
 
@@ -38,3 +42,24 @@ __all__ = [
     "Workbook",
     "__version__",
 ]
+
+_RECORDS = frozenset(__all__) - {"IivkitError", "Workbook", "__version__"}
+
+
+def __getattr__(name: str) -> Any:
+    """The records and the workbook, imported on first use: ``iivkit --help`` starts without
+    pydantic or pandas, and a command that never makes a table (a report run with nothing
+    changed) without pandas."""
+    if name == "Workbook":
+        from iivkit.workbook.store import Workbook
+
+        return Workbook
+    if name in _RECORDS:
+        from iivkit.workbook import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'iivkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

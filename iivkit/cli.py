@@ -956,3 +956,7 @@ def funnel(workbook: Path, as_json: bool) -> None:
         for stage in STAGES[1:]:
             cells.append(f"{row[stage]} ({pct(row[RATES[stage]])})".rjust(12))
         click.echo(f"{_cut(str(row['organisation']), 32):<32} {row['contacts']:>8} " + " ".join(cells))
+
+
+if __name__ == "__main__":  # python -m iivkit.cli
+    main()

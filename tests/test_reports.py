@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from iivkit import Insight, Workbook
 from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
 from iivkit.reports.data import collect, report_inputs_json
+from iivkit.reports.inputs import WorkbookInputs
 from iivkit.reports.run import (
     FAILED,
     OK,
@@ -222,6 +224,79 @@ def test_a_report_depends_on_its_interview_and_the_findings_it_tested(tmp_path: 
         after_outcome = {i: report_inputs_json(wb.conn, i) for i in (1, 2, 3)}
     assert [before[i] == after_insight[i] for i in (1, 2, 3)] == [True, True, False]
     assert all(after_insight[i] != after_outcome[i] for i in (1, 2, 3))
+
+
+def test_reading_a_workbook_once_for_all_its_reports_gives_each_the_same_fingerprint_text(
+    tmp_path: Path,
+) -> None:
+    paths = [
+        *build_class(tmp_path / "class", 6),
+        build_workbook(tmp_path / "m.iiv", interviews=3, markup=True),
+    ]
+    checked = 0
+    for path in paths:
+        with Workbook.read(path) as wb:
+            once = WorkbookInputs(wb.conn)
+            for (interview,) in wb.conn.execute("SELECT id FROM interviews ORDER BY id").fetchall():
+                assert once.json(interview) == report_inputs_json(wb.conn, interview), (path, interview)
+                checked += 1
+    assert checked >= 10
+
+
+# Each thing a report of interview 1 shows, changed straight in the file (as another program
+# could), and whether the report of interview 2 shows it too.
+EDITS = {
+    "an answer noted": ("UPDATE planned_questions SET answer = 'Changed.' WHERE interview_id = 1", False),
+    "the interviewee": ("UPDATE contacts SET role = 'Head of Data' WHERE id = 1", True),
+    "its organisation": ("UPDATE organisations SET name = 'Health Lab Trust'", True),
+    "an outcome": (
+        "UPDATE finding_outcomes SET outcome = 'mixed' WHERE interview_id = 1 AND finding_id = 1",
+        True,
+    ),
+    "a finding tested": ("UPDATE findings SET claim = 'The lab hires three.' WHERE id = 1", True),
+    "an insight": (
+        "UPDATE insights SET text = 'Changed.' WHERE interview_id = 1 AND kind = 'insight'",
+        False,
+    ),
+    "an open question": (
+        "UPDATE open_questions SET how_to_answer = 'Ask the lead.' WHERE interview_id = 1",
+        False,
+    ),
+    "a referral": ("UPDATE contacts SET notes = 'Met at a talk.' WHERE referred_in_interview_id = 1", True),
+    "the debrief notes": ("UPDATE interviews SET salary_info = 'More.' WHERE id = 1", False),
+    "the student's name": ("UPDATE profile SET name = 'Ada L.'", True),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_every_input_of_a_report_makes_it_run_again_when_changed(tmp_path: Path, edit: str) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=2)
+    out = tmp_path / "out"
+    run([path], out)
+    sql, shared = EDITS[edit]
+    with Workbook.open(path) as wb:
+        assert wb.conn.execute(sql).rowcount >= 1, "the edit changes something"
+    again = FakeRunner()
+    batch = run([path], out, again)
+    want = ["w__interview-1", "w__interview-2"] if shared else ["w__interview-1"]
+    assert sorted(j.name for j in again.calls) == want
+    assert statuses(batch)["w__interview-2"] == (OK if shared else UP_TO_DATE)
+
+
+def test_a_run_with_nothing_to_make_loads_no_pandas_and_no_kernel(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=2)
+    out = tmp_path / "out"
+    run([path], out)
+    code = (
+        "import sys\n"
+        "from iivkit.cli import main\n"
+        f"sys.argv = ['iivkit', 'report', {str(path)!r}, '--out', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'nbclient', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "2 up to date" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_a_strength_or_area_to_develop_anywhere_changes_every_report(tmp_path: Path) -> None:

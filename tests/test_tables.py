@@ -140,3 +140,20 @@ def test_an_empty_table_says_so_with_room_for_its_sentence(tmp_path: Path) -> No
     assert "No findings marked to test yet." in page
     assert "min-width: 32em" in page
     assert "min-width: 32em" not in tables.styled(pd.DataFrame({"Claim": ["one"]})).to_html()
+
+
+def test_a_long_evidence_table_shows_a_page_with_the_interviews_of_its_findings(tmp_path: Path) -> None:
+    with Workbook.create(tmp_path / "long.iiv") as book:
+        people = [book.add(Contact(name=f"Person {n}")) for n in range(3)]
+        talks = [book.add(Interview(contact_id=p.id or 0, status=InterviewStatus.done)) for p in people]
+        for n in range(5):
+            finding = book.add(Finding(claim=f"Claim {n}", to_test=True))
+            # Findings 1 and 2 came up in the first interview, the others in the third only.
+            talk = talks[0] if n < 2 else talks[2]
+            book.add(FindingOutcome(interview_id=talk.id or 0, finding_id=finding.id or 0))
+        page = tables.evidence(book, limit=2).to_html()
+        whole = tables.evidence(book, limit=None).to_html()
+    assert "Showing the first 2 of 5 rows" in page
+    assert "Claim 1" in page and "Claim 2" not in page
+    assert "I1 Person 0" in page and "I3 Person 2" not in page
+    assert "I3 Person 2" in whole and "Showing the first" not in whole

@@ -221,6 +221,50 @@ def test_evidence_of_a_workbook_without_findings_is_empty(workbook: Workbook) ->
     assert evidence_counts(workbook).sum() == 0
 
 
+def test_evidence_in_long_form_has_one_row_per_finding_and_interview_with_an_outcome(
+    workbook: Workbook,
+) -> None:
+    ids = build_evidence_workbook(workbook, EVIDENCE_CASES)
+    labels = ["I1 Sipho Dlamini", "I2 Aisha Patel", "I3 Johan van der Merwe"]
+    want = sorted(
+        (n + 1, ids[claim], labels[n], outcome.value)
+        for claim, (_, outcomes) in EVIDENCE_CASES.items()
+        for n, outcome in enumerate(outcomes)
+        if outcome is not None
+    )
+    long = views.evidence_outcomes(workbook)
+    got = list(long[["interview_id", "finding_id", "label", "outcome"]].itertuples(index=False, name=None))
+    assert got == want
+    only = [ids["they disagree"], ids["one person only"]]
+    picked = views.evidence_outcomes(workbook, only)
+    assert sorted(set(picked["finding_id"])) == sorted(only)
+    assert len(picked) == 3
+
+
+def test_evidence_for_some_findings_or_a_page_builds_columns_only_for_their_interviews(
+    workbook: Workbook,
+) -> None:
+    ids = build_evidence_workbook(workbook, EVIDENCE_CASES)
+    whole = evidence(workbook)
+    one = ids["one person only"]  # raised in interview 2 only
+    chosen = evidence(workbook, findings=[one, ids["not to test, never raised"]])
+    assert list(chosen.index) == [one], "a finding evidence does not list stays out"
+    assert [c for c in chosen.columns if c.startswith("I")] == ["I2 Aisha Patel"]
+    assert chosen.loc[one, "status"] == whole.loc[one, "status"] == "single-source"
+    page = evidence(workbook, limit=2)
+    assert list(page.index) == list(whole.index[:2])
+    first_two = [ids["two agree it holds"], ids["three agree it is wrong"]]
+    assert list(page.index) == first_two
+    pd.testing.assert_frame_equal(page, whole.loc[first_two, list(page.columns)])
+    assert [c for c in page.columns if c.startswith("I")] == [
+        "I1 Sipho Dlamini",
+        "I2 Aisha Patel",
+        "I3 Johan van der Merwe",
+    ]
+    status = views.evidence_status(workbook)
+    pd.testing.assert_frame_equal(status, whole[list(status.columns)])
+
+
 OUTCOME_OR_NOTHING = st.sampled_from([None, *Outcome])
 
 

@@ -11,12 +11,9 @@ decide whether a report is up to date.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -24,13 +21,12 @@ from iivkit.errors import RecordNotFound, ValidationFailed
 from iivkit.method import growth, synthesis
 from iivkit.method.followups import follow_ups
 from iivkit.method.targets import standing
+from iivkit.reports.inputs import REPORT_NOTEBOOK, report_inputs, report_inputs_json  # noqa: F401
 from iivkit.ui.params import as_id, is_blank, workbook_path
 from iivkit.workbook import views
 from iivkit.workbook.demo import demo_workbook_path, ensure_demo_workbook  # noqa: F401  (release 0.1 name)
 from iivkit.workbook.models import Contact, InsightKind, Interview, Outcome, Tiara
 from iivkit.workbook.store import Workbook, collect_damaged
-
-REPORT_NOTEBOOK = "04_debrief_report.ipynb"
 
 TIARA_ORDER = [t.value for t in Tiara]
 CAREER_KINDS = (InsightKind.salary.value, InsightKind.environment.value, InsightKind.chances.value)
@@ -186,7 +182,7 @@ def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
             "note": "What they said",
         }
     )
-    evidence = views.evidence(wb)
+    evidence = views.evidence_status(wb, list(df["finding_id"]))
     status = evidence["status"].astype(str)
     tally = evidence["n_confirmed"].astype(str) + " / " + evidence["n_refuted"].astype(str) + " / "
     tally = tally + evidence["n_mixed"].astype(str)
@@ -326,32 +322,3 @@ def follow_ups_due(wb: Workbook, interview: int, today: dt.date) -> pd.DataFrame
     df = df[df["interview_id"] == interview].drop(columns=["interview_id", "contact_id"])
     df = df.rename(columns={c: str(c).replace("_", " ").capitalize() for c in df.columns})
     return df.reset_index(drop=True)
-
-
-# -- what the report reads, for ``iivkit report``'s fingerprint ------------------------------
-
-
-def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
-    """Every row the report of *interview* reads, as JSON-ready data, for a fingerprint.
-
-    A finding's evidence status depends on every interview's outcome for it, so all outcomes
-    of the findings this interview tested are included, not just this interview's. People
-    (contacts, organisations) are included whole: routing and follow-ups may consult any of
-    them. When the planner's routing fills in a missing "ask next", it may read anything, so
-    then the whole workbook counts (see :func:`views.interview_records`).
-    """
-    inputs = views.interview_records(conn, interview)
-    if inputs is None:
-        raise RecordNotFound("does not exist", record=f"interview {interview}")
-    # Where the organisation stands on the target list also depends on who was met elsewhere.
-    inputs["interview_statuses"] = views.interview_statuses(conn)
-    # The strengths and areas to develop across interviews (growth.summary) read every such insight.
-    inputs["growth"] = views.growth_records(conn)
-    if views.has_unrouted_open_questions(conn, interview):
-        inputs["everything"] = views.routing_records(conn)
-    return inputs
-
-
-def report_inputs_json(conn: sqlite3.Connection, interview: int) -> str:
-    """:func:`report_inputs` as canonical JSON text, ready to hash."""
-    return json.dumps(report_inputs(conn, interview), sort_keys=True, default=str, separators=(",", ":"))

@@ -43,7 +43,7 @@ from iivkit.batch.pipeline import (
 )
 from iivkit.batch.runner import NotebookJob, Runner
 from iivkit.errors import IivkitError, WorkbookMissingError
-from iivkit.reports.data import REPORT_NOTEBOOK, report_inputs_json
+from iivkit.reports.inputs import REPORT_NOTEBOOK, WorkbookInputs
 from iivkit.workbook import views
 from iivkit.workbook.exports import write_private
 from iivkit.workbook.files import make_private_dir
@@ -146,10 +146,12 @@ def report_stems(workbooks: list[Path]) -> dict[Path, str]:
 
 
 def kernel_imports() -> tuple[str, ...]:
-    """The modules a report kernel imports, for the fork server to preload (named from the modules)."""
-    from iivkit.reports import data, html
+    """The modules a report kernel imports, for the fork server to preload.
 
-    return (data.__name__, html.__name__, f"{html.__name__}:{html.warm_up.__name__}")
+    Named, not imported: importing them here would load pandas into a run that may find
+    nothing to make. ``tests/test_architecture.py`` checks that each name still imports.
+    """
+    return ("iivkit.reports.data", "iivkit.reports.html", "iivkit.reports.html:warm_up")
 
 
 def report_job(
@@ -202,24 +204,26 @@ def plan(
     stems = report_stems(workbooks)
     for path in workbooks:
         label = str(path)
+        real = path.resolve()
         try:
             with Workbook.read(path) as wb:
                 days = views.interview_days(wb)
+                reads = WorkbookInputs(wb.conn)
                 for interview, who in _interviews(wb, interviews):
                     name = f"{stems[path]}__interview-{interview}"
                     row = Row(
                         name=name, workbook=path, interview=interview, interviewee=who, workbook_label=label
                     )
                     try:
-                        inputs = report_inputs_json(wb.conn, interview)
+                        inputs = reads.json(interview)
                     except IivkitError as exc:
                         row.status, row.error = FAILED, str(exc.located(path))
                     else:
-                        row.fingerprint = fingerprint(digest, str(path.resolve()), inputs)
-                        row.remember = {"workbook": str(path.resolve()), "interview": interview}
+                        row.fingerprint = fingerprint(digest, str(real), inputs)
+                        row.remember = {"workbook": str(real), "interview": interview}
                         row.job = report_job(
                             notebook,
-                            path.resolve(),
+                            real,
                             interview,
                             name,
                             timeout=timeout,

@@ -11,12 +11,15 @@ through as markup, so HTML built elsewhere must be marked as such on purpose.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from jinja2 import Environment, Template, select_autoescape
 from markupsafe import Markup
+
+if TYPE_CHECKING:  # pandas is not needed to render a page, only to pass a frame in
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def cell(value: Any) -> Any:
         return value
     if isinstance(value, list):
         return ", ".join(map(str, value))
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
 

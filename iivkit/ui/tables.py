@@ -89,13 +89,15 @@ def styled(
     caption: str = "",
     coloured: list[str] | None = None,
     empty: str = "Nothing here yet.",
+    total: int | None = None,
 ) -> Styler:
     """Any frame as a display table: cut to *limit* rows, text escaped, *coloured* columns tinted.
 
     :param coloured: columns whose values (outcomes, statuses) pick a background colour.
     :param empty: what to say when there are no rows.
+    :param total: rows in the whole table, when *df* holds only its first ones.
     """
-    total = len(df)
+    total = len(df) if total is None else total
     shown = df if limit is None or total <= limit else df.head(limit)
     shown = shown.astype(object).map(_cell_text)
     notes = [caption] if caption else []
@@ -167,7 +169,9 @@ def pipeline(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
 
 def evidence(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
     """Findings × interviews: each cell the outcome, coloured; the status column sums them up."""
-    df = views.evidence(wb)
+    status = views.evidence_status(wb)
+    # The matrix is findings x interviews: build it for the rows shown only.
+    df = views.evidence_grid(wb, status if limit is None else status.head(limit), whole=limit is None)
     df.index.name = "#"
     fixed = ["status", "claim", "n_confirmed", "n_refuted", "n_mixed"]
     interview_cols = [
@@ -190,6 +194,7 @@ def evidence(wb: Workbook, *, limit: int | None = DEFAULT_LIMIT) -> Styler:
         coloured=["Evidence", *interview_cols],
         caption="✔ confirmed, ✘ refuted, ± mixed: how many interviews said so.",
         empty="No findings marked to test yet.",
+        total=len(status),
     )
 
 

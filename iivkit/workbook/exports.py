@@ -24,14 +24,15 @@ import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iivkit.errors import IivkitError
-from iivkit.workbook.anonymise import anonymise
-from iivkit.workbook.interchange import Document, dump, to_document
 from iivkit.workbook.models import RECORD_TYPES
 from iivkit.workbook.schema import data_fields
 from iivkit.workbook.store import Workbook, open_in_this_process
+
+if TYPE_CHECKING:
+    from iivkit.workbook.interchange import Document
 
 FORMATS = ("json", "csv", "xlsx", "vcf")
 
@@ -81,6 +82,9 @@ def document_for_export(wb: Workbook, *, anonymised: bool = False, salt: str | N
     :param salt: the secret that keys pseudonyms; defaults to the workbook's own, so the same
         person gets the same pseudonym in every export of this workbook.
     """
+    from iivkit.workbook.anonymise import anonymise
+    from iivkit.workbook.interchange import to_document
+
     doc = to_document(wb)
     if anonymised:
         doc = anonymise(doc, salt or wb.meta("pseudonym_salt") or str(wb.path))
@@ -151,6 +155,8 @@ def xlsx_bytes(doc: Document) -> bytes:
 def render(doc: Document, fmt: str) -> bytes:
     """The document in one of :data:`FORMATS`."""
     if fmt == "json":
+        from iivkit.workbook.interchange import dump
+
         return dump(doc).encode("utf-8")
     if fmt == "csv":
         return csv_zip(doc)

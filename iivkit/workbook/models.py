@@ -142,8 +142,11 @@ Phone = Annotated[
 ]
 
 
+_URL = re.compile(r"^(https?://|doi:|urn:)\S+$")
+
+
 def _url(value: str) -> str:
-    if value and not re.match(r"^(https?://|doi:|urn:)\S+$", value):
+    if value and not _URL.match(value):
         raise ValueError("not a link: start it with http://, https:// or doi:")
     return value
 

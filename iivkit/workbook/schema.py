@@ -138,6 +138,42 @@ def from_row(model: type[Record], row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def from_columns(
+    model: type[Record], columns: dict[str, list[Any]], rows: int
+) -> tuple[dict[str, list[Any]], set[int]]:
+    """:func:`from_row` a column at a time: each field's values as the model would see them,
+    and the positions of the rows where :func:`from_row` refuses a value (None stands in).
+
+    :param columns: stored values by column name; a field with no column is None in every row.
+    """
+    out: dict[str, list[Any]] = {}
+    refused: set[int] = set()
+    for name, is_list, is_bool in _column_kinds(model):
+        values = columns.get(name) or [None] * rows
+        if is_list:
+            parsed: dict[Any, Any] = {}
+            as_lists = []
+            for n, value in enumerate(values):
+                key = (type(value), value)
+                if key not in parsed:
+                    try:
+                        parsed[key] = (_stored_list(name, value),)
+                    except ValidationFailed:
+                        parsed[key] = None
+                hit = parsed[key]
+                if hit is None:
+                    refused.add(n)
+                # A list of its own for each row, as from_row gives: a caller may change one.
+                value = None if hit is None else hit[0]
+                as_lists.append(list(value) if isinstance(value, list) else value)
+            values = as_lists
+        elif is_bool:
+            refused.update(n for n, v in enumerate(values) if v not in (None, 0, 1))
+            values = [bool(v) if v in (None, 0, 1) else None for v in values]
+        out[name] = values
+    return out, refused
+
+
 def _stored_list(name: str, value: Any) -> Any:
     """A list column's JSON text, parsed; anything else is a damaged value."""
     if value is None or value == "":

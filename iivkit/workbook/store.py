@@ -32,10 +32,9 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import pandas as pd
 from pydantic import ValidationError
 
 from iivkit.errors import (
@@ -58,10 +57,15 @@ from iivkit.workbook.schema import (
     SCHEMA_VERSION,
     current_ddl,
     data_fields,
+    from_columns,
     from_row,
     is_list_field,
     to_row,
 )
+from iivkit.workbook.screen import suspect_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 R = TypeVar("R", bound=Record)
 
@@ -778,21 +782,36 @@ class Workbook:
     # -- frames --------------------------------------------------------------------------
 
     def frame(self, model: type[Record]) -> pd.DataFrame:
-        """All records of a type as a DataFrame indexed by id; list fields hold lists."""
-        cursor = self.conn.execute(f"SELECT * FROM {model.table} ORDER BY id")
+        """All records of a type as a DataFrame indexed by id; list fields hold lists.
+
+        A record that no longer fits its model is left out with a warning. Whole columns are
+        checked at once (:mod:`iivkit.workbook.screen`); only the rows those checks cannot vouch
+        for are validated one by one.
+        """
+        import pandas as pd  # here, not at the top: most commands never make a frame
+
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: quicker to turn into columns
+        stored = cursor.execute(f"SELECT * FROM {model.table} ORDER BY id").fetchall()
         columns = [d[0] for d in cursor.description]
-        lists = [n for n, info in model.model_fields.items() if n in columns and is_list_field(info)]
-        rows = []
-        for raw in cursor:
-            row = dict(raw)
+        if not stored:
+            return pd.DataFrame.from_records([], columns=columns, index="id")
+        data = dict(zip(columns, map(list, zip(*stored, strict=True)), strict=True))
+        seen, suspects = from_columns(model, data, len(stored))
+        suspects |= suspect_rows(model, seen, len(stored))
+        damaged: set[int] = set()
+        for n in sorted(suspects):
             try:
-                self._load(model, row)
+                self._load(model, dict(zip(columns, stored[n], strict=True)))
             except ValidationFailed as exc:
                 _warn_damaged(exc)
-                continue
-            parsed = from_row(model, row)
-            rows.append({**row, **{n: parsed[n] for n in lists}})
-        return pd.DataFrame.from_records(rows, columns=columns, index="id")
+                damaged.add(n)
+        lists = {n for n, info in model.model_fields.items() if n in columns and is_list_field(info)}
+        out = {c: seen[c] if c in lists else data.get(c, []) for c in columns}
+        if damaged:
+            out = {c: [v for n, v in enumerate(values) if n not in damaged] for c, values in out.items()}
+        ids = pd.Index(out.pop("id"), name="id")
+        return pd.DataFrame(out, columns=[c for c in columns if c != "id"], index=ids)
 
     def integrity_problems(self) -> list[str]:
         """SQLite's own integrity and foreign-key checks; empty when the file is sound."""

@@ -6,11 +6,10 @@ views stay quick on a workbook with thousands of findings.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from iivkit.workbook.models import (
     ContactStatus,
@@ -23,6 +22,19 @@ from iivkit.workbook.models import (
     held_sql,
 )
 from iivkit.workbook.store import Workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: the plain row reads below (what ``iivkit report``
+        fingerprints) serve a run that may never make a frame."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("pandas"), name)
+
+    pd = _Pandas()
 
 PIPELINE_ORDER = [s.value for s in ContactStatus]
 EVIDENCE_STATUSES = ["confirmed", "refuted", "mixed", "single-source", "untested"]
@@ -64,66 +76,122 @@ def pipeline_counts(wb: Workbook) -> pd.Series:
     return df["status"].value_counts(sort=False).reindex(PIPELINE_ORDER, fill_value=0).rename("contacts")
 
 
-def _interview_labels(wb: Workbook) -> pd.DataFrame:
-    return pd.read_sql_query(
-        """
-        SELECT i.id AS interview_id,
-               'I' || i.id || ' ' || c.name AS label
-        FROM interviews i JOIN contacts c ON c.id = i.contact_id
-        ORDER BY i.id
-        """,
-        wb.conn,
-    )
+_SPOKEN = tuple(o.value for o in Outcome if o is not Outcome.not_discussed)
+"""The outcomes that count as evidence: an interview that did not discuss a finding gave none."""
 
 
-def evidence(wb: Workbook) -> pd.DataFrame:
-    """Findings × interviews: the outcome in each cell, and a derived status per finding.
+def evidence_status(wb: Workbook, findings: Sequence[int] | None = None) -> pd.DataFrame:
+    """The findings to test, and any finding an interview spoke to, by id: a derived status,
+    the claim, topic, organisation, confidence, to_test, and how many interviews confirmed,
+    refuted or found it mixed (``n_confirmed``, ``n_refuted``, ``n_mixed``).
 
-    Rows are the findings marked to test plus any finding an interview spoke to. Status:
-    ``untested`` (no interview gave evidence), ``single-source`` (one interview did),
-    ``confirmed`` / ``refuted`` (two or more, all agreeing) or ``mixed``.
+    Status: ``untested`` (no interview gave evidence), ``single-source`` (one interview did),
+    ``confirmed`` / ``refuted`` (two or more, all agreeing) or ``mixed``. One pass over the
+    outcomes, however many interviews there are.
+
+    :param findings: only these findings (those of them listed at all); all when None.
     """
-    findings = pd.read_sql_query(
-        """
-        SELECT f.id AS finding_id, f.claim, f.topic, o.name AS organisation, f.confidence, f.to_test
-        FROM findings f LEFT JOIN organisations o ON o.id = f.organisation_id
-        WHERE f.to_test = 1 OR f.id IN (SELECT finding_id FROM finding_outcomes)
+    confirmed, refuted, mixed = _SPOKEN
+    params = {"confirmed": confirmed, "refuted": refuted, "mixed": mixed}
+    chosen = ""
+    if findings is not None:
+        chosen, params["ids"] = "AND f.id IN (SELECT value FROM json_each(:ids))", _json_ids(findings)
+    out = pd.read_sql_query(
+        f"""
+        WITH tally AS (
+            SELECT finding_id,
+                   SUM(outcome = :confirmed AND interview_id IS NOT NULL) AS n_confirmed,
+                   SUM(outcome = :refuted AND interview_id IS NOT NULL) AS n_refuted,
+                   SUM(outcome = :mixed AND interview_id IS NOT NULL) AS n_mixed
+            FROM finding_outcomes GROUP BY finding_id
+        )
+        SELECT f.id AS finding_id, f.claim, f.topic, o.name AS organisation, f.confidence, f.to_test,
+               COALESCE(t.n_confirmed, 0) AS n_confirmed, COALESCE(t.n_refuted, 0) AS n_refuted,
+               COALESCE(t.n_mixed, 0) AS n_mixed
+        FROM findings f
+        LEFT JOIN organisations o ON o.id = f.organisation_id
+        LEFT JOIN tally t ON t.finding_id = f.id
+        WHERE (f.to_test = 1 OR t.finding_id IS NOT NULL) {chosen}
         ORDER BY f.id
         """,
         wb.conn,
+        params=params,
+        index_col="finding_id",
     )
-    outcomes = pd.read_sql_query("SELECT finding_id, interview_id, outcome FROM finding_outcomes", wb.conn)
-    labels = _interview_labels(wb)
-    spoken = outcomes[outcomes["outcome"] != Outcome.not_discussed.value]
-    counts = (
-        spoken.pivot_table(index="finding_id", columns="outcome", values="interview_id", aggfunc="count")
-        .reindex(columns=[o.value for o in Outcome if o is not Outcome.not_discussed], fill_value=0)
-        .fillna(0)
-        .astype(int)
-    )
-    out = findings.set_index("finding_id").join(counts, how="left")
-    for col in ("confirmed", "refuted", "mixed"):
+    for col in ("n_confirmed", "n_refuted", "n_mixed"):
         out[col] = out[col].fillna(0).astype(int)
-    total = out["confirmed"] + out["refuted"] + out["mixed"]
+    total = out["n_confirmed"] + out["n_refuted"] + out["n_mixed"]
     status = pd.Series("mixed", index=out.index, dtype="object")
-    status[(out["confirmed"] == total) & (total >= 2)] = "confirmed"
-    status[(out["refuted"] == total) & (total >= 2)] = "refuted"
+    status[(out["n_confirmed"] == total) & (total >= 2)] = "confirmed"
+    status[(out["n_refuted"] == total) & (total >= 2)] = "refuted"
     status[total == 1] = "single-source"
     status[total == 0] = "untested"
-    out.insert(0, "status", pd.Categorical(status, categories=EVIDENCE_STATUSES))
-    out = out.rename(columns={"confirmed": "n_confirmed", "refuted": "n_refuted", "mixed": "n_mixed"})
+    out.insert(0, "status", pd.Series(pd.Categorical(status, categories=EVIDENCE_STATUSES), index=out.index))
     out["to_test"] = out["to_test"].astype(bool)
-    if not outcomes.empty:
-        merged = outcomes.merge(labels, on="interview_id")
-        grid = merged.pivot(index="finding_id", columns="label", values="outcome")
-        ordered = [lab for lab in labels["label"] if lab in grid.columns]
-        out = out.join(grid[ordered], how="left")
     return out
+
+
+def evidence_outcomes(wb: Workbook, findings: Sequence[int] | None = None) -> pd.DataFrame:
+    """The evidence in long form: one row per finding and interview that has an outcome, with
+    ``finding_id``, ``interview_id``, the interview's ``label`` (``I3 Sipho Dlamini``) and the
+    ``outcome``, by interview then finding.
+
+    :param findings: only the outcomes of these findings; all of them when None.
+    """
+    where, params = "", tuple[str, ...]()
+    if findings is not None:
+        where, params = "WHERE fo.finding_id IN (SELECT value FROM json_each(?))", (_json_ids(findings),)
+    return pd.read_sql_query(
+        f"""
+        SELECT fo.finding_id, fo.interview_id, 'I' || i.id || ' ' || c.name AS label, fo.outcome
+        FROM finding_outcomes fo
+        JOIN interviews i ON i.id = fo.interview_id JOIN contacts c ON c.id = i.contact_id
+        {where}
+        ORDER BY fo.interview_id, fo.finding_id
+        """,
+        wb.conn,
+        params=params,
+    )
+
+
+def _json_ids(ids: Sequence[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+def evidence(
+    wb: Workbook, *, findings: Sequence[int] | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """Findings × interviews: the outcome in each cell, beside :func:`evidence_status`.
+
+    Rows are the findings marked to test plus any finding an interview spoke to; the columns
+    after the status ones are the interviews with an outcome for a finding shown, in id order.
+    The matrix is built only for the rows returned, so ask for what will be shown:
+
+    :param findings: only these findings (those of them that :func:`evidence_status` lists).
+    :param limit: only the first *limit* rows.
+    """
+    out = evidence_status(wb, findings)
+    if limit is not None:
+        out = out.head(limit)
+    return evidence_grid(wb, out, whole=findings is None and limit is None)
+
+
+def evidence_grid(wb: Workbook, rows: pd.DataFrame, *, whole: bool = False) -> pd.DataFrame:
+    """*rows* (some or all of :func:`evidence_status`) with one column per interview that has
+    an outcome for one of them, in interview id order, holding that outcome (NaN for none).
+
+    :param whole: *rows* are all of :func:`evidence_status`: read every outcome, unfiltered.
+    """
+    outcomes = evidence_outcomes(wb, None if whole else list(rows.index))
+    if outcomes.empty:
+        return rows
+    grid = outcomes.pivot(index="finding_id", columns="label", values="outcome")
+    return rows.join(grid[list(dict.fromkeys(outcomes["label"]))], how="left")
 
 
 def evidence_counts(wb: Workbook) -> pd.Series:
     """How many findings have each evidence status."""
-    return evidence(wb)["status"].value_counts(sort=False).reindex(EVIDENCE_STATUSES, fill_value=0)
+    return evidence_status(wb)["status"].value_counts(sort=False).reindex(EVIDENCE_STATUSES, fill_value=0)
 
 
 def open_questions(wb: Workbook, *, include_closed: bool = False) -> pd.DataFrame:
@@ -248,10 +316,23 @@ def referrals(wb: Workbook, interview: int) -> pd.DataFrame:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[list[Any]]:
-    return [list(r) for r in conn.execute(sql, params)]
+    return [list(r) for r in conn.execute(sql, params).fetchall()]
 
 
-def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any] | None:
+def workbook_records(conn: sqlite3.Connection) -> dict[str, list[list[Any]]]:
+    """The tables every report of a workbook reads whole, as plain lists: ``meta`` (but the
+    pseudonym salt), ``profile``, ``contacts`` and ``organisations``."""
+    return {
+        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key"),
+        "profile": _rows(conn, "SELECT * FROM profile"),
+        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id"),
+        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id"),
+    }
+
+
+def interview_records(
+    conn: sqlite3.Connection, interview: int, *, whole_tables: bool = True
+) -> dict[str, Any] | None:
     """Every stored row one interview's report may read, table by table, as plain lists.
 
     ``interview`` is the interview's own row; ``same_contact`` every interview with its contact;
@@ -259,6 +340,8 @@ def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any
     for the ones it tested; its planned questions, insights and open questions; and whole
     ``contacts``, ``organisations``, ``profile`` and ``meta`` (but the pseudonym salt). None if
     there is no such interview.
+
+    :param whole_tables: include those whole tables (:func:`workbook_records`).
     """
     row = conn.execute("SELECT * FROM interviews WHERE id = ?", (interview,)).fetchone()
     if row is None:
@@ -271,10 +354,7 @@ def interview_records(conn: sqlite3.Connection, interview: int) -> dict[str, Any
         "same_contact": _rows(
             conn, "SELECT * FROM interviews WHERE contact_id = ? ORDER BY id", (row["contact_id"],)
         ),
-        "meta": _rows(conn, "SELECT * FROM meta WHERE key <> 'pseudonym_salt' ORDER BY key"),
-        "profile": _rows(conn, "SELECT * FROM profile"),
-        "contacts": _rows(conn, "SELECT * FROM contacts ORDER BY id"),
-        "organisations": _rows(conn, "SELECT * FROM organisations ORDER BY id"),
+        **(workbook_records(conn) if whole_tables else {}),
         "planned_questions": _rows(
             conn, "SELECT * FROM planned_questions WHERE interview_id = ? ORDER BY id", p
         ),

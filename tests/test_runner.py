@@ -281,6 +281,27 @@ def test_a_report_past_its_timeout_is_stopped(runner: NotebookRunner, tmp_path: 
     assert runner.run(report_job(lives, tmp_path / "x.iiv", 1, "lives")).ok
 
 
+def os_threads() -> int:
+    """Threads of this process as the system counts them (ZeroMQ's own threads too)."""
+    tasks = Path("/proc/self/task")
+    return len(list(tasks.iterdir())) if tasks.is_dir() else threading.active_count()
+
+
+@pytest.mark.slow
+def test_reports_leave_no_threads_behind(tmp_path: Path) -> None:
+    # Each report's kernel client has a heartbeat thread and a ZeroMQ context (two more
+    # threads); if they were left open, the count would grow by about three per report.
+    notebook = tiny_notebook(tmp_path / "small.ipynb", "print('fine')")
+    counts = {}
+    with NotebookRunner(workers=2) as runner:
+        for n in range(1, 51):
+            result = runner.run(report_job(notebook, tmp_path / "x.iiv", n, f"small-{n}"))
+            assert result.ok, result.error
+            if n in (5, 50):
+                counts[n] = os_threads()
+    assert counts[50] <= counts[5] + 4, counts
+
+
 def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
     pool = KernelPool(size=0, preload=False)
     attempts: list[int] = []

@@ -130,11 +130,45 @@ class PooledKernelClient(AsyncKernelClient):
             return
 
 
+class PooledKernelManager(KernelManager):  # type: ignore[misc]
+    """A kernel manager that remembers the clients it makes, so that they can all be closed.
+
+    nbclient, handed a manager it did not create, never stops its client's channels: each
+    report would leave a heartbeat thread and a ZeroMQ context (with its own threads) trying
+    to reach a dead kernel. :meth:`close_clients` stops them.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._clients: list[Any] = []
+        self._clients_lock = threading.Lock()
+
+    def client(self, **kwargs: Any) -> Any:
+        client = super().client(**kwargs)
+        with self._clients_lock:
+            self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Stop the channels of every client made so far, and destroy their ZeroMQ contexts."""
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            with contextlib.suppress(Exception):  # a client already stopped is stopped enough
+                client.stop_channels()
+
+
 class Kernel:
     """A started kernel: its manager for nbclient, and a way to kill it from another thread."""
 
     def __init__(self, manager: Any) -> None:
         self.manager = manager
+
+    def close_clients(self) -> None:
+        """Close every client connection to the kernel (see :class:`PooledKernelManager`)."""
+        close = getattr(self.manager, "close_clients", None)
+        if close is not None:
+            close()
 
     def kill(self) -> None:
         """Kill the kernel process now (safe from any thread); the run using it sees a dead kernel."""
@@ -149,6 +183,7 @@ class Kernel:
         in_thread_context(self._shutdown)
 
     def _shutdown(self) -> None:
+        self.close_clients()
         try:
             self.manager.shutdown_kernel(now=True)
         except Exception:  # an already dead kernel is shut down enough
@@ -206,7 +241,7 @@ class KernelPool:
         return str(self._ipc_dir / f"k{n}")
 
     def _manager(self) -> Any:
-        km = KernelManager(kernel_name=self.kernel_name)
+        km = PooledKernelManager(kernel_name=self.kernel_name)
         km.client_factory = PooledKernelClient
         if self._ipc_dir is not None:
             km.transport = "ipc"

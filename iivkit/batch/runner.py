@@ -375,6 +375,8 @@ class NotebookRunner(Runner):
         finally:
             if watchdog:
                 watchdog.cancel()
+            # On this thread, whose event loop the client's sockets belong to.
+            kernel.close_clients()
         return nb, None
 
     def close(self) -> None:

@@ -130,7 +130,7 @@ class PooledKernelClient(AsyncKernelClient):
             return
 
 
-class PooledKernelManager(KernelManager):  # type: ignore[misc]
+class PooledKernelManager(KernelManager):
     """A kernel manager that remembers the clients it makes, so that they can all be closed.
 
     nbclient, handed a manager it did not create, never stops its client's channels: each

@@ -149,7 +149,7 @@ def kernel_imports() -> tuple[str, ...]:
     """The modules a report kernel imports, for the fork server to preload (named from the modules)."""
     from iivkit.reports import data, html
 
-    return (data.__name__, html.__name__, f"{html.__name__}:{html.warm_up.__name__}")
+    return (data.__name__, html.__name__)
 
 
 def report_job(

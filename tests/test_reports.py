@@ -349,3 +349,49 @@ def test_the_chart_is_a_small_svg_showing_each_count_in_bars_and_words(tmp_path:
         for label, value in counts.items():
             assert f"{int(value)} " in alt.group(1) and str(label).replace("_", " ") in alt.group(1)
     assert len(img) < 8000
+
+
+def test_a_first_run_starts_the_fork_server_before_planning_and_a_rerun_starts_none(
+    school: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import iivkit.batch.kernels
+    import iivkit.reports.run
+
+    events: list[str] = []
+
+    class Server:
+        def close(self, *, now: bool = False) -> None:
+            events.append(f"closed now={now}")
+
+    def start_fork_server(imports: tuple[str, ...] = ()) -> Server:
+        events.append("server started")
+        return Server()
+
+    def runner(**options: Any) -> FakeRunner:
+        events.append("runner got the server" if isinstance(options.get("forkserver"), Server) else "runner")
+        return FakeRunner()
+
+    plan = iivkit.reports.run.plan
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        events.append("planned")
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(iivkit.batch.kernels, "start_fork_server", start_fork_server)
+    monkeypatch.setattr(iivkit.batch.runner, "NotebookRunner", runner)
+    monkeypatch.setattr(iivkit.reports.run, "plan", planning)
+    out = tmp_path / "out"
+    made = make_reports([school], out, notebook=NOTEBOOK, progress=False)
+    assert made.count(OK) == 4
+    assert events == ["server started", "planned", "runner got the server"]
+
+    events.clear()  # nothing changed: no server, no runner
+    again = make_reports([school], out, notebook=NOTEBOOK, progress=False)
+    assert again.count(UP_TO_DATE) == 4 and events == ["planned"]
+
+    events.clear()  # a first run with nothing to run: the server is killed unused
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "junk.iiv").write_text("not a workbook\n")
+    make_reports([empty], tmp_path / "out2", notebook=NOTEBOOK, progress=False)
+    assert events == ["server started", "planned", "closed now=True"]

@@ -411,5 +411,7 @@ def test_the_report_notebook_runs_with_its_defaults(tmp_path: Path, monkeypatch:
     html = "".join(
         o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
-    assert "The plan and the answers" not in html  # headings are markdown cells, not outputs
+    # One cell shows the whole report, its section headings included.
+    assert [c.cell_type for c in nb.cells].count("code") == 2
+    assert '<h2 id="The-plan-and-the-answers">The plan and the answers</h2>' in html
     assert "Interviewee" in html and "data:image/svg+xml;base64," in html

@@ -118,8 +118,13 @@ class ForkServer:
                 raise ForkServerError(f"the fork server is gone ({exc})") from None
             return int(self._reply()["pid"])
 
-    def close(self) -> None:
-        """Stop the server; kernels it forked are stopped by their managers."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the server; kernels it forked are stopped by their managers.
+
+        :param now: kill it, rather than let it finish its imports and read the end of its input.
+        """
+        if now:
+            self._proc.kill()
         if self._proc.stdin:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()

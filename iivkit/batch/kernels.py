@@ -102,6 +102,20 @@ def forkable(argv: list[str]) -> bool:
     return first in bare or os.path.realpath(first) == os.path.realpath(sys.executable)
 
 
+def start_fork_server(imports: Sequence[str] = ()) -> Any:
+    """A fork server started now, for a :class:`KernelPool` made later (its *forkserver*).
+
+    The server takes about a second to import what kernels need; started before the caller's
+    own slow work (planning a batch), it is ready by the time the first kernel is wanted.
+    None where kernels are not forked (not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    from iivkit.batch.forkserver import ForkServer
+
+    return ForkServer(env=kernel_env(), imports=tuple(imports))
+
+
 class PooledKernelClient(AsyncKernelClient):
     """nbclient's client for a pooled kernel: ready as soon as the kernel answers on both channels.
 
@@ -198,6 +212,8 @@ class KernelPool:
     :param preload: fork kernels from a process that has already imported the report's
         libraries (see :mod:`iivkit.batch.forkserver`); None means yes where fork is safe (Linux).
     :param imports: the caller's own modules to import there too (``module`` or ``module:function``).
+    :param forkserver: a fork server already started (:func:`start_fork_server`), used if kernels
+        are forked at all; the pool closes it.
     """
 
     def __init__(
@@ -209,6 +225,7 @@ class KernelPool:
         imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = START_TIMEOUT_S,
+        forkserver: Any = None,
     ) -> None:
         self.size = size
         self.imports = tuple(imports)
@@ -227,7 +244,7 @@ class KernelPool:
         self._reaper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iivkit-kernel-stop")
         self._ready: deque[Future[Kernel]] = deque()
         self._closed = False
-        self._forkserver: Any = None
+        self._forkserver: Any = forkserver
         for _ in range(size):
             self._refill()
 

@@ -23,6 +23,7 @@ is started in the working directory instead. Each report gets a kernel no report
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -214,11 +215,46 @@ def html_exporter() -> Any:
     return exporter
 
 
+_shared: Any = None
+_shared_lock = threading.Lock()
+
+
+def shared_exporter() -> tuple[Any, threading.Lock]:
+    """This process's one report exporter, and the lock to hold while using it.
+
+    Compiling nbconvert's templates costs a few hundred milliseconds, once per exporter; one
+    exporter serves every report of the process. Python runs one thread at a time anyway, so
+    taking turns costs nothing.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = (html_exporter(), threading.Lock())
+        return _shared
+
+
 def to_html(nb: Any, *, exporter: Any | None = None, title: str | None = None) -> str:
-    """An executed notebook as an offline HTML report, titled *title*."""
+    """An executed notebook as an offline HTML report, titled *title* (by default with
+    :func:`shared_exporter`'s exporter)."""
     resources = {"metadata": {"name": title}} if title else None
-    body, _ = (exporter or html_exporter()).from_notebook_node(nb, resources=resources)
+    if exporter is not None:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        return str(body)
+    shared, lock = shared_exporter()
+    with lock:
+        body, _ = shared.from_notebook_node(nb, resources=resources)
     return str(body)
+
+
+def warm_exporter() -> None:
+    """Compile the shared exporter's templates now (by exporting an empty notebook).
+
+    A failure here is left for the first real export to report, with its report named.
+    """
+    from nbformat.v4 import new_notebook
+
+    with contextlib.suppress(Exception):
+        to_html(new_notebook())
 
 
 class ReportTimeout(TimeoutError):
@@ -272,6 +308,7 @@ class NotebookRunner(Runner):
     :param kernel_imports: the caller's modules its notebooks import, preloaded with the rest
         (``module`` or ``module:function``, see :mod:`iivkit.batch.forkserver`).
     :param cwd: the kernels' working directory.
+    :param forkserver: a fork server already started (see :func:`~iivkit.batch.kernels.start_fork_server`).
     """
 
     def __init__(
@@ -283,6 +320,7 @@ class NotebookRunner(Runner):
         kernel_imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = 60.0,
+        forkserver: Any = None,
     ) -> None:
         from iivkit.batch.kernels import KernelPool
 
@@ -294,8 +332,10 @@ class NotebookRunner(Runner):
             imports=kernel_imports,
             cwd=cwd,
             start_timeout=start_timeout,
+            forkserver=forkserver,
         )
-        self._local = threading.local()
+        # Compiled while the first kernels start (in other processes), not on the first report.
+        threading.Thread(target=warm_exporter, name="iivkit-exporter-warm", daemon=True).start()
         self._notebooks: dict[Path, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -310,12 +350,6 @@ class NotebookRunner(Runner):
                 cached = (mtime, load_notebook_node(str(path)))
                 self._notebooks[path] = cached
         return copy.deepcopy(cached[1])
-
-    def _exporter(self) -> Any:
-        exporter = getattr(self._local, "exporter", None)
-        if exporter is None:
-            exporter = self._local.exporter = html_exporter()
-        return exporter
 
     def run(self, job: NotebookJob) -> NotebookResult:
         from iivkit.batch.kernels import KernelStartError
@@ -346,7 +380,7 @@ class NotebookRunner(Runner):
                 return result
             if job.title:
                 nb.metadata["title"] = job.title
-            html = to_html(nb, exporter=self._exporter(), title=job.name)
+            html = to_html(nb, title=job.name)
             notebook = _dumps(nb) if job.keep_notebook else None
             return NotebookResult(
                 job,

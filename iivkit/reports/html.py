@@ -98,6 +98,89 @@ def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.")
     return _GROUPS.render(groups=groups, tables=[Markup(t) for t in tables], empty=empty)
 
 
+_SECTIONS = presentation.template(
+    """\
+{%- for section in sections %}
+<h2 id="{{ section.anchor }}">{{ section.title }}</h2>
+{%- for line in section.intro %}
+<p>{{ line }}</p>
+{%- endfor %}
+{{ section.body }}
+{%- endfor %}
+"""
+)
+
+EVIDENCE_WORDS = Markup(
+    "The outcome in this interview, and each finding's evidence status across all interviews so far: "
+    "<em>confirmed</em> or <em>refuted</em> once two or more interviews agree, <em>mixed</em> when "
+    "they disagree, <em>single-source</em> when only one spoke to it."
+)
+
+
+def sections(report: DebriefReport) -> list[tuple[str, list[str | Markup], str]]:
+    """The report's sections after its heading, in order: (title, lines of introduction, HTML)."""
+    return [
+        (
+            "The plan and the answers",
+            [],
+            table_html(report.plan, empty="No questions were planned for this interview."),
+        ),
+        (
+            "Findings tested",
+            [EVIDENCE_WORDS],
+            table_html(report.findings, empty="No findings were tested in this interview.")
+            + "\n"
+            + charts_html(report),
+        ),
+        (
+            "Insights and advice",
+            ["Grouped by TIARA: trends, insights, advice, resources and assignments."],
+            grouped_html(report.insights, "TIARA", empty="No insights were recorded."),
+        ),
+        (
+            "Salary, environment and chances",
+            [],
+            table_html(report.career, empty="Nothing recorded about salary, environment or chances."),
+        ),
+        (
+            "Open questions",
+            ["What this interview left open, how you could get each answered, and whom to ask next."],
+            table_html(report.open_questions, empty="No open questions: well done."),
+        ),
+        (
+            "Referrals",
+            ["People this interviewee suggested you talk to."],
+            table_html(report.referrals, empty="No referrals from this interview."),
+        ),
+        (
+            "The organisation on your target list",
+            [
+                "Where the interviewee's organisation stands among the organisations you are "
+                "researching, and why."
+            ],
+            text_html(report.target, empty="The interviewee has no organisation in the workbook."),
+        ),
+        (
+            "Follow-ups due",
+            ["Thank-you notes, nudges and check-ins for this interview, as of the day the report was made."],
+            table_html(report.follow_ups, empty="Nothing to follow up."),
+        ),
+    ]
+
+
+def report_html(report: DebriefReport) -> str:
+    """The whole report after the notebook's introduction: the heading, then every section.
+
+    One piece of HTML, shown by one notebook cell: each cell a kernel runs costs a round trip,
+    so a report made of one cell is made sooner than one made of ten.
+    """
+    shown = [
+        {"anchor": title.replace(" ", "-"), "title": title, "intro": intro, "body": Markup(body)}
+        for title, intro, body in sections(report)
+    ]
+    return header_html(report) + "\n" + _SECTIONS.render(sections=shown)
+
+
 def charts_html(report: DebriefReport) -> str:
     """The charts as an embedded SVG image with a text alternative; nothing is loaded from elsewhere."""
     alt = (

@@ -27,6 +27,7 @@ import contextlib
 import copy
 import math
 import re
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -215,6 +216,25 @@ def html_exporter() -> Any:
     return exporter
 
 
+def import_jsonschema_without_iri_grammars() -> None:
+    """Import jsonschema (for nbformat) without the optional ``rfc3987_syntax``, if not yet imported.
+
+    When ``rfc3987_syntax`` is installed (Jupyter's event schemas pull it in), importing
+    jsonschema builds its IRI grammars: about a second of CPU, before the first report, in a
+    process that never checks an IRI (nbformat's schema has none). Left out, jsonschema accepts
+    values of its "iri" formats unchecked in this process. Any later import of
+    ``rfc3987_syntax`` itself works as usual.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        with contextlib.suppress(ImportError):
+            import jsonschema  # type: ignore[import-untyped]  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
 _shared: Any = None
 _shared_lock = threading.Lock()
 
@@ -334,6 +354,7 @@ class NotebookRunner(Runner):
             start_timeout=start_timeout,
             forkserver=forkserver,
         )
+        import_jsonschema_without_iri_grammars()
         # Compiled while the first kernels start (in other processes), not on the first report.
         threading.Thread(target=warm_exporter, name="iivkit-exporter-warm", daemon=True).start()
         self._notebooks: dict[Path, tuple[float, Any]] = {}

@@ -212,7 +212,11 @@ def main() -> None:
             f"ratio to the plain loop, {cores} at a time: {parallel / fast:.1f}x  "
             "(target >= 20x at 200 reports)"
         )
-        print(f"iivkit report / cell floor: {fast / floor:.2f}x  (target <= 1.5x)")
+        # Against the forced run's own time: the floor is measured under that run's load.
+        print(
+            f"iivkit report / cell floor, in the forced run: {forced / len(interviews) / floor:.2f}x  "
+            "(target <= 1.5x)"
+        )
         print(
             f"no-change re-run: {again:.2f} s, 1/{first / again:.0f} of the first run  "
             "(target <= 0.5 s or 1/100)"

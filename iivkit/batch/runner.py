@@ -175,8 +175,8 @@ def html_exporter() -> Any:
     A page from it shows what ``jupyter nbconvert --to html --no-input`` shows, made with less
     work: the notebook is validated once, after every preprocessor (not after each), and the
     attributes nbconvert adds for accessibility are added without re-parsing the whole page
-    (``tests/test_runner.py`` compares the two pages element by element). Make one exporter per
-    thread and reuse it: its templates are compiled on first use.
+    (``tests/test_runner.py`` checks that the page, so parsed and written out again, is plain
+    nbconvert's). Its templates are compiled on first use: reuse it (see :func:`shared_exporter`).
     """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -344,6 +344,7 @@ class NotebookRunner(Runner):
     ) -> None:
         from iivkit.batch.kernels import KernelPool
 
+        import_jsonschema_without_iri_grammars()  # before any thread imports nbformat
         self.kernel_name = kernel_name
         self.pool = KernelPool(
             size=max(1, workers),
@@ -354,7 +355,6 @@ class NotebookRunner(Runner):
             start_timeout=start_timeout,
             forkserver=forkserver,
         )
-        import_jsonschema_without_iri_grammars()
         # Compiled while the first kernels start (in other processes), not on the first report.
         threading.Thread(target=warm_exporter, name="iivkit-exporter-warm", daemon=True).start()
         self._notebooks: dict[Path, tuple[float, Any]] = {}

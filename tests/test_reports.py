@@ -433,3 +433,81 @@ def test_reports_run_on_a_dask_cluster(
     assert attempts_failed == [], "\n".join(attempts_failed)
     html = (out / "ada__interview-1.html").read_text(encoding="utf-8")
     assert "Person 1" in html and "The plan and the answers" in html
+
+
+def test_the_chart_is_a_small_svg_showing_each_count_in_bars_and_words(tmp_path: Path) -> None:
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from iivkit.reports import data as report_data
+    from iivkit.reports import html as report_html
+
+    report = report_data.collect(build_workbook(tmp_path / "wb.iiv", interviews=3), 1)
+    img = report_html.charts_html(report)
+    alt = re.search(r'alt="([^"]*)"', img)
+    data = re.search(r'src="data:image/svg\+xml;base64,([^"]*)"', img)
+    assert alt and data
+    svg = ET.fromstring(base64.b64decode(data.group(1)))
+    ns = "{http://www.w3.org/2000/svg}"
+    panels = svg.findall(f"{ns}g")
+    assert len(panels) == 2
+    for panel, counts in zip(panels, (report.outcome_counts, report.evidence_counts), strict=True):
+        texts = [t.text for t in panel.findall(f"{ns}text")]
+        bars = [float(r.get("height", "0")) for r in panel.findall(f"{ns}rect")]
+        # The title, then a number and a label per bar, in the counts' order.
+        assert texts[2::2] == [str(k).replace("_", " ") for k in counts.index]
+        assert texts[1::2] == [str(int(v)) for v in counts.values]
+        assert len(bars) == len(counts)
+        tallest = max(range(len(bars)), key=bars.__getitem__)
+        assert int(counts.iloc[tallest]) == int(counts.max()) > 0
+        assert all(h == 0 for h, v in zip(bars, counts.values, strict=True) if v == 0)
+        # The alt text says the same numbers.
+        for label, value in counts.items():
+            assert f"{int(value)} " in alt.group(1) and str(label).replace("_", " ") in alt.group(1)
+    assert len(img) < 8000
+
+
+def test_a_first_run_starts_the_fork_server_before_planning_and_a_rerun_starts_none(
+    school: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import iivkit.batch.kernels
+    import iivkit.reports.run
+
+    events: list[str] = []
+
+    class Server:
+        def close(self, *, now: bool = False) -> None:
+            events.append(f"closed now={now}")
+
+    def start_fork_server(imports: tuple[str, ...] = ()) -> Server:
+        events.append("server started")
+        return Server()
+
+    def runner(**options: Any) -> FakeRunner:
+        events.append("runner got the server" if isinstance(options.get("forkserver"), Server) else "runner")
+        return FakeRunner()
+
+    plan = iivkit.reports.run.plan
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        events.append("planned")
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(iivkit.batch.kernels, "start_fork_server", start_fork_server)
+    monkeypatch.setattr(iivkit.batch.runner, "NotebookRunner", runner)
+    monkeypatch.setattr(iivkit.reports.run, "plan", planning)
+    out = tmp_path / "out"
+    made = make_reports([school], out, notebook=NOTEBOOK, progress=False)
+    assert made.count(OK) == 4
+    assert events == ["server started", "planned", "runner got the server"]
+
+    events.clear()  # nothing changed: no server, no runner
+    again = make_reports([school], out, notebook=NOTEBOOK, progress=False)
+    assert again.count(UP_TO_DATE) == 4 and events == ["planned"]
+
+    events.clear()  # a first run with nothing to run: the server is killed unused
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "junk.iiv").write_text("not a workbook\n")
+    make_reports([empty], tmp_path / "out2", notebook=NOTEBOOK, progress=False)
+    assert events == ["server started", "planned", "closed now=True"]

@@ -17,6 +17,7 @@ no ZeroMQ context, and is told nothing but a command line, a folder and an envir
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import json
 import os
@@ -34,7 +35,13 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    # ipykernel imports its debugger (debugpy and pydevd, a hundred modules) as it starts.
+    "ipykernel.debugger",
     "IPython.core.interactiveshell",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "tornado.queues",
+    "tornado.platform.asyncio",
     "matplotlib_inline.backend_inline",
     "pandas",
     "matplotlib",
@@ -111,8 +118,13 @@ class ForkServer:
                 raise ForkServerError(f"the fork server is gone ({exc})") from None
             return int(self._reply()["pid"])
 
-    def close(self) -> None:
-        """Stop the server; kernels it forked are stopped by their managers."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the server; kernels it forked are stopped by their managers.
+
+        :param now: kill it, rather than let it finish its imports and read the end of its input.
+        """
+        if now:
+            self._proc.kill()
         if self._proc.stdin:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
@@ -246,6 +258,10 @@ def serve(preload: list[str]) -> None:
         out.flush()
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
+    # What the imports made stays put: the children's collector never walks it, so it never
+    # touches (and so copies) the pages those objects live on.
+    gc.collect()
+    gc.freeze()
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
     for line in sys.stdin:

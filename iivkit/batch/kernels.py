@@ -102,6 +102,20 @@ def forkable(argv: list[str]) -> bool:
     return first in bare or os.path.realpath(first) == os.path.realpath(sys.executable)
 
 
+def start_fork_server(imports: Sequence[str] = ()) -> Any:
+    """A fork server started now, for a :class:`KernelPool` made later (its *forkserver*).
+
+    The server takes about a second to import what kernels need; started before the caller's
+    own slow work (planning a batch), it is ready by the time the first kernel is wanted.
+    None where kernels are not forked (not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    from iivkit.batch.forkserver import ForkServer
+
+    return ForkServer(env=kernel_env(), imports=tuple(imports))
+
+
 class PooledKernelClient(AsyncKernelClient):
     """nbclient's client for a pooled kernel: ready as soon as the kernel answers on both channels.
 
@@ -130,11 +144,45 @@ class PooledKernelClient(AsyncKernelClient):
             return
 
 
+class PooledKernelManager(KernelManager):
+    """A kernel manager that remembers the clients it makes, so that they can all be closed.
+
+    nbclient, handed a manager it did not create, never stops its client's channels: each
+    report would leave a heartbeat thread and a ZeroMQ context (with its own threads) trying
+    to reach a dead kernel. :meth:`close_clients` stops them.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._clients: list[Any] = []
+        self._clients_lock = threading.Lock()
+
+    def client(self, **kwargs: Any) -> Any:
+        client = super().client(**kwargs)
+        with self._clients_lock:
+            self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Stop the channels of every client made so far, and destroy their ZeroMQ contexts."""
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            with contextlib.suppress(Exception):  # a client already stopped is stopped enough
+                client.stop_channels()
+
+
 class Kernel:
     """A started kernel: its manager for nbclient, and a way to kill it from another thread."""
 
     def __init__(self, manager: Any) -> None:
         self.manager = manager
+
+    def close_clients(self) -> None:
+        """Close every client connection to the kernel (see :class:`PooledKernelManager`)."""
+        close = getattr(self.manager, "close_clients", None)
+        if close is not None:
+            close()
 
     def kill(self) -> None:
         """Kill the kernel process now (safe from any thread); the run using it sees a dead kernel."""
@@ -149,6 +197,7 @@ class Kernel:
         in_thread_context(self._shutdown)
 
     def _shutdown(self) -> None:
+        self.close_clients()
         try:
             self.manager.shutdown_kernel(now=True)
         except Exception:  # an already dead kernel is shut down enough
@@ -163,6 +212,8 @@ class KernelPool:
     :param preload: fork kernels from a process that has already imported the report's
         libraries (see :mod:`iivkit.batch.forkserver`); None means yes where fork is safe (Linux).
     :param imports: the caller's own modules to import there too (``module`` or ``module:function``).
+    :param forkserver: a fork server already started (:func:`start_fork_server`), used if kernels
+        are forked at all; the pool closes it.
     """
 
     def __init__(
@@ -174,6 +225,7 @@ class KernelPool:
         imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = START_TIMEOUT_S,
+        forkserver: Any = None,
     ) -> None:
         self.size = size
         self.imports = tuple(imports)
@@ -192,7 +244,7 @@ class KernelPool:
         self._reaper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iivkit-kernel-stop")
         self._ready: deque[Future[Kernel]] = deque()
         self._closed = False
-        self._forkserver: Any = None
+        self._forkserver: Any = forkserver
         for _ in range(size):
             self._refill()
 
@@ -206,7 +258,7 @@ class KernelPool:
         return str(self._ipc_dir / f"k{n}")
 
     def _manager(self) -> Any:
-        km = KernelManager(kernel_name=self.kernel_name)
+        km = PooledKernelManager(kernel_name=self.kernel_name)
         km.client_factory = PooledKernelClient
         if self._ipc_dir is not None:
             km.transport = "ipc"

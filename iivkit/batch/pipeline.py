@@ -165,6 +165,8 @@ class Runs:
 
     :param kernel_imports: the caller's modules its notebooks import, for the runner it starts.
     :param reserve: jobs that will follow the first call, so its kernel pool is sized for them too.
+    :param prestart: start the fork server now, so that its imports overlap the caller's planning
+        (killed unused if no job comes); only when no *runner* is given.
     """
 
     def __init__(
@@ -175,6 +177,7 @@ class Runs:
         runner: Runner | None = None,
         kernel_imports: Sequence[str] = (),
         reserve: int = 0,
+        prestart: bool = False,
     ) -> None:
         self.workers = max(1, workers)
         self.cwd = cwd
@@ -182,19 +185,28 @@ class Runs:
         self.kernel_imports = tuple(kernel_imports)
         self.reserve = reserve
         self._own: Runner | None = None
+        self._server: Any = None
+        if prestart and runner is None:
+            from iivkit.batch.kernels import start_fork_server
+
+            self._server = start_fork_server(self.kernel_imports)
 
     def __call__(self, jobs: list[NotebookJob]) -> Iterator[NotebookResult]:
         if self.runner is None:
             from iivkit.batch.runner import NotebookRunner
 
             kernels = min(self.workers, len(jobs) + self.reserve)
+            server, self._server = self._server, None  # the runner's pool owns it now
             self.runner = self._own = NotebookRunner(
-                workers=kernels, kernel_imports=self.kernel_imports, cwd=self.cwd
+                workers=kernels, kernel_imports=self.kernel_imports, cwd=self.cwd, forkserver=server
             )
         return run_local(self.runner, jobs, self.workers)
 
     def close(self) -> None:
-        """Close the runner this started, if it started one."""
+        """Close the runner this started, if it started one, and a fork server no runner took."""
+        if self._server is not None:
+            self._server.close(now=True)
+            self._server = None
         if self._own is not None:
             self._own.close()
             self._own = None

@@ -23,8 +23,11 @@ is started in the working directory instead. Each report gets a kernel no report
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import re
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -152,30 +155,126 @@ class FakeRunner(Runner):
 # -- the real one ------------------------------------------------------------------------------
 
 
+_TABBABLE = re.compile(
+    r'<div\b(?=[^>]*\bclass="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b)([^>]*)>'
+)
+_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)([^>]*?)(/?)>")
+
+
+def _accessible(html: str) -> str:
+    """What nbconvert's HTML exporter adds to a page, with two regular expressions over markup its
+    template made, not a parse of the whole page: ``tabindex="0"`` on each cell's input and output
+    (so a keyboard can scroll them), and a placeholder ``alt`` on any image with none."""
+    html = _TABBABLE.sub(r'<div\1 tabindex="0">', html)
+    return _NO_ALT.sub(r'<img\1 alt="No description has been provided for this image"\2>', html)
+
+
 def html_exporter() -> Any:
-    """nbconvert's HTML exporter for reports: no code, no prompts, nothing loaded from the network."""
+    """nbconvert's HTML exporter for reports: no code, no prompts, nothing loaded from the network.
+
+    A page from it shows what ``jupyter nbconvert --to html --no-input`` shows, made with less
+    work: the notebook is validated once, after every preprocessor (not after each), and the
+    attributes nbconvert adds for accessibility are added without re-parsing the whole page
+    (``tests/test_runner.py`` checks that the page, so parsed and written out again, is plain
+    nbconvert's). Its templates are compiled on first use: reuse it (see :func:`shared_exporter`).
+    """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(  # type: ignore[override]
+            self, nb: Any, resources: Any = None, **kw: Any
+        ) -> tuple[str, Any]:
+            # As HTMLExporter.from_notebook_node, less its BeautifulSoup round trip.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_type)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(html), resources
+
+    exporter = ReportExporter(
         template_name="lab",
         template_file=OFFLINE_TEMPLATE,
         extra_loaders=[DictLoader({OFFLINE_TEMPLATE: _OFFLINE_TEMPLATE_SOURCE})],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,
     )
     # Cells tagged "notebook-only" say how to run the notebook by hand: noise on a report page.
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     return exporter
 
 
+def import_jsonschema_without_iri_grammars() -> None:
+    """Import jsonschema (for nbformat) without the optional ``rfc3987_syntax``, if not yet imported.
+
+    When ``rfc3987_syntax`` is installed (Jupyter's event schemas pull it in), importing
+    jsonschema builds its IRI grammars: about a second of CPU, before the first report, in a
+    process that never checks an IRI (nbformat's schema has none). Left out, jsonschema accepts
+    values of its "iri" formats unchecked in this process. Any later import of
+    ``rfc3987_syntax`` itself works as usual.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        with contextlib.suppress(ImportError):
+            import jsonschema  # type: ignore[import-untyped]  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
+_shared: Any = None
+_shared_lock = threading.Lock()
+
+
+def shared_exporter() -> tuple[Any, threading.Lock]:
+    """This process's one report exporter, and the lock to hold while using it.
+
+    Compiling nbconvert's templates costs a few hundred milliseconds, once per exporter; one
+    exporter serves every report of the process. Python runs one thread at a time anyway, so
+    taking turns costs nothing.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = (html_exporter(), threading.Lock())
+        return _shared
+
+
 def to_html(nb: Any, *, exporter: Any | None = None, title: str | None = None) -> str:
-    """An executed notebook as an offline HTML report, titled *title*."""
+    """An executed notebook as an offline HTML report, titled *title* (by default with
+    :func:`shared_exporter`'s exporter)."""
     resources = {"metadata": {"name": title}} if title else None
-    body, _ = (exporter or html_exporter()).from_notebook_node(nb, resources=resources)
+    if exporter is not None:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        return str(body)
+    shared, lock = shared_exporter()
+    with lock:
+        body, _ = shared.from_notebook_node(nb, resources=resources)
     return str(body)
+
+
+def warm_exporter() -> None:
+    """Compile the shared exporter's templates now (by exporting an empty notebook).
+
+    A failure here is left for the first real export to report, with its report named.
+    """
+    from nbformat.v4 import new_notebook
+
+    with contextlib.suppress(Exception):
+        to_html(new_notebook())
 
 
 class ReportTimeout(TimeoutError):
@@ -229,6 +328,7 @@ class NotebookRunner(Runner):
     :param kernel_imports: the caller's modules its notebooks import, preloaded with the rest
         (``module`` or ``module:function``, see :mod:`iivkit.batch.forkserver`).
     :param cwd: the kernels' working directory.
+    :param forkserver: a fork server already started (see :func:`~iivkit.batch.kernels.start_fork_server`).
     """
 
     def __init__(
@@ -240,9 +340,11 @@ class NotebookRunner(Runner):
         kernel_imports: Sequence[str] = (),
         cwd: Path | None = None,
         start_timeout: float = 60.0,
+        forkserver: Any = None,
     ) -> None:
         from iivkit.batch.kernels import KernelPool
 
+        import_jsonschema_without_iri_grammars()  # before any thread imports nbformat
         self.kernel_name = kernel_name
         self.pool = KernelPool(
             size=max(1, workers),
@@ -251,8 +353,10 @@ class NotebookRunner(Runner):
             imports=kernel_imports,
             cwd=cwd,
             start_timeout=start_timeout,
+            forkserver=forkserver,
         )
-        self._local = threading.local()
+        # Compiled while the first kernels start (in other processes), not on the first report.
+        threading.Thread(target=warm_exporter, name="iivkit-exporter-warm", daemon=True).start()
         self._notebooks: dict[Path, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -267,12 +371,6 @@ class NotebookRunner(Runner):
                 cached = (mtime, load_notebook_node(str(path)))
                 self._notebooks[path] = cached
         return copy.deepcopy(cached[1])
-
-    def _exporter(self) -> Any:
-        exporter = getattr(self._local, "exporter", None)
-        if exporter is None:
-            exporter = self._local.exporter = html_exporter()
-        return exporter
 
     def run(self, job: NotebookJob) -> NotebookResult:
         from iivkit.batch.kernels import KernelStartError
@@ -303,7 +401,7 @@ class NotebookRunner(Runner):
                 return result
             if job.title:
                 nb.metadata["title"] = job.title
-            html = to_html(nb, exporter=self._exporter(), title=job.name)
+            html = to_html(nb, title=job.name)
             notebook = _dumps(nb) if job.keep_notebook else None
             return NotebookResult(
                 job,
@@ -375,6 +473,8 @@ class NotebookRunner(Runner):
         finally:
             if watchdog:
                 watchdog.cancel()
+            # On this thread, whose event loop the client's sockets belong to.
+            kernel.close_clients()
         return nb, None
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,21 +95,24 @@ def collect(path: str | os.PathLike[str], interview: int, *, today: dt.date | No
     with Workbook.read(path) as wb, collect_damaged() as damaged:
         # The interview and its interviewee must be sound; a damaged one fails this report.
         interviewee = wb.get(Contact, wb.get(Interview, interview).contact_id)
-        head = header(wb, interview)
-        tested = tested_findings(wb, interview)
+        # Each view read once, though several parts of the report show it.
+        details = views.interview_details(wb, interview)
+        outcomes = views.interview_outcomes(wb, interview)
+        said = views.interview_insights(wb, interview)
+        tested = _tested_findings(wb, outcomes)
         report = DebriefReport(
             workbook=Path(path),
             interview_id=interview,
             today=today,
-            header=head,
+            header=_header(wb, interview, details),
             plan=plan(wb, interview),
             findings=tested,
-            insights=insights(wb, interview),
-            career=career(wb, interview),
+            insights=_insights(said),
+            career=_career(wb, interview, details, said),
             open_questions=open_questions(wb, interview),
             referrals=referrals(wb, interview),
             follow_ups=follow_ups_due(wb, interview, today),
-            outcome_counts=outcome_counts(wb, interview),
+            outcome_counts=_outcome_counts(outcomes),
             evidence_counts=evidence_counts(tested),
             target=standing(wb, interviewee.organisation_id),
         )
@@ -137,7 +141,10 @@ def _label(value: object) -> str:
 
 def header(wb: Workbook, interview: int) -> dict[str, str]:
     """Who, when, organisation and role: one interview's identity, as label → text."""
-    row = views.interview_details(wb, interview)
+    return _header(wb, interview, views.interview_details(wb, interview))
+
+
+def _header(wb: Workbook, interview: int, row: dict[str, Any] | None) -> dict[str, str]:
     if row is None:
         raise RecordNotFound("does not exist", file=wb.path, record=f"interview {interview}")
     when = ""
@@ -174,7 +181,11 @@ def plan(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
     """Each finding tested in this interview: the outcome here, and its evidence status now."""
-    df = views.interview_outcomes(wb, interview).rename(
+    return _tested_findings(wb, views.interview_outcomes(wb, interview))
+
+
+def _tested_findings(wb: Workbook, outcomes: pd.DataFrame) -> pd.DataFrame:
+    df = outcomes.rename(
         columns={
             "claim": "Finding",
             "source_title": "Source",
@@ -194,7 +205,11 @@ def tested_findings(wb: Workbook, interview: int) -> pd.DataFrame:
 
 def outcome_counts(wb: Workbook, interview: int) -> pd.Series:
     """How many findings this interview confirmed, refuted, found mixed or did not discuss."""
-    counts = views.interview_outcomes(wb, interview)["outcome"].astype(str).value_counts()
+    return _outcome_counts(views.interview_outcomes(wb, interview))
+
+
+def _outcome_counts(outcomes: pd.DataFrame) -> pd.Series:
+    counts = outcomes["outcome"].astype(str).value_counts()
     return pd.Series([int(counts.get(o, 0)) for o in OUTCOME_ORDER], index=OUTCOME_ORDER, name="findings")
 
 
@@ -211,7 +226,10 @@ def evidence_counts(tested: pd.DataFrame) -> pd.Series:
 def insights(wb: Workbook, interview: int) -> pd.DataFrame:
     """Insights and advice (not salary, environment, chances, strengths or areas to develop), in
     TIARA order, untagged last."""
-    df = views.interview_insights(wb, interview)
+    return _insights(views.interview_insights(wb, interview))
+
+
+def _insights(df: pd.DataFrame) -> pd.DataFrame:
     df = df[~df["kind"].isin((*CAREER_KINDS, *GROWTH_KINDS))].rename(
         columns={"tiara": "TIARA", "kind": "Kind", "text": "Insight"}
     )
@@ -236,6 +254,12 @@ def career(wb: Workbook, interview: int) -> pd.DataFrame:
     The debrief fields and insights of this interview, then the strengths several people saw
     and the open areas to develop across all interviews (:func:`iivkit.method.growth.summary`).
     """
+    return _career(
+        wb, interview, views.interview_details(wb, interview), views.interview_insights(wb, interview)
+    )
+
+
+def _career(wb: Workbook, interview: int, row: dict[str, Any] | None, said: pd.DataFrame) -> pd.DataFrame:
     topics = {"salary": "Salary", "environment": "Work environment", "chances": "Your chances"}
     fields = {
         "salary_info": "Salary",
@@ -243,11 +267,9 @@ def career(wb: Workbook, interview: int) -> pd.DataFrame:
         "chances_feedback": "Your chances",
         "next_questions": "Ask next time",
     }
-    row = views.interview_details(wb, interview)
     items: list[tuple[str, str]] = []
     if row is not None:
         items.extend((topic, str(row[column])) for column, topic in fields.items() if row[column])
-    said = views.interview_insights(wb, interview)
     said = said[said["kind"].isin(CAREER_KINDS)]
     items.extend((topics[str(k)], str(t)) for k, t in zip(said["kind"], said["text"], strict=True))
     grown = views.growth_rows(wb)

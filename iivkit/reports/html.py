@@ -3,14 +3,13 @@
 Everything goes through the shared Jinja2 environment of :mod:`iivkit.ui.presentation`, with
 autoescaping on, so a note holding ``<script>`` or ``<img onerror=…>`` shows as text and never
 runs. Line breaks in notes are kept (``white-space: pre-wrap``), long text is never cut. The
-charts are matplotlib PNGs embedded as ``data:`` URIs with a text alternative: a report loads
+charts are small SVG images embedded as ``data:`` URIs with a text alternative: a report loads
 nothing from anywhere.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 
 import pandas as pd
 from markupsafe import Markup
@@ -35,7 +34,28 @@ _HEADER = presentation.template(
 )
 
 _CHART = presentation.template(
-    '<img class="iiv-chart" alt="{{ alt }}" src="data:image/png;base64,{{ data }}">'
+    '<img class="iiv-chart" alt="{{ alt }}" src="data:image/svg+xml;base64,{{ data }}">'
+)
+
+_BARS = presentation.template(
+    """\
+<svg xmlns="http://www.w3.org/2000/svg" width="{{ width }}" height="{{ height }}" \
+viewBox="0 0 {{ width }} {{ height }}" font-family="DejaVu Sans, Verdana, Arial, sans-serif" fill="#222">
+<rect width="{{ width }}" height="{{ height }}" fill="#fff"/>
+{%- for panel in panels %}
+<g transform="translate({{ panel.x }} 0)">
+<text x="{{ panel.width / 2 }}" y="20" text-anchor="middle" font-size="13">{{ panel.title }}</text>
+{%- for bar in panel.bars %}
+<rect x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.width }}" height="{{ bar.height }}" \
+fill="{{ bar.colour }}"/>
+<text x="{{ bar.middle }}" y="{{ bar.y - 5 }}" text-anchor="middle" font-size="12">{{ bar.value }}</text>
+<text x="{{ bar.middle }}" y="{{ base + 17 }}" text-anchor="middle" font-size="11">{{ bar.label }}</text>
+{%- endfor %}
+<line x1="0" y1="{{ base }}" x2="{{ panel.width }}" y2="{{ base }}" stroke="#555"/>
+</g>
+{%- endfor %}
+</svg>
+"""
 )
 
 _GROUPS = presentation.template(
@@ -78,59 +98,136 @@ def grouped_html(df: pd.DataFrame, by: str, *, empty: str = "Nothing recorded.")
     return _GROUPS.render(groups=groups, tables=[Markup(t) for t in tables], empty=empty)
 
 
+_SECTIONS = presentation.template(
+    """\
+{%- for section in sections %}
+<h2 id="{{ section.anchor }}">{{ section.title }}</h2>
+{%- for line in section.intro %}
+<p>{{ line }}</p>
+{%- endfor %}
+{{ section.body }}
+{%- endfor %}
+"""
+)
+
+EVIDENCE_WORDS = Markup(
+    "The outcome in this interview, and each finding's evidence status across all interviews so far: "
+    "<em>confirmed</em> or <em>refuted</em> once two or more interviews agree, <em>mixed</em> when "
+    "they disagree, <em>single-source</em> when only one spoke to it."
+)
+
+
+def sections(report: DebriefReport) -> list[tuple[str, list[str | Markup], str]]:
+    """The report's sections after its heading, in order: (title, lines of introduction, HTML)."""
+    return [
+        (
+            "The plan and the answers",
+            [],
+            table_html(report.plan, empty="No questions were planned for this interview."),
+        ),
+        (
+            "Findings tested",
+            [EVIDENCE_WORDS],
+            table_html(report.findings, empty="No findings were tested in this interview.")
+            + "\n"
+            + charts_html(report),
+        ),
+        (
+            "Insights and advice",
+            ["Grouped by TIARA: trends, insights, advice, resources and assignments."],
+            grouped_html(report.insights, "TIARA", empty="No insights were recorded."),
+        ),
+        (
+            "Salary, environment and chances",
+            [],
+            table_html(report.career, empty="Nothing recorded about salary, environment or chances."),
+        ),
+        (
+            "Open questions",
+            ["What this interview left open, how you could get each answered, and whom to ask next."],
+            table_html(report.open_questions, empty="No open questions: well done."),
+        ),
+        (
+            "Referrals",
+            ["People this interviewee suggested you talk to."],
+            table_html(report.referrals, empty="No referrals from this interview."),
+        ),
+        (
+            "The organisation on your target list",
+            [
+                "Where the interviewee's organisation stands among the organisations you are "
+                "researching, and why."
+            ],
+            text_html(report.target, empty="The interviewee has no organisation in the workbook."),
+        ),
+        (
+            "Follow-ups due",
+            ["Thank-you notes, nudges and check-ins for this interview, as of the day the report was made."],
+            table_html(report.follow_ups, empty="Nothing to follow up."),
+        ),
+    ]
+
+
+def report_html(report: DebriefReport) -> str:
+    """The whole report after the notebook's introduction: the heading, then every section.
+
+    One piece of HTML, shown by one notebook cell: each cell a kernel runs costs a round trip,
+    so a report made of one cell is made sooner than one made of ten.
+    """
+    shown = [
+        {"anchor": title.replace(" ", "-"), "title": title, "intro": intro, "body": Markup(body)}
+        for title, intro, body in sections(report)
+    ]
+    return header_html(report) + "\n" + _SECTIONS.render(sections=shown)
+
+
 def charts_html(report: DebriefReport) -> str:
-    """The charts as an embedded PNG image with a text alternative; nothing is loaded from elsewhere."""
+    """The charts as an embedded SVG image with a text alternative; nothing is loaded from elsewhere."""
     alt = (
         "Two bar charts. "
         + presentation.counted("Findings tested in this interview", "finding", report.outcome_counts)
         + " "
         + presentation.counted("Their evidence across interviews", "finding", report.evidence_counts)
     )
-    data = base64.b64encode(charts_png(report)).decode("ascii")
+    data = base64.b64encode(charts_svg(report).encode("utf-8")).decode("ascii")
     return _CHART.render(alt=alt, data=data)
 
 
-def warm_up() -> None:
-    """Load what drawing a chart loads on first use (fonts, glyph caches), ahead of any report.
+def charts_svg(report: DebriefReport, *, width: int = 810, height: int = 250) -> str:
+    """Two bar charts side by side as SVG: this interview's outcomes, and the evidence status now.
 
-    The fork server calls this once, so that each report kernel it forks starts with it loaded.
+    Drawn directly rather than through a plotting library: a few rectangles and labels, each
+    bar with its number on top, cost a fraction of a millisecond, and stay sharp at any zoom.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(2, 1), dpi=50)
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    ax.bar(["warm"], [1])
-    ax.set_title("warm")
-    fig.savefig(io.BytesIO(), format="png")
-
-
-def charts_png(report: DebriefReport) -> bytes:
-    """Two bar charts as one PNG: this interview's outcomes, and the workbook's evidence status."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, 2.8), dpi=90)
-    FigureCanvasAgg(fig)
-    # Fixed margins: constrained layout would double the cost of drawing for no visible gain.
-    left, right = fig.subplots(
-        1, 2, gridspec_kw={"left": 0.05, "right": 0.98, "bottom": 0.14, "top": 0.88, "wspace": 0.15}
-    )
-    for ax, counts, title in (
-        (left, report.outcome_counts, "Findings tested in this interview"),
-        (right, report.evidence_counts, "Their evidence status across interviews"),
+    top, base = 48, height - 30
+    gap = 30
+    panel_width = (width - gap) / 2
+    panels = []
+    for n, (counts, title) in enumerate(
+        (
+            (report.outcome_counts, "Findings tested in this interview"),
+            (report.evidence_counts, "Their evidence status across interviews"),
+        )
     ):
         labels = [str(k) for k in counts.index]
-        ax.bar(
-            [label.replace("_", " ") for label in labels],
-            [int(v) for v in counts.values],
-            color=[presentation.mark(label) for label in labels],
-        )
-        ax.set_title(title, fontsize=10)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.spines[["top", "right"]].set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+        values = [int(v) for v in counts.values]
+        most = max([*values, 1])
+        slot = panel_width / max(1, len(values))
+        bars = []
+        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+            tall = round((base - top) * value / most, 1)
+            bars.append(
+                {
+                    "x": round(i * slot + slot * 0.15, 1),
+                    "width": round(slot * 0.7, 1),
+                    "middle": round(i * slot + slot / 2, 1),
+                    "y": round(base - tall, 1),
+                    "height": tall,
+                    "colour": presentation.mark(label),
+                    "value": value,
+                    "label": label.replace("_", " "),
+                }
+            )
+        x = round(n * (panel_width + gap), 1)
+        panels.append({"x": x, "width": panel_width, "title": title, "bars": bars})
+    return _BARS.render(width=width, height=height, base=base, panels=panels)

@@ -151,7 +151,7 @@ def kernel_imports() -> tuple[str, ...]:
     Named, not imported: importing them here would load pandas into a run that may find
     nothing to make. ``tests/test_architecture.py`` checks that each name still imports.
     """
-    return ("iivkit.reports.data", "iivkit.reports.html", "iivkit.reports.html:warm_up")
+    return ("iivkit.reports.data", "iivkit.reports.html")
 
 
 def report_job(
@@ -285,26 +285,33 @@ def make_reports(
     started = time.perf_counter()
     notebook = (notebook or default_notebook()).resolve()
     make_private_dir(out)
-    rows = plan(
-        find_workbooks(paths),
-        notebook=notebook,
-        interviews=interviews,
-        timeout=timeout,
-        keep_notebooks=keep_notebooks,
-    )
-    batch = Batch(rows, out / INDEX_FILE, 0.0)
-
-    def index(done: Sequence[Row]) -> None:
-        batch.rows = sorted(done, key=lambda r: (str(r.workbook), r.interview or 0))
-        batch.seconds = time.perf_counter() - started
-        write_index(batch)
-
+    workbooks = find_workbooks(paths)
+    state = State.load(out / STATE_FILE)
     workers = jobs or os.cpu_count() or 1
-    with Runs(workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports()) as local:
+    # A first run (or a forced one) will start kernels: start their fork server before planning,
+    # so that its imports (a second) overlap the planning. A re-run usually has little to do.
+    prestart = execute is None and bool(workbooks) and (force or not state.entries)
+    with Runs(
+        workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports(), prestart=prestart
+    ) as local:
+        rows = plan(
+            workbooks,
+            notebook=notebook,
+            interviews=interviews,
+            timeout=timeout,
+            keep_notebooks=keep_notebooks,
+        )
+        batch = Batch(rows, out / INDEX_FILE, 0.0)
+
+        def index(done: Sequence[Row]) -> None:
+            batch.rows = sorted(done, key=lambda r: (str(r.workbook), r.interview or 0))
+            batch.seconds = time.perf_counter() - started
+            write_index(batch)
+
         run_batch(
             rows,
             out,
-            state=State.load(out / STATE_FILE),
+            state=state,
             execute=execute or local,
             progress=Progress("report", "Reports", show=progress),
             force=force,

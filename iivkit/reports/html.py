@@ -138,9 +138,12 @@ def sections(report: DebriefReport) -> list[tuple[str, list[str | Markup], str]]
             grouped_html(report.insights, "TIARA", empty="No insights were recorded."),
         ),
         (
-            "Salary, environment and chances",
-            [],
-            table_html(report.career, empty="Nothing recorded about salary, environment or chances."),
+            "Salary, environment, chances and growth",
+            ["What they said about pay, the work and your chances, and what you do well or could develop."],
+            table_html(
+                report.career,
+                empty="Nothing recorded about salary, environment, chances, strengths or areas to develop.",
+            ),
         ),
         (
             "Open questions",

@@ -90,7 +90,9 @@ def hostile_workbook(tmp_path: Path) -> Path:
         )
         interview = wb.add(Interview(contact_id=contact.id, place=HOSTILE[4], keywords=["=1+1", "@x"]))
         for n, text in enumerate(HOSTILE + SEPARATED + HARMLESS):
-            one_line = " ".join(text.split())  # names and titles are one line
+            # Names and titles are one line, and refuse the invisible characters that can disguise
+            # a name (the multi-line fields keep them, so a zero-width space before '=' is still tried).
+            one_line = " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
             wb.add(Finding(claim=text, topic=one_line, source_author=one_line, notes=text))
             wb.add(Insight(interview_id=interview.id, text=text))
             wb.add(OpenQuestion(text=f"question {n}", how_to_answer=text))

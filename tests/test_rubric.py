@@ -232,6 +232,17 @@ def test_five_sourced_findings_meet_the_part_whatever_else_is_recorded(tmp_path:
     assert findings.notes[0].startswith("Source without a date: finding 1, 2, 3, 4, 5.")
 
 
+def test_five_sourced_findings_and_one_without_a_source_could_be_stronger_naming_it(tmp_path: Path) -> None:
+    path = findings_workbook(tmp_path / "w.iiv", focus=5, other=0)
+    with Workbook.open(path) as wb:
+        wb.add(Finding(claim="An unsourced lab claim.", organisation_id=1))
+    with Workbook.read(path) as wb:
+        findings = check(wb, 1).points[-1]
+    assert (findings.state, findings.record, findings.field) == (STRONGER, "finding 6", "source_title")
+    assert findings.hint == HINTS["source"]
+    assert findings.notes[0] == f"Without a source: finding 6. {HINTS['source']}"
+
+
 def test_a_letter_that_is_not_ready_is_written_but_not_ready(tmp_path: Path) -> None:
     with Workbook.open(copy(tmp_path)) as wb:
         coming = next(i for i in wb.all(Interview) if i.keywords)

@@ -261,7 +261,8 @@ def _findings_part(wb: Workbook, parts: _Checklist, org: Organisation, where: st
         if notes:
             record = f"finding {_ids(unsourced or undated)}"
             field = "source_title" if unsourced else "source_date"
-            parts.todo("findings", message, record, field, state=STRONGER, notes=notes)
+            hint = "source" if unsourced else "source_date"
+            parts.todo("findings", message, record, field, hint, state=STRONGER, notes=notes)
         else:
             parts.met("findings", message)
         return

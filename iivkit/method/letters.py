@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from iivkit.errors import IivkitError, ValidationFailed
+from iivkit.method.dates import long_date
 from iivkit.method.language import with_article
 from iivkit.method.letter_phrases import (
     careers_phrase,
@@ -127,10 +128,6 @@ class Letter:
 
 
 # -- what the letters say -------------------------------------------------------------------
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def _zone_label(when: dt.datetime, zone: str) -> str:
@@ -454,7 +451,7 @@ def letter_context(
             "scheduled_at": when,
             "invitation_sent_date": interview.invitation_sent,
             "has_date": when is not None,
-            "date": _long_date(when.date()) if when else _missing("interview.scheduled_at"),
+            "date": long_date(when.date()) if when else _missing("interview.scheduled_at"),
             "iso_date": when.date().isoformat() if when else "",
             "time": f"{when:%H:%M}" if when else _missing("interview.scheduled_at"),
             "timezone": interview.timezone,
@@ -465,7 +462,7 @@ def letter_context(
             "place": given(interview.place, "interview.place"),
             "place_label": _PLACE_LABEL[medium],
             "keywords": interview.keywords or [_missing("interview.keywords")],
-            "invitation_sent": _long_date(interview.invitation_sent)
+            "invitation_sent": long_date(interview.invitation_sent)
             if interview.invitation_sent
             else _missing("interview.invitation_sent"),
             "shared_research": _invitation_shared_research(interview, findings),

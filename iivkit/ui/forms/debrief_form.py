@@ -18,6 +18,7 @@ import ipywidgets as w
 from pydantic import ValidationError
 
 from iivkit.errors import IivkitError
+from iivkit.method.dates import long_date, long_datetime
 from iivkit.ui.forms.conflicts import Clash, ConflictPanel
 
 # tested_findings, OutcomeRow and OUTCOME_OPTIONS stay importable from here, where they were first.
@@ -196,7 +197,7 @@ class DebriefForm:
     def _warn_if_ahead(self) -> None:
         if still_ahead(self.interview):
             assert self.interview.scheduled_at is not None
-            when = self.interview.scheduled_at.strftime("%d %b %Y at %H:%M")
+            when = long_datetime(self.interview.scheduled_at)
             self.warning.value = (
                 "<div style='color:#8a5300;border-left:4px solid #e0a000;padding:4px 8px'>"
                 f"<b>This meeting is still ahead</b>: it is set for {html.escape(when)} "
@@ -208,7 +209,7 @@ class DebriefForm:
             self.warning.value = ""
 
     def _sections(self) -> list[w.Widget]:
-        when = self.interview.scheduled_at.strftime("%d %b %Y") if self.interview.scheduled_at else "no date"
+        when = long_date(self.interview.scheduled_at.date()) if self.interview.scheduled_at else "no date"
         head = w.HTML(f"<h3>Debrief: {html.escape(self.contact.name)} · {html.escape(when)}</h3>")
         answers: list[w.Widget] = [w.HTML("<h4>Answers</h4>")]
         if not self.planned:

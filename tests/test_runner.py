@@ -190,7 +190,7 @@ def test_the_report_has_every_section(report_html: str) -> None:
     for text in (
         "Person 1",  # who
         "Health Lab",  # organisation
-        "2024-03-01 10:00 (Africa/Johannesburg)",  # when
+        "Friday 1 March 2024, 10:00 (Africa/Johannesburg)",  # when, written as letters and guides write it
         "The plan and the answers",
         "How did you start?",
         "The lab hires two analysts a year.",  # tested finding …

@@ -20,6 +20,7 @@ import pandas as pd
 
 from iivkit.errors import RecordNotFound, ValidationFailed
 from iivkit.method import growth, synthesis
+from iivkit.method.dates import long_datetime
 from iivkit.method.followups import follow_ups
 from iivkit.method.targets import standing
 from iivkit.reports.inputs import REPORT_NOTEBOOK, report_inputs, report_inputs_json  # noqa: F401
@@ -149,7 +150,8 @@ def _header(wb: Workbook, interview: int, row: dict[str, Any] | None) -> dict[st
         raise RecordNotFound("does not exist", file=wb.path, record=f"interview {interview}")
     when = ""
     if row["scheduled_at"]:
-        when = f"{str(row['scheduled_at'])[:16].replace('T', ' ')} ({row['timezone']})"
+        at = dt.datetime.fromisoformat(str(row["scheduled_at"])[:16])
+        when = f"{long_datetime(at)} ({row['timezone']})"
     profile = wb.profile()
     return {
         "Interviewer": profile.name if profile else "",

@@ -94,13 +94,19 @@ MODULES: dict[str, Module] = {
     ),
     "report_fingerprint": Module(
         "iivkit/reports/data.py",
-        ("tests/test_reports.py",),
+        ("tests/test_reports.py", "tests/test_report_parts.py"),
         ("report_inputs", "report_inputs_json", "header"),
         "what a report reads, hashed to tell a changed debrief from an unchanged one; the header's fields",
     ),
+    "report_rows": Module(
+        "iivkit/workbook/views.py",
+        ("tests/test_reports.py", "tests/test_report_parts.py"),
+        ("interview_records", "interview_statuses", "has_unrouted_open_questions", "routing_records"),
+        "the rows the report fingerprint hashes",
+    ),
     "report_escaping": Module(
         "iivkit/reports/html.py",
-        ("tests/test_reports.py", "tests/test_presentation.py"),
+        ("tests/test_reports.py", "tests/test_presentation.py", "tests/test_report_parts.py"),
         ("table_html", "text_html", "header_html", "grouped_html"),
         "the report's header and tables as HTML, every piece of user text escaped",
     ),

@@ -62,7 +62,7 @@ class Module:
 MODULES: dict[str, Module] = {
     "store": Module(
         "iivkit/workbook/store.py",
-        ("tests/test_store.py",),
+        ("tests/test_store.py", "tests/test_store_edges.py"),
         (
             "Workbook.transaction",
             "Workbook._check_references",
@@ -79,12 +79,12 @@ MODULES: dict[str, Module] = {
     ),
     "followups": Module(
         "iivkit/method/followups.py",
-        ("tests/test_followups.py",),
+        ("tests/test_followups.py", "tests/test_followup_edges.py"),
         why="the follow-up rules, business days and holidays",
     ),
     "anonymise": Module(
         "iivkit/workbook/anonymise.py",
-        ("tests/test_anonymise.py", "tests/test_anonymise_corpus.py"),
+        ("tests/test_anonymise.py", "tests/test_anonymise_corpus.py", "tests/test_anonymise_edges.py"),
         why="pseudonymising names, emails and phone numbers in every text",
     ),
     "letter_check": Module(
@@ -112,9 +112,15 @@ MODULES: dict[str, Module] = {
     ),
     "course_counts": Module(
         "iivkit/course/data.py",
-        ("tests/test_course.py",),
+        ("tests/test_course.py", "tests/test_course_counts.py"),
         ("_assess", "ClassSummary.table", "ClassSummary.completion", "common_questions"),
         "each student's numbers and the class summary's counts",
+    ),
+    "course_rows": Module(
+        "iivkit/workbook/views.py",
+        ("tests/test_course.py", "tests/test_course_counts.py"),
+        ("progress_counts", "open_question_texts"),
+        "the counts each student's numbers come from",
     ),
     "planner": Module(
         "iivkit/method/planner.py",

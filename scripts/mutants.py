@@ -18,7 +18,8 @@ Usage::
     python scripts/mutants.py --list           # the modules, their functions and tests
 
 It prints the kill rate per module and each survivor (file:line and the change), marking
-those the baseline (``tests/mutants-baseline.json``) explains as equivalent mutants. With
+those the baseline (``tests/mutants-baseline.json``) explains as equivalent mutants, and the
+others as unexplained. With
 ``--write-baseline`` it records the figures there, keeping the explanations already written.
 The exit status is 1 when a module is below :data:`TARGET` or has an unexplained survivor.
 """
@@ -34,7 +35,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,7 +342,7 @@ def report(results: dict[str, dict[str, object]], baseline: dict[str, object]) -
             reason = why.get(s["change"])
             if reason is None:
                 ok = False
-            mark = "  explained" if reason else "  NEW"
+            mark = "  explained" if reason else "  unexplained"
             print(f"{mark}  {r['file']}:{s['line']}  {s['status']}  {s['change']}")
     return ok
 
@@ -369,13 +370,17 @@ def write_baseline(results: dict[str, dict[str, object]], baseline: dict[str, ob
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("modules", nargs="*", help=f"module names (default: all): {', '.join(MODULES)}")
     parser.add_argument("--list", action="store_true", help="list the modules and stop")
     parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (default 1)")
     parser.add_argument("--write-baseline", action="store_true", help="record the figures in the baseline")
     parser.add_argument(
-        "--reuse", action="store_true", help="report a module's last run in build/mutants instead of running it"
+        "--reuse",
+        action="store_true",
+        help="report a module's last run in build/mutants instead of running it",
     )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]

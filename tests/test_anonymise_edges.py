@@ -34,7 +34,9 @@ def test_an_email_in_any_case_has_one_stand_in(p: Pseudonymiser, written: str) -
     assert out == f"Write to {p.email('priya.naidoo@health.example.org')} today."
 
 
-@pytest.mark.parametrize("written", ["zoë.müller@example.de", "ZOË.MÜLLER@EXAMPLE.DE", "Zoë.Müller@Example.de"])
+@pytest.mark.parametrize(
+    "written", ["zoë.müller@example.de", "ZOË.MÜLLER@EXAMPLE.DE", "Zoë.Müller@Example.de"]
+)
 def test_an_email_with_accents_is_replaced_whole_in_any_case(p: Pseudonymiser, written: str) -> None:
     out = p.text(f"Mail: {written}.")
     assert out == f"Mail: {p.email('zoë.müller@example.de')}."

@@ -36,7 +36,10 @@ def met(wb: Workbook, day: dt.date, **more: object) -> Interview:
     """An interview with Bo held on *day* at 10:00."""
     return wb.add(
         Interview(
-            contact_id=2, status=InterviewStatus.done, scheduled_at=dt.datetime.combine(day, dt.time(10)), **more
+            contact_id=2,
+            status=InterviewStatus.done,
+            scheduled_at=dt.datetime.combine(day, dt.time(10)),
+            **more,
         )
     )
 
@@ -128,7 +131,9 @@ def test_a_reply_or_a_cancellation_stops_the_waiting_reminders(wb: Workbook) -> 
     wb.update(interview.model_copy(update={"confirmation_sent": D(2026, 3, 3)}))
     assert follow_up_list(wb, later) == []
     wb.update(
-        wb.get(Interview, 1).model_copy(update={"confirmation_sent": None, "status": InterviewStatus.cancelled})
+        wb.get(Interview, 1).model_copy(
+            update={"confirmation_sent": None, "status": InterviewStatus.cancelled}
+        )
     )
     assert follow_up_list(wb, later) == []
 
@@ -143,7 +148,9 @@ def test_a_second_person_invited_on_the_same_day_counts_as_the_second_contact(wb
 
 def test_a_second_person_invited_before_does_not_count(wb: Workbook) -> None:
     later = D(2026, 6, 30)
-    wb.add(Interview(contact_id=2, status=InterviewStatus.invited, invitation_sent=MON - dt.timedelta(days=1)))
+    wb.add(
+        Interview(contact_id=2, status=InterviewStatus.invited, invitation_sent=MON - dt.timedelta(days=1))
+    )
     waiting(wb, MON)
     assert [f.interview_id for f in items(wb, later, "second_contact")] == [2]
 

@@ -174,9 +174,9 @@ def test_a_bad_link_in_a_list_or_date_is_reported_at_its_field(wb: Workbook) -> 
     interview.fields["check_ins_sent"].value = ["2026-02-30"]
     interview.fields["duration_minutes"].value = 1
     assert interview.save() is None
-    assert interview.fields["check_ins_sent"].error_text.startswith("item 1: "), (
-        interview.fields["check_ins_sent"].error_text
-    )
+    assert interview.fields["check_ins_sent"].error_text.startswith("item 1: "), interview.fields[
+        "check_ins_sent"
+    ].error_text
     assert "day value is outside expected range" in interview.fields["check_ins_sent"].error_text
     assert "5" in interview.fields["duration_minutes"].error_text
 

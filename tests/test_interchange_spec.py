@@ -223,19 +223,22 @@ def where(table: str) -> str:
 
 
 def test_the_documentation_describes_every_record_type() -> None:
-    assert TABLES == sorted(
-        [
-            "profile",
-            "organisations",
-            "findings",
-            "contacts",
-            "interviews",
-            "questions",
-            "planned_questions",
-            "finding_outcomes",
-            "insights",
-            "open_questions",
-        ]
+    assert (
+        sorted(
+            [
+                "profile",
+                "organisations",
+                "findings",
+                "contacts",
+                "interviews",
+                "questions",
+                "planned_questions",
+                "finding_outcomes",
+                "insights",
+                "open_questions",
+            ]
+        )
+        == TABLES
     )
     assert all(any(f.table == t and f.name == "id" for f in FIELDS) for t in TABLES)
     for f in FIELDS:

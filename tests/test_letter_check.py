@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_letters import build_workbook
 
 from iivkit import Insight, Interview, Workbook
 from iivkit.method.letter_check import check_letter
 from iivkit.method.letters import Letter, render_letter
 from iivkit.workbook.models import InsightKind, InterviewStatus
-
-from test_letters import build_workbook
 
 
 @pytest.fixture
@@ -188,7 +187,9 @@ def test_the_word_count_is_the_body_s_alone(wb_iv: tuple[Workbook, Interview]) -
 
 # -- how people write dates, times, zones and lengths --------------------------------------------
 
-CONFIRMATION_REST = "at https://meet.example.org/abc-defg, research careers, entry-level salaries, internships"
+CONFIRMATION_REST = (
+    "at https://meet.example.org/abc-defg, research careers, entry-level salaries, internships"
+)
 
 
 def confirmation_lacks(wb_iv: tuple[Workbook, Interview], text: str, **facts: Any) -> list[str]:
@@ -239,7 +240,9 @@ def test_each_way_of_naming_the_time_zone_counts(wb_iv: tuple[Workbook, Intervie
 def test_a_meeting_in_person_needs_no_time_zone_but_its_place(wb_iv: tuple[Workbook, Interview]) -> None:
     in_person = confirmation_lacks(wb_iv, "See you.", medium="in_person", place="12 Main Road, Braamfontein")
     assert "the time zone" not in in_person and "the place or link" in in_person
-    said = confirmation_lacks(wb_iv, "At 12 Main Road.", medium="in_person", place="12 Main Road, Braamfontein")
+    said = confirmation_lacks(
+        wb_iv, "At 12 Main Road.", medium="in_person", place="12 Main Road, Braamfontein"
+    )
     assert "the place or link" not in said
 
 

@@ -92,9 +92,8 @@ def test_the_fingerprint_is_canonical_json(workbook: Path) -> None:
 
 
 def test_the_fingerprint_of_an_unknown_interview_is_refused(workbook: Path) -> None:
-    with Workbook.open(workbook) as wb:
-        with pytest.raises(Exception, match="interview 99"):
-            report_inputs(wb.conn, 99)
+    with Workbook.open(workbook) as wb, pytest.raises(Exception, match="interview 99"):
+        report_inputs(wb.conn, 99)
 
 
 # -- escaping -----------------------------------------------------------------------------------

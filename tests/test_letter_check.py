@@ -323,5 +323,7 @@ def test_a_qualification_counts_when_two_of_its_words_are_there(wb_iv: tuple[Wor
 def test_a_zone_s_city_may_be_written_with_spaces(wb_iv: tuple[Workbook, Interview]) -> None:
     zone = {"timezone": "America/Argentina/Buenos_Aires"}
     assert "the time zone" not in confirmation_lacks(wb_iv, "Times are Buenos Aires time.", **zone)
-    assert "the time zone" not in confirmation_lacks(wb_iv, "Times are America/Argentina/Buenos_Aires.", **zone)
+    assert "the time zone" not in confirmation_lacks(
+        wb_iv, "Times are America/Argentina/Buenos_Aires.", **zone
+    )
     assert "the time zone" in confirmation_lacks(wb_iv, "Times are Argentina time.", **zone)

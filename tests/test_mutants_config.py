@@ -54,7 +54,8 @@ def test_the_baseline_covers_exactly_the_modules_mutated() -> None:
     assert set(baseline["modules"]) == set(MUTANTS.MODULES)
     for name, entry in baseline["modules"].items():
         assert entry["file"] == MUTANTS.MODULES[name].path, name
-        assert entry["killed"] + len(entry["survivors"]) == entry["mutants"], name
+        if entry["mutants"] is not None:  # None: not measured yet
+            assert entry["killed"] + len(entry["survivors"]) == entry["mutants"], name
 
 
 def test_mutant_names_follow_mutmut_s_scheme() -> None:

@@ -164,3 +164,13 @@ def test_text_and_groups_escape_and_say_when_there_is_nothing() -> None:
 def test_a_contact_named_with_markup_is_stored_as_written() -> None:
     # The escaping happens on the page only: the record keeps its text.
     assert Contact(name=f"Ann {MARKUP}").name == f"Ann {MARKUP}"
+
+
+def test_an_empty_part_says_nothing_was_recorded_by_default() -> None:
+    empty = pd.DataFrame({"kind": [], "text": []})
+    assert text_html("") == "<p>Nothing recorded.</p>"
+    assert "Nothing recorded." in table_html(empty)
+    assert grouped_html(empty, "kind") == '<p class="iiv-empty">Nothing recorded.</p>'
+    groups = grouped_html(pd.DataFrame({"kind": ["b", "a", "b"], "text": ["1", "2", "3"]}), "kind")
+    assert groups.index("<caption>B</caption>") < groups.index("<caption>A</caption>"), "in the frame's order"
+    assert groups.count("<td>") == 3 and '<th scope="col">kind</th>' not in groups

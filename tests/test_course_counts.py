@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from iivkit import Contact, Finding, FindingOutcome, Interview, OpenQuestion, Workbook
-from iivkit.course.data import ClassSummary, StudentReport, assess
+from iivkit.course.data import ClassSummary, StudentReport, assess, common_questions
 from iivkit.workbook.models import ContactStatus, InterviewStatus, Outcome
 
 
@@ -136,3 +136,53 @@ def test_completion_counts_each_status_of_readable_students_only(tmp_path: Path)
 def test_an_empty_class_has_an_empty_table() -> None:
     table = summary().table()
     assert table.empty and table.index.name == "student"
+
+
+def test_similar_questions_about_different_organisations_are_one_question() -> None:
+    table = common_questions(
+        [
+            ("ada", "How do people at Acme progress?"),
+            ("bob", "How do people at Globex progress?"),
+            ("bob", "How do people at Globex progress?"),
+            ("cy", "What does a junior analyst earn?"),
+        ]
+    )
+    assert table.to_dict("records") == [
+        {"question": "How do people at Globex progress?", "students": 2, "times": 3},
+        {"question": "What does a junior analyst earn?", "students": 1, "times": 1},
+    ]
+
+
+def test_the_first_wording_wins_a_tie_and_the_most_students_come_first() -> None:
+    table = common_questions(
+        [
+            ("ada", "Who hires analysts?"),
+            ("bob", "Who hires analysts here?"),
+            ("cy", "Why Acme?"),
+            ("cy", "Why Acme?"),
+            ("cy", "Why Acme?"),
+        ]
+    )
+    assert list(table["question"]) == ["Who hires analysts?", "Why Acme?"]
+    assert list(table["times"]) == [2, 3]
+
+
+def test_questions_of_names_or_signs_alone_are_grouped_by_their_text() -> None:
+    table = common_questions(
+        [("ada", "Acme Globex?"), ("bob", "acme globex?"), ("cy", "???"), ("dee", " ??? ")]
+    )
+    assert sorted(table.to_dict("records"), key=str) == sorted(
+        [
+            {"question": "Acme Globex?", "students": 2, "times": 2},
+            {"question": "???", "students": 2, "times": 2},
+        ],
+        key=str,
+    )
+
+
+def test_at_most_ten_questions_are_listed_unless_asked_for_more() -> None:
+    topics = ["salaries", "hiring", "training", "travel", "hours", "teams"]
+    topics += ["growth", "tools", "clients", "funding", "reports", "mentors"]
+    asked = [(f"s{n}", f"What about {topic}?") for n, topic in enumerate(topics)]
+    assert len(common_questions(asked)) == 10
+    assert len(common_questions(asked, top=12)) == 12

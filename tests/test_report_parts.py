@@ -13,8 +13,10 @@ from markupsafe import escape
 from report_helpers import MARKUP, build_workbook
 
 from iivkit import Contact, Workbook
-from iivkit.reports.data import collect, report_inputs, report_inputs_json
+from iivkit.errors import RecordNotFound
+from iivkit.reports.data import collect, header, report_inputs, report_inputs_json
 from iivkit.reports.html import grouped_html, header_html, table_html, text_html
+from iivkit.ui.presentation import STYLESHEET
 
 ESCAPED = str(escape(MARKUP))
 
@@ -174,3 +176,41 @@ def test_an_empty_part_says_nothing_was_recorded_by_default() -> None:
     groups = grouped_html(pd.DataFrame({"kind": ["b", "a", "b"], "text": ["1", "2", "3"]}), "kind")
     assert groups.index("<caption>B</caption>") < groups.index("<caption>A</caption>"), "in the frame's order"
     assert groups.count("<td>") == 3 and '<th scope="col">kind</th>' not in groups
+
+
+def test_the_header_names_who_when_where_and_how(tmp_path: Path) -> None:
+    folder = tmp_path / "ada"
+    folder.mkdir()
+    path = build_workbook(folder / "w.iiv", interviews=1)
+    with Workbook.open(path) as wb:
+        with wb.conn:
+            wb.conn.execute("UPDATE contacts SET seniority = 'very_senior', focus_area = 'public_sector'")
+        assert header(wb, 1) == {
+            "Interviewer": "Ada",
+            "Interviewee": "Person 1",
+            "Role": "Analyst",
+            "Organisation": "Health Lab",
+            "Seniority and focus": "very senior, public sector",
+            "When": "2024-03-01 10:00 (Africa/Johannesburg)",
+            "Medium": "video, 30 minutes",
+            "Status": "debriefed",
+            "Workbook": "ada/w.iiv",
+            "Interview": "1",
+        }
+        with wb.conn:
+            wb.conn.execute("UPDATE interviews SET scheduled_at = NULL")
+            wb.conn.execute("UPDATE contacts SET role = '', organisation_id = NULL")
+            wb.conn.execute("DELETE FROM profile")
+        bare = header(wb, 1)
+        assert (bare["When"], bare["Role"], bare["Organisation"], bare["Interviewer"]) == ("", "", "", "")
+        with pytest.raises(RecordNotFound) as caught:
+            header(wb, 9)
+        assert str(caught.value) == f"{path}: interview 9: does not exist"
+        with pytest.raises(RecordNotFound) as caught:
+            report_inputs(wb.conn, 9)
+        assert str(caught.value) == "interview 9: does not exist"
+
+
+def test_the_header_page_starts_with_the_stylesheet_then_the_heading(marked_up: Path) -> None:
+    page = header_html(collect(marked_up, 1, today=dt.date(2024, 4, 1)))
+    assert page.startswith(STYLESHEET + "\n<h2>")

@@ -196,3 +196,41 @@ def test_business_days_between_counts_after_the_start_up_to_and_including_the_en
     assert business_days_between(FRI, D(2026, 3, 9)) == 1
     assert business_days_between(FRI, D(2026, 3, 9), [D(2026, 3, 9)]) == 0
     assert business_days_between(D(2026, 3, 9), FRI) == 0
+
+
+def test_a_meeting_done_without_a_date_asks_for_the_thank_you_today(wb: Workbook) -> None:
+    wb.add(Interview(contact_id=2, status=InterviewStatus.done))
+    today = D(2026, 5, 5)
+    (item,) = follow_up_list(wb, today)
+    assert (item.due_date, item.state, item.kind, item.interview_id) == (today, "due", "thank_you", 1)
+    assert item.why == "The interview with Bo Met is done but has no date; send your thank-you now."
+    assert (item.contact, item.organisation, item.contact_id) == ("Bo Met", "Health Trust", 2)
+
+
+def test_a_cancelled_interview_does_not_hide_the_ones_after_it(wb: Workbook) -> None:
+    wb.add(Interview(contact_id=2, status=InterviewStatus.cancelled))
+    waiting(wb, MON)
+    assert {f.kind for f in follow_up_list(wb, D(2026, 6, 30))} == {"second_contact", "nudge"}
+
+
+def test_the_second_contact_says_whom_to_invite(wb: Workbook) -> None:
+    later = D(2026, 6, 30)
+    waiting(wb, MON)
+    (item,) = items(wb, later, "second_contact")
+    head = "No reply from Ann Waiting to your invitation of Mon 2 Mar 2026 after 3 business days"
+    assert item.why == f"{head}: find a second person at Health Trust to invite."
+    wb.add(Contact(name="Cy Next", organisation_id=1, role="Lead"))
+    wb.add(Contact(name="Di Other", organisation_id=1))
+    (item,) = items(wb, later, "second_contact")
+    assert item.why == f"{head}: invite a second person at Health Trust, such as Cy Next, Lead (contact 3)."
+    wb.delete(Contact, 3)
+    (item,) = items(wb, later, "second_contact")
+    assert item.why.endswith("such as Di Other (contact 4).")
+
+
+def test_someone_with_no_organisation_still_gets_a_second_contact_reminder(wb: Workbook) -> None:
+    loner = wb.add(Contact(name="Lone Wolf", status=ContactStatus.invited))
+    wb.add(Interview(contact_id=loner.id or 0, status=InterviewStatus.invited, invitation_sent=MON))
+    (item,) = items(wb, D(2026, 6, 30), "second_contact")
+    assert item.organisation == ""
+    assert item.why.endswith("after 3 business days: look for a second person to invite meanwhile.")

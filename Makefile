@@ -2,6 +2,7 @@
 # make test   lint, type-check, run the tests and the notebooks
 # make lab    open JupyterLab on the notebooks with the demo workbook
 # make app    the same, as forms with no code (iivkit app)
+# make mutants  mutation testing of the core rules: kill rate per module, survivors (slow; not in test)
 #
 # Every target works from a fresh checkout: it creates .venv and installs the project
 # into it once, and again only when pyproject.toml changes.
@@ -12,7 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := iivkit tests $(wildcard benchmarks) $(wildcard scripts)
 
-.PHONY: demo test lab app screenshots clean distclean
+.PHONY: demo test mutants lab app screenshots clean distclean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +32,12 @@ test: $(STAMP)
 	$(BIN)/pytest tests
 	if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  IIVKIT_CACHE_DIR=$$(mktemp -d) env -u IIVKIT_WORKBOOK $(BIN)/pytest --nbval-lax --nbval-current-env notebooks; fi
+
+# Plants small bugs in the core rules one at a time and runs the fast tests that cover each;
+# prints the kill rate per module and the survivors, against tests/mutants-baseline.json.
+# One module: make mutants MODULES=letter_check. Too slow for `make test` (about an hour).
+mutants: $(STAMP)
+	nice -n 10 $(BIN)/python scripts/mutants.py $(MODULES)
 
 lab: $(STAMP)
 	test -f demo/workbook.iiv || $(BIN)/iivkit demo --out demo

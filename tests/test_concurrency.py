@@ -117,7 +117,9 @@ def test_two_processes_incrementing_the_same_record_lose_no_update(
                 proc.wait()
     for (_, proc), (out, err) in zip(workers, results, strict=True):
         assert proc.returncode == 0, err
-        assert int(out.strip()) >= 0
+        # How often the two collide depends on timing, but each conflict a writer sees needs a
+        # fresh write by the other in between: never more conflicts than the other's updates.
+        assert 0 <= int(out.strip()) <= INCREMENTS, out
     with Workbook.open(path) as wb:
         final = wb.get(Interview, interview.id)
     assert final.duration_minutes == 5 + 2 * INCREMENTS

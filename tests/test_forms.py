@@ -174,9 +174,10 @@ def test_a_bad_link_in_a_list_or_date_is_reported_at_its_field(wb: Workbook) -> 
     interview.fields["check_ins_sent"].value = ["2026-02-30"]
     interview.fields["duration_minutes"].value = 1
     assert interview.save() is None
-    assert interview.fields["check_ins_sent"].error_text.startswith("Item 1") or "item 1" in (
-        interview.fields["check_ins_sent"].error_text
-    )
+    assert interview.fields["check_ins_sent"].error_text.startswith("item 1: "), interview.fields[
+        "check_ins_sent"
+    ].error_text
+    assert "day value is outside expected range" in interview.fields["check_ins_sent"].error_text
     assert "5" in interview.fields["duration_minutes"].error_text
 
 
@@ -289,7 +290,8 @@ def test_plan_editor_offers_suggestions_by_category_and_saves_the_ticked_ones(de
     saved = sorted(demo.all(PlannedQuestion, interview_id=interview.id), key=lambda q: q.position)
     texts = [q.text for q in saved]
     assert "What would you do in my place?" in texts
-    assert len(texts) == len(editor.current_plan().items) or "Saved the plan" in editor.status.value
+    assert len(texts) == len(editor.current_plan().items)
+    assert f"Saved the plan: {len(texts)} questions" in editor.status.value
     order = [list(Category).index(q.category) for q in saved]
     assert order == sorted(order), "saved in category order"
 
@@ -529,7 +531,10 @@ def test_a_debrief_clashing_with_a_save_elsewhere_writes_nothing_until_the_user_
 def test_letter_preview_renders_checks_and_offers_the_eml(wb: Workbook) -> None:
     preview = LetterPreview(wb, 1, names=["invitation", "thank_you"])
     assert preview.text.value.startswith("Subject:")
-    assert "Ready to send" in preview.check.value or "Not ready" in preview.check.value
+    # The contact has no email address and the profile lacks what the invitation needs.
+    assert "Not ready yet" in preview.check.value and "Ready to send" not in preview.check.value
+    assert "no address to send it to" in preview.check.value
+    assert "current qualification" in preview.check.value
     href = re.search(r"href='data:message/rfc822;base64,([^']+)'", preview.download.value)
     assert href is not None
     message = email.message_from_bytes(base64.b64decode(href.group(1)))
@@ -540,6 +545,23 @@ def test_letter_preview_renders_checks_and_offers_the_eml(wb: Workbook) -> None:
     assert wb.get(Interview, 1).invitation_text.endswith("thank you for the time.")
     preview.choice.value = "thank_you"
     assert "Subject:" in preview.text.value
+
+
+def test_letter_preview_says_ready_to_send_when_nothing_is_missing(wb: Workbook) -> None:
+    profile = wb.profile()
+    assert profile is not None
+    wb.save(
+        profile.model_copy(
+            update={
+                "current_qualification": "an honours degree in statistics",
+                "career_vision": "I want to evaluate health programmes.",
+                "careers_of_interest": ["evaluation"],
+            }
+        )
+    )
+    wb.save(wb.get(Contact, 1).model_copy(update={"email": "ann@example.org"}))
+    preview = LetterPreview(wb, 1, names=["invitation"])
+    assert "Ready to send" in preview.check.value and "Not ready" not in preview.check.value
 
 
 def test_findings_to_test_are_ticked_and_saved_together(wb: Workbook) -> None:

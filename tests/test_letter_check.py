@@ -1,0 +1,329 @@
+"""The letter check at its edges: each placeholder syntax, in the subject and the body; each way
+of writing a date, a time, a zone and a length; every part a letter needs, named exactly.
+
+These are fast tests of :func:`~iivkit.method.letter_check.check_letter` on letters rendered
+from a small workbook and then edited, as a user edits a draft.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_letters import build_workbook
+
+from iivkit import Insight, Interview, Workbook
+from iivkit.method.letter_check import check_letter
+from iivkit.method.letters import Letter, render_letter
+from iivkit.workbook.models import InsightKind, InterviewStatus
+
+
+@pytest.fixture
+def wb_iv(tmp_path: Path) -> Iterator[tuple[Workbook, Interview]]:
+    wb, interview = build_workbook(tmp_path / "letters.iiv")
+    yield wb, interview
+    wb.close()
+
+
+def letter(wb: Workbook, interview: Interview, name: str) -> Letter:
+    rendered = render_letter(wb, interview.id or 0, name)
+    assert check_letter(rendered).ready, check_letter(rendered).problems
+    return rendered
+
+
+def edited(original: Letter, *, subject: str | None = None, body: str | None = None, **facts: Any) -> Letter:
+    """*original* with a new subject or body, or with some of the interview's facts changed."""
+    new_facts = dict(original.facts)
+    if facts:
+        new_facts["interview"] = {**original.facts["interview"], **facts}
+    return dataclasses.replace(
+        original,
+        subject=original.subject if subject is None else subject,
+        body=original.body if body is None else body,
+        facts=new_facts,
+    )
+
+
+def missing(checked: Letter) -> list[str]:
+    return check_letter(checked).problems
+
+
+# -- placeholders ---------------------------------------------------------------------------------
+
+PLACEHOLDERS = [
+    "{{ name }}",
+    "{{contact.name}}",
+    "{% if place %}",
+    "{date}",
+    "{contact.name}",
+    "[TODO]",
+    "[todo: add the date]",
+    "[ TODO ]",
+    "[NAME]",
+    "[YOUR NAME]",
+    "[ORGANISATION_NAME]",
+]
+
+
+@pytest.mark.parametrize("where", ["subject", "body"])
+@pytest.mark.parametrize("placeholder", PLACEHOLDERS)
+def test_a_placeholder_left_in_the_subject_or_body_stops_the_letter(
+    wb_iv: tuple[Workbook, Interview], placeholder: str, where: str
+) -> None:
+    original = letter(*wb_iv, "confirmation")
+    if where == "subject":
+        spoiled = edited(original, subject=f"{original.subject} {placeholder}")
+    else:
+        spoiled = edited(original, body=f"{original.body}\nSee you on {placeholder}.\n")
+    check = check_letter(spoiled)
+    assert not check.ready
+    assert check.problems == [f"unfilled placeholder {placeholder}"]
+
+
+def test_a_placeholder_found_by_two_patterns_is_named_once(wb_iv: tuple[Workbook, Interview]) -> None:
+    original = letter(*wb_iv, "confirmation")
+    spoiled = edited(original, body=original.body + "\n{{date}} and {{date}} and {time}\n")
+    assert missing(spoiled) == ["unfilled placeholder {{date}}", "unfilled placeholder {time}"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[Note: bring a CV]", "[1]", "{ }", "[OK]", "{1}", "a {{ b", "30% {sic"],
+    ids=repr,
+)
+def test_brackets_that_are_not_placeholders_are_left_alone(
+    wb_iv: tuple[Workbook, Interview], text: str
+) -> None:
+    original = letter(*wb_iv, "confirmation")
+    assert check_letter(edited(original, body=f"{original.body}\n{text}\n")).ready
+
+
+def test_a_missing_data_marker_is_named_once_with_where_to_fill_it_in(
+    wb_iv: tuple[Workbook, Interview],
+) -> None:
+    original = letter(*wb_iv, "confirmation")
+    spoiled = dataclasses.replace(
+        edited(original, body=original.body + "\n[MISSING: interview.place] [MISSING: interview.place]\n"),
+        hints={"interview.place": "the interview's place (interview 1, field 'place')"},
+    )
+    assert missing(spoiled) == [
+        "unfilled placeholder [MISSING: interview.place]: fill in the interview's place "
+        "(interview 1, field 'place')"
+    ]
+
+
+# -- every part, named --------------------------------------------------------------------------
+
+
+def test_a_bare_invitation_names_every_part_it_lacks(wb_iv: tuple[Workbook, Interview]) -> None:
+    bare = edited(letter(*wb_iv, "invitation"), subject="Hello", body="Hello.")
+    assert missing(bare) == [
+        "does not mention who you are (your name)",
+        "does not mention your current qualification",
+        "does not mention the organisation",
+        "does not mention why you are interested",
+        "does not mention what you know about the organisation",
+        "does not mention the purpose of the interview",
+        "does not mention how it helps your career development",
+        "does not mention the careers that interest you",
+        "does not mention the research you will share and confirm",
+    ]
+
+
+def test_a_bare_confirmation_names_every_part_it_lacks(wb_iv: tuple[Workbook, Interview]) -> None:
+    bare = edited(letter(*wb_iv, "confirmation"), subject="Hello", body="Hello.")
+    assert missing(bare) == [
+        "does not mention the date",
+        "does not mention the time",
+        "does not mention the place or link",
+        "does not mention the length",
+        "does not mention the time zone",
+        "does not mention the keyword 'research careers'",
+        "does not mention the keyword 'entry-level salaries'",
+        "does not mention the keyword 'internships'",
+    ]
+
+
+def test_a_bare_nudge_and_thank_you_name_every_part_they_lack(wb_iv: tuple[Workbook, Interview]) -> None:
+    wb, interview = wb_iv
+    assert missing(edited(letter(wb, interview, "nudge"), subject="Hello", body="Hello.")) == [
+        "does not mention when you sent the invitation",
+        "does not mention the organisation",
+    ]
+    wb.add(Insight(interview_id=interview.id or 0, kind=InsightKind.advice, text="Volunteer at open days."))
+    wb.update(wb.get(Interview, interview.id or 0).model_copy(update={"status": InterviewStatus.debriefed}))
+    assert missing(edited(letter(wb, interview, "thank_you"), subject="Hello", body="Hello.")) == [
+        "does not mention your thanks",
+        "does not mention a specific insight from the debrief",
+    ]
+
+
+def test_a_letter_without_subject_address_or_template_says_each(wb_iv: tuple[Workbook, Interview]) -> None:
+    original = letter(*wb_iv, "confirmation")
+    spoiled = dataclasses.replace(
+        original, subject="  ", to_email=None, template_error="unexpected '}'", hints={}
+    )
+    assert missing(spoiled)[:3] == [
+        "the template could not be filled in: unexpected '}'",
+        "no subject line: start the letter with 'Subject: …'",
+        "no address to send it to: fill in the email",
+    ]
+    foreign = dataclasses.replace(original, to_email="zoë@example.org", hints={"contact.email": "her email"})
+    assert missing(foreign) == [
+        "the address zoë@example.org cannot go into a mail draft (only plain ASCII letters before "
+        "the '@' can): check her email"
+    ]
+
+
+def test_the_word_count_is_the_body_s_alone(wb_iv: tuple[Workbook, Interview]) -> None:
+    original = letter(*wb_iv, "confirmation")
+    check = check_letter(edited(original, subject="one two three four", body="Five six seven."))
+    assert check.words == 3
+
+
+# -- how people write dates, times, zones and lengths --------------------------------------------
+
+CONFIRMATION_REST = (
+    "at https://meet.example.org/abc-defg, research careers, entry-level salaries, internships"
+)
+
+
+def confirmation_lacks(wb_iv: tuple[Workbook, Interview], text: str, **facts: Any) -> list[str]:
+    """The parts a confirmation saying only *text* (and the link and keywords) lacks."""
+    original = letter(*wb_iv, "confirmation")
+    problems = missing(edited(original, subject="Our interview", body=f"{text} {CONFIRMATION_REST}", **facts))
+    return [p.removeprefix("does not mention ") for p in problems]
+
+
+@pytest.mark.parametrize("date", ["8 December", "December 8", "8 Dec", "2026-12-08", "8/12"])
+def test_each_way_of_writing_the_date_counts(wb_iv: tuple[Workbook, Interview], date: str) -> None:
+    assert "the date" not in confirmation_lacks(wb_iv, f"On {date}.")
+    assert "the date" in confirmation_lacks(wb_iv, "On 9 December, 12/8.")
+
+
+@pytest.mark.parametrize(
+    "time",
+    ["10:00", "10h00", "10.00", "10:00 am", "10:00am", "10.00 am", "10.00am", "10 am", "10am", "10 o'clock"],
+)
+def test_each_way_of_writing_a_morning_hour_counts(wb_iv: tuple[Workbook, Interview], time: str) -> None:
+    assert "the time" not in confirmation_lacks(wb_iv, f"At {time}.")
+
+
+@pytest.mark.parametrize("time", ["14:30", "14h30", "14.30", "2:30 pm", "2:30pm", "2.30 pm", "2.30pm"])
+def test_each_way_of_writing_an_afternoon_time_counts(wb_iv: tuple[Workbook, Interview], time: str) -> None:
+    at = dt.datetime(2026, 12, 8, 14, 30)
+    assert "the time" not in confirmation_lacks(wb_iv, f"At {time}.", scheduled_at=at)
+
+
+def test_an_hour_alone_counts_only_on_the_hour_and_noon_is_noon(wb_iv: tuple[Workbook, Interview]) -> None:
+    half_past = dt.datetime(2026, 12, 8, 14, 30)
+    assert "the time" in confirmation_lacks(wb_iv, "At 2 pm.", scheduled_at=half_past)
+    assert "the time" in confirmation_lacks(wb_iv, "At 2:30 am.", scheduled_at=half_past)
+    noon = dt.datetime(2026, 12, 8, 12, 0)
+    for said in ("noon", "midday", "12 pm", "12pm", "12:00"):
+        assert "the time" not in confirmation_lacks(wb_iv, f"At {said}.", scheduled_at=noon), said
+    assert "the time" in confirmation_lacks(wb_iv, "At 12 am.", scheduled_at=noon)
+    assert "the time" in confirmation_lacks(wb_iv, "At noon.")
+    midnight = dt.datetime(2026, 12, 8, 0, 0)
+    assert "the time" not in confirmation_lacks(wb_iv, "At 12 am.", scheduled_at=midnight)
+
+
+@pytest.mark.parametrize("zone", ["Africa/Johannesburg", "Johannesburg", "UTC", "GMT", "SAST"])
+def test_each_way_of_naming_the_time_zone_counts(wb_iv: tuple[Workbook, Interview], zone: str) -> None:
+    assert "the time zone" not in confirmation_lacks(wb_iv, f"Times are {zone}.")
+
+
+def test_a_meeting_in_person_needs_no_time_zone_but_its_place(wb_iv: tuple[Workbook, Interview]) -> None:
+    in_person = confirmation_lacks(wb_iv, "See you.", medium="in_person", place="12 Main Road, Braamfontein")
+    assert "the time zone" not in in_person and "the place or link" in in_person
+    said = confirmation_lacks(
+        wb_iv, "At 12 Main Road.", medium="in_person", place="12 Main Road, Braamfontein"
+    )
+    assert "the place or link" not in said
+
+
+@pytest.mark.parametrize(
+    ("medium", "words"),
+    [
+        ("video", ["link", "video call", "Zoom", "Teams", "http"]),
+        ("phone", ["phone", "call you", "call me", "ring you", "number"]),
+    ],
+)
+def test_a_call_s_place_may_be_how_to_join(
+    wb_iv: tuple[Workbook, Interview], medium: str, words: list[str]
+) -> None:
+    for said in words:
+        lacks = confirmation_lacks(wb_iv, f"I will {said}.", medium=medium, place="")
+        assert "the place or link" not in lacks, said
+    assert "the place or link" in confirmation_lacks(wb_iv, "See you.", medium="in_person", place="x")
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [
+        (30, "30 min"),
+        (30, "30-minute"),
+        (30, "30min"),
+        (30, "half an hour"),
+        (30, "half-hour"),
+        (60, "an hour"),
+        (60, "one hour"),
+        (60, "1 hour"),
+        (90, "an hour and a half"),
+        (90, "90 minutes"),
+        (120, "2 hours"),
+    ],
+)
+def test_each_way_of_writing_the_length_counts(
+    wb_iv: tuple[Workbook, Interview], minutes: int, said: str
+) -> None:
+    assert "the length" not in confirmation_lacks(wb_iv, f"For {said}.", duration_minutes=minutes)
+
+
+def test_a_length_that_is_not_the_interview_s_does_not_count(wb_iv: tuple[Workbook, Interview]) -> None:
+    assert "the length" in confirmation_lacks(wb_iv, "For an hour.", duration_minutes=30)
+    assert "the length" in confirmation_lacks(wb_iv, "For half an hour.", duration_minutes=90)
+    assert "the length" in confirmation_lacks(wb_iv, "For 1 hour.", duration_minutes=90)
+
+
+# -- words matched loosely, but not too loosely ------------------------------------------------
+
+
+def test_a_short_keyword_must_stand_alone_and_a_long_one_may_start_a_word(
+    wb_iv: tuple[Workbook, Interview],
+) -> None:
+    short = {"keywords": ["M&E"]}
+    assert "the keyword 'M&E'" not in confirmation_lacks(wb_iv, "About M&E.", **short)
+    assert "the keyword 'M&E'" in confirmation_lacks(wb_iv, "About M&Every.", **short)
+    assert "the keyword 'M&E'" in confirmation_lacks(wb_iv, "About AM&E.", **short)
+    long = {"keywords": ["volunteer"]}
+    assert "the keyword 'volunteer'" not in confirmation_lacks(wb_iv, "About volunteering.", **long)
+    assert "the keyword 'volunteer'" in confirmation_lacks(wb_iv, "About nonvolunteers.", **long)
+
+
+def test_a_qualification_counts_when_two_of_its_words_are_there(wb_iv: tuple[Workbook, Interview]) -> None:
+    original = letter(*wb_iv, "invitation")
+    body = original.body.replace("BSc Psychology (final year)", "{}")
+
+    def lacks(said: str) -> bool:
+        return "does not mention your current qualification" in missing(
+            edited(original, body=body.replace("{}", said))
+        )
+
+    assert lacks("a degree")
+    assert lacks("psychology"), "one word of four is not enough"
+    assert not lacks("psychology (BSc)")
+    assert not lacks("final-year psychologist")
+
+
+def test_a_zone_s_city_may_be_written_with_spaces(wb_iv: tuple[Workbook, Interview]) -> None:
+    zone = {"timezone": "America/Argentina/Buenos_Aires"}
+    assert "the time zone" not in confirmation_lacks(wb_iv, "Times are Buenos Aires time.", **zone)
+    assert "the time zone" not in confirmation_lacks(
+        wb_iv, "Times are America/Argentina/Buenos_Aires.", **zone
+    )
+    assert "the time zone" in confirmation_lacks(wb_iv, "Times are Argentina time.", **zone)

@@ -1,0 +1,216 @@
+"""The debrief report's parts, fast: the fingerprint ``iivkit report`` keeps to skip unchanged
+reports, and the HTML of the header and tables with markup in every field a user fills in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from markupsafe import escape
+from report_helpers import MARKUP, build_workbook
+
+from iivkit import Contact, Workbook
+from iivkit.errors import RecordNotFound
+from iivkit.reports.data import collect, header, report_inputs, report_inputs_json
+from iivkit.reports.html import grouped_html, header_html, table_html, text_html
+from iivkit.ui.presentation import STYLESHEET
+
+ESCAPED = str(escape(MARKUP))
+
+# -- the fingerprint ------------------------------------------------------------------------------
+
+CHANGES_THAT_MATTER = {
+    "an answer in its plan": "UPDATE planned_questions SET answer = 'new' WHERE interview_id = 1",
+    "a question in its plan": "UPDATE planned_questions SET text = 'new' WHERE interview_id = 1",
+    "its own notes": "UPDATE interviews SET notes = 'new' WHERE id = 1",
+    "the interviewee's name": "UPDATE contacts SET name = 'New Name' WHERE id = 1",
+    "the interviewee's role": "UPDATE contacts SET role = 'Director' WHERE id = 1",
+    "their organisation": "UPDATE organisations SET name = 'New Lab'",
+    "the student's name": "UPDATE profile SET name = 'Bea'",
+    "an insight of its own": "UPDATE insights SET text = 'new' WHERE interview_id = 1",
+    "an open question of its own": "UPDATE open_questions SET text = 'new?' WHERE interview_id = 1",
+    "a finding it tested": "UPDATE findings SET claim = 'A new claim.' WHERE id = 1",
+    "another interview's outcome for a finding it tested": (
+        "UPDATE finding_outcomes SET outcome = 'refuted' WHERE interview_id = 2 AND finding_id = 1"
+    ),
+    "another interview with the same person": (
+        "INSERT INTO interviews (contact_id, status, timezone, duration_minutes, medium, version) "
+        "SELECT contact_id, 'planned', timezone, 30, 'video', 1 FROM interviews WHERE id = 1"
+    ),
+    "a referral they made": "UPDATE contacts SET name = 'Referral X' WHERE referred_in_interview_id = 1",
+    "another interview's status (where the organisation stands)": (
+        "UPDATE interviews SET status = 'cancelled' WHERE id = 2"
+    ),
+}
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    return build_workbook(tmp_path / "w.iiv", interviews=2)
+
+
+@pytest.mark.parametrize("change", list(CHANGES_THAT_MATTER))
+def test_the_fingerprint_changes_with_everything_the_report_shows(workbook: Path, change: str) -> None:
+    with Workbook.open(workbook) as wb:
+        before = report_inputs_json(wb.conn, 1)
+        with wb.conn:
+            assert wb.conn.execute(CHANGES_THAT_MATTER[change]).rowcount >= 1, "the change changed nothing"
+        assert report_inputs_json(wb.conn, 1) != before
+
+
+def test_the_fingerprint_ignores_another_interview_s_own_notes_and_the_secret_salt(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb:
+        before = report_inputs_json(wb.conn, 1)
+        with wb.conn:
+            wb.conn.execute("UPDATE insights SET text = 'new' WHERE interview_id = 2")
+            wb.conn.execute("UPDATE planned_questions SET answer = 'new' WHERE interview_id = 2")
+            wb.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('pseudonym_salt', 'other')")
+        assert report_inputs_json(wb.conn, 1) == before
+        assert "pseudonym_salt" not in report_inputs_json(wb.conn, 1)
+
+
+def test_an_open_question_with_nobody_to_ask_makes_the_whole_workbook_count(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb:
+        with wb.conn:
+            wb.conn.execute("UPDATE open_questions SET suggested_contact_id = NULL WHERE interview_id = 1")
+        inputs = report_inputs(wb.conn, 1)
+        assert "everything" in inputs
+        before = report_inputs_json(wb.conn, 1)
+        with wb.conn:
+            wb.conn.execute("UPDATE insights SET text = 'new' WHERE interview_id = 2")
+        assert report_inputs_json(wb.conn, 1) != before, "routing may read any interview"
+
+
+def test_the_fingerprint_is_canonical_json(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb:
+        text = report_inputs_json(wb.conn, 1)
+        assert text == report_inputs_json(wb.conn, 1)
+        data = json.loads(text)
+        assert list(data) == sorted(data) and text.startswith('{"contacts":[['), "keys sorted, no spaces"
+        assert json.dumps(data, sort_keys=True, separators=(",", ":")) == text
+
+
+def test_the_fingerprint_of_an_unknown_interview_is_refused(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb, pytest.raises(Exception, match="interview 99"):
+        report_inputs(wb.conn, 99)
+
+
+# -- escaping -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def marked_up(tmp_path: Path) -> Path:
+    """A workbook whose every name, role and note holds markup."""
+    folder = tmp_path / "a<b>&c"
+    folder.mkdir()
+    path = build_workbook(folder / "w.iiv", interviews=2, markup=True, student=f"Ada {MARKUP}")
+    with Workbook.open(path) as wb, wb.conn:
+        wb.conn.execute("UPDATE contacts SET name = name || ? , role = ?", (f" {MARKUP}", f"Lead {MARKUP}"))
+        wb.conn.execute("UPDATE organisations SET name = ?", (f"Health Lab {MARKUP}",))
+        wb.conn.execute("UPDATE open_questions SET text = ?", (f"Why {MARKUP}?",))
+    return path
+
+
+def assert_escaped(page: str, *, times: int = 1) -> None:
+    assert "<script>" not in page and "<img" not in page, page
+    assert page.count(ESCAPED) >= times, page
+
+
+def test_the_header_escapes_every_field(marked_up: Path) -> None:
+    report = collect(marked_up, 1, today=dt.date(2024, 4, 1))
+    report.notes.append(f"A note {MARKUP}")
+    page = header_html(report)
+    # The heading (name, organisation), the table (interviewer, interviewee, role, organisation)
+    # and the note.
+    assert_escaped(page, times=7)
+    heading = page.split("<h2>", 1)[1].split("</h2>", 1)[0]
+    assert heading.count("&lt;script&gt;") == 2, heading
+    assert "a&lt;b&gt;&amp;c" in page, "the workbook's folder"
+    for label in ("Interviewer", "Interviewee", "Role", "Organisation", "Workbook"):
+        assert f'<th scope="row">{label}</th>' in page
+    assert "Report made 2024-04-01." in page
+
+
+def test_every_table_of_the_report_escapes_its_cells(marked_up: Path) -> None:
+    report = collect(marked_up, 1, today=dt.date(2024, 4, 1))
+    for part in ("plan", "findings", "insights", "career", "open_questions", "referrals"):
+        frame: pd.DataFrame = getattr(report, part)
+        assert len(frame), part
+        assert_escaped(table_html(frame))
+    assert_escaped(grouped_html(report.insights, "Kind"), times=1)
+
+
+def test_a_table_escapes_its_headings_and_caption_and_keeps_line_breaks() -> None:
+    frame = pd.DataFrame({f"Col {MARKUP}": [f"one\n{MARKUP}"]})
+    frame.attrs["caption"] = f"Caption {MARKUP}"
+    page = table_html(frame)
+    assert_escaped(page, times=3)
+    assert table_html(frame.iloc[0:0], empty=f"None {MARKUP}").count("&lt;script&gt;") == 1
+
+
+def test_text_and_groups_escape_and_say_when_there_is_nothing() -> None:
+    assert text_html(MARKUP) == f"<p>{ESCAPED}</p>"
+    assert text_html("", empty="Nothing <here>.") == "<p>Nothing &lt;here&gt;.</p>"
+    frame = pd.DataFrame({"kind": [f"k {MARKUP}", "plain"], "text": [MARKUP, "x"]})
+    page = grouped_html(frame, "kind")
+    assert page.count("<table") == 2
+    assert_escaped(page, times=2)
+    assert "K &lt;script&gt;" in page, "each group captioned with its value, capitalised"
+    empty = grouped_html(frame.iloc[0:0], "kind", empty="No <groups>.")
+    assert empty == '<p class="iiv-empty">No &lt;groups&gt;.</p>'
+
+
+def test_a_contact_named_with_markup_is_stored_as_written() -> None:
+    # The escaping happens on the page only: the record keeps its text.
+    assert Contact(name=f"Ann {MARKUP}").name == f"Ann {MARKUP}"
+
+
+def test_an_empty_part_says_nothing_was_recorded_by_default() -> None:
+    empty = pd.DataFrame({"kind": [], "text": []})
+    assert text_html("") == "<p>Nothing recorded.</p>"
+    assert "Nothing recorded." in table_html(empty)
+    assert grouped_html(empty, "kind") == '<p class="iiv-empty">Nothing recorded.</p>'
+    groups = grouped_html(pd.DataFrame({"kind": ["b", "a", "b"], "text": ["1", "2", "3"]}), "kind")
+    assert groups.index("<caption>B</caption>") < groups.index("<caption>A</caption>"), "in the frame's order"
+    assert groups.count("<td>") == 3 and '<th scope="col">kind</th>' not in groups
+
+
+def test_the_header_names_who_when_where_and_how(tmp_path: Path) -> None:
+    folder = tmp_path / "ada"
+    folder.mkdir()
+    path = build_workbook(folder / "w.iiv", interviews=1)
+    with Workbook.open(path) as wb:
+        with wb.conn:
+            wb.conn.execute("UPDATE contacts SET seniority = 'very_senior', focus_area = 'public_sector'")
+        assert header(wb, 1) == {
+            "Interviewer": "Ada",
+            "Interviewee": "Person 1",
+            "Role": "Analyst",
+            "Organisation": "Health Lab",
+            "Seniority and focus": "very senior, public sector",
+            "When": "2024-03-01 10:00 (Africa/Johannesburg)",
+            "Medium": "video, 30 minutes",
+            "Status": "debriefed",
+            "Workbook": "ada/w.iiv",
+            "Interview": "1",
+        }
+        with wb.conn:
+            wb.conn.execute("UPDATE interviews SET scheduled_at = NULL")
+            wb.conn.execute("UPDATE contacts SET role = '', organisation_id = NULL")
+            wb.conn.execute("DELETE FROM profile")
+        bare = header(wb, 1)
+        assert (bare["When"], bare["Role"], bare["Organisation"], bare["Interviewer"]) == ("", "", "", "")
+        with pytest.raises(RecordNotFound) as caught:
+            header(wb, 9)
+        assert str(caught.value) == f"{path}: interview 9: does not exist"
+        with pytest.raises(RecordNotFound) as caught:
+            report_inputs(wb.conn, 9)
+        assert str(caught.value) == "interview 9: does not exist"
+
+
+def test_the_header_page_starts_with_the_stylesheet_then_the_heading(marked_up: Path) -> None:
+    page = header_html(collect(marked_up, 1, today=dt.date(2024, 4, 1)))
+    assert page.startswith(STYLESHEET + "\n<h2>")

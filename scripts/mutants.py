@@ -107,10 +107,16 @@ MODULES: dict[str, Module] = {
         why="whether a letter is ready to send: required parts and leftover placeholders",
     ),
     "report_fingerprint": Module(
-        "iivkit/reports/data.py",
+        "iivkit/reports/inputs.py",
         ("tests/test_reports.py", "tests/test_report_parts.py"),
-        ("report_inputs", "report_inputs_json", "header"),
-        "what a report reads, hashed to tell a changed debrief from an unchanged one; the header's fields",
+        ("report_inputs", "report_inputs_json", "WorkbookInputs.json"),
+        "what a report reads, hashed to tell a changed debrief from an unchanged one",
+    ),
+    "report_header": Module(
+        "iivkit/reports/data.py",
+        ("tests/test_report_parts.py",),
+        ("header", "_header"),
+        "the header's fields",
     ),
     "report_rows": Module(
         "iivkit/workbook/views.py",
@@ -135,6 +141,21 @@ MODULES: dict[str, Module] = {
         ("tests/test_course.py", "tests/test_course_counts.py"),
         ("progress_counts", "open_question_texts"),
         "the counts each student's numbers come from",
+    ),
+    "rubric": Module(
+        "iivkit/course/exercises.py",
+        ("tests/test_rubric.py", "tests/test_exercises.py"),
+        (
+            "check_research",
+            "_findings_part",
+            "check_plans",
+            "_plan_parts",
+            "_tailored",
+            "check_letters",
+            "check_debrief",
+            "_outcomes_part",
+        ),
+        "each exercise's fixed parts and whether each is met",
     ),
     "planner": Module(
         "iivkit/method/planner.py",

@@ -144,7 +144,7 @@ MODULES: dict[str, Module] = {
     ),
     "rubric": Module(
         "iivkit/course/exercises.py",
-        ("tests/test_rubric.py", "tests/test_exercises.py"),
+        ("tests/test_rubric.py",),
         (
             "check_research",
             "_findings_part",

@@ -191,7 +191,7 @@ def test_the_header_names_who_when_where_and_how(tmp_path: Path) -> None:
             "Role": "Analyst",
             "Organisation": "Health Lab",
             "Seniority and focus": "very senior, public sector",
-            "When": "2024-03-01 10:00 (Africa/Johannesburg)",
+            "When": "Friday 1 March 2024, 10:00 (Africa/Johannesburg)",
             "Medium": "video, 30 minutes",
             "Status": "debriefed",
             "Workbook": "ada/w.iiv",

@@ -307,7 +307,10 @@ def test_a_short_keyword_must_stand_alone_and_a_long_one_may_start_a_word(
 
 def test_a_qualification_counts_when_two_of_its_words_are_there(wb_iv: tuple[Workbook, Interview]) -> None:
     original = letter(*wb_iv, "invitation")
-    body = original.body.replace("BSc Psychology (final year)", "{}")
+    # The letter words the qualification ("BSc Psychology (final year)") as a sentence of its own.
+    sentence = "I am in the final year of a BSc Psychology."
+    assert sentence in original.body
+    body = original.body.replace(sentence, "I am studying {}.")
 
     def lacks(said: str) -> bool:
         return "does not mention your current qualification" in missing(

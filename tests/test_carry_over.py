@@ -455,3 +455,19 @@ def test_every_plan_of_the_demo_the_class_and_the_personas_reads_cleanly(
             wb.close()
     assert plans > 100
     assert not problems, "\n".join(problems[:20])
+
+
+def test_a_note_naming_an_organisation_by_its_short_name_goes_only_to_people_there(tmp_path: Path) -> None:
+    from iivkit.workbook import demo
+
+    # Dr Patel's debrief says "Ask Ubuntu how the data is collected at the sites": Ubuntu Recovery
+    # Network's people may be asked; the department's and Khanya's may not.
+    note = "how the data is collected at the sites"
+    with demo.build_demo(tmp_path / "demo.iiv") as wb:
+        assert note in wb.get(Interview, 1).next_questions
+        by_org = {c.name: c.id or 0 for c in wb.all(Contact)}
+        asked = {name: any(note in i.text for i in plan(wb, cid, 45).items) for name, cid in by_org.items()}
+    assert asked["Nomsa Zulu"], "Nomsa Zulu works at Ubuntu Recovery Network"
+    assert not any(
+        asked[n] for n in ("Lerato Khumalo", "Pieter van der Merwe", "Farah Ismail", "Mandla Mthembu")
+    )

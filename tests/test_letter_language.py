@@ -110,6 +110,19 @@ def test_qualifications_and_careers_read_as_sentences() -> None:
     assert careers_phrase(["Programme evaluation", "M&E officer"]) == (
         "careers in programme evaluation, in particular as an M&E officer"
     )
+    # A title with its field ("… in programme evaluation") is a role, and the field is not repeated;
+    # the same role with and without its abbreviation is named once.
+    assert (
+        careers_phrase(
+            [
+                "Research assistant in programme evaluation",
+                "Programme evaluation",
+                "M&E officer",
+                "M&E (M&E) officer",
+            ]
+        )
+        == "careers as a research assistant in programme evaluation or M&E officer"
+    )
 
 
 @pytest.mark.parametrize(

@@ -170,9 +170,14 @@ def _plain(item: str) -> str:
     return text
 
 
+_QUALIFIER = re.compile(r"\s+(?:in|at|for|with|within|on)\s+", re.IGNORECASE)
+
+
 def is_job_title(item: str) -> bool:
-    """True for 'UX researcher' or 'M&E officer', False for 'programme evaluation'."""
-    words = re.findall(r"[\w&'’-]+", _PARENTHESIS.sub("", item))
+    """True for 'UX researcher', 'M&E officer' or 'research assistant in programme evaluation'
+    (the title comes before its 'in …'), False for 'programme evaluation'."""
+    head = _QUALIFIER.split(_PARENTHESIS.sub("", item), maxsplit=1)[0]
+    words = re.findall(r"[\w&'’-]+", head)
     return bool(words) and words[-1].casefold() in JOB_TITLE_HEADS
 
 
@@ -183,11 +188,17 @@ def careers_phrase(items: Iterable[str], *, limit: int = 4) -> str:
     seen: dict[str, str] = {}
     for item in items:
         plain = _plain(item)
-        if plain and plain.casefold() not in seen:
-            seen[plain.casefold()] = plain
+        key = " ".join(
+            _PARENTHESIS.sub("", plain).split()
+        ).casefold()  # "M&E officer" once, with or without "(M&E)"
+        if plain and key not in seen:
+            seen[key] = plain
     chosen = list(seen.values())[:limit]
     roles = [c for c in chosen if is_job_title(c)]
-    fields = [c for c in chosen if not is_job_title(c)]
+    # A field already named inside a role ("research assistant in programme evaluation") is not repeated.
+    fields = [
+        c for c in chosen if not is_job_title(c) and not any(c.casefold() in r.casefold() for r in roles)
+    ]
     as_roles = f"as {with_article(join_list(roles, 'or'))}" if roles else ""
     if fields and roles:
         return f"careers in {join_list(fields)}, in particular {as_roles}"

@@ -134,7 +134,8 @@ def _zone_label(when: dt.datetime, zone: str) -> str:
     if zone == "UTC":
         return "UTC"
     offset = when.replace(tzinfo=ZoneInfo(zone)).strftime("%z")
-    return f"{zone} time, UTC{offset[:3]}:{offset[3:]}"
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")  # "Johannesburg", not "Africa/Johannesburg"
+    return f"{city} time, UTC{offset[:3]}:{offset[3:]}"
 
 
 _SELF_NOTE = re.compile(
@@ -265,7 +266,7 @@ def _shared(findings: list[Finding], contact: Contact, *, piece_named: bool) -> 
                 "line": (
                     "I would love to hear more about one point in "
                     + ("it" if piece_named else f"your piece '{f.source_title}'")
-                    + f": {_full_stop(f.claim)}"
+                    + f". {_full_stop(f.claim)}"
                     if own
                     else f"One thing I found in my research: {_full_stop(f.claim)} "
                     "I would love to check it with you."

@@ -380,6 +380,56 @@ def _day(interview: Interview | None) -> dt.date | None:
     return interview.scheduled_at.date() if interview and interview.scheduled_at else None
 
 
+_GENERIC_ORG_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "provincial",
+        "national",
+        "city",
+        "county",
+        "state",
+        "federal",
+        "department",
+        "ministry",
+        "centre",
+        "center",
+        "university",
+        "college",
+        "institute",
+        "school",
+        "hospital",
+        "clinic",
+        "health",
+        "medical",
+        "network",
+        "trust",
+        "foundation",
+        "group",
+        "company",
+        "bank",
+        "council",
+        "agency",
+        "office",
+        "research",
+        "evaluation",
+        "services",
+        "global",
+        "international",
+    ]
+)
+
+
+def _short_form(name: str) -> str:
+    """How people shorten an organisation's name in a note: its first word, when that word is its
+    own ("Ubuntu" for Ubuntu Recovery Network), not a generic one ("Provincial", "Centre")."""
+    first = name.split()[0] if name.split() else ""
+    if len(first) < 3 or first.casefold() in _GENERIC_ORG_WORDS or not first[:1].isupper():
+        return ""
+    return first
+
+
 def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
     """What earlier interviews hand on to this contact, open questions first.
 
@@ -413,7 +463,9 @@ def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
     first_names = _first_names(list(contacts.values()))
     others = [_names(c, first_names) for c in contacts.values() if c.id != contact_id]
     own_org = contacts[contact_id].organisation_id if contact_id in contacts else None
-    others += [[o.name] for o in wb.all(Organisation) if o.id != own_org]
+    other_orgs = [o.name for o in wb.all(Organisation) if o.id != own_org]
+    others += [[name] for name in other_orgs]
+    short_forms = [short for short in map(_short_form, other_orgs) if short]
     held = sorted(
         (i for i in interviews.values() if i.held), key=lambda i: (_day(i) or dt.date.min, i.id or 0)
     )
@@ -432,6 +484,8 @@ def routed_questions(wb: Workbook, contact_id: int) -> list[CarriedQuestion]:
             key, ws = " ".join(words(line)), words(line)
             if any(_alike(ws, other) for other in seen) or any(mentions(line, names) for names in others):
                 continue
+            if any(re.search(rf"\b{re.escape(short)}\b", line) for short in short_forms):
+                continue  # "Ask Ubuntu how…": for someone at Ubuntu Recovery Network, not here
             if key in asked and asked[key] > (_day(i) or dt.date.min):
                 continue
             seen.append(ws)

@@ -190,7 +190,7 @@ def test_an_upcoming_interview_or_a_fresh_invitation_makes_an_organisation_activ
         "Drakensberg Institute": False,
     }
     assert ranked.loc["Baobab Health", "why"].endswith(
-        "Active: an interview with Pieter Botha is confirmed for 2026-12-08 (interview 2)."
+        "Active: an interview with Pieter Botha is confirmed for Tuesday 8 December 2026 (interview 2)."
     )
     assert "Zanele Mokoena is invited to an interview" in ranked.loc["Cedar Labs", "active_because"]
     # Counted from a later day, the invitation of 20 November is too old too.

@@ -44,6 +44,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from iivkit.errors import ValidationFailed
+from iivkit.method.dates import long_date
 from iivkit.workbook import views
 from iivkit.workbook.models import (
     UPCOMING_STATUSES,
@@ -160,7 +161,8 @@ def active_reasons(wb: Workbook, today: dt.date, *, weeks: int = 4) -> dict[int,
         if i_status in upcoming:
             last = _latest(*days)
             if last is None or last >= since:
-                when = f" for {days[0][:10]}" if days[0] and i_status != "invited" else ""
+                day = dt.date.fromisoformat(days[0][:10]) if days[0] and i_status != "invited" else None
+                when = f" for {long_date(day)}" if day else ""
                 reasons.setdefault(org, []).append(
                     _UNDER_WAY[i_status].format(name=name) + f"{when} (interview {interview})"
                 )
@@ -177,7 +179,7 @@ def active_reasons(wb: Workbook, today: dt.date, *, weeks: int = 4) -> dict[int,
         if c_status == ContactStatus.no_reply.value:
             reasons.setdefault(org, []).append(f"{name} has not replied yet")
         else:
-            on = f" on {sent.isoformat()}" if sent is not None else ""
+            on = f" on {long_date(sent)}" if sent is not None else ""
             reasons.setdefault(org, []).append(f"{name} was invited{on} and has not answered")
     return reasons
 

@@ -415,3 +415,32 @@ def test_the_report_notebook_runs_with_its_defaults(tmp_path: Path, monkeypatch:
     assert [c.cell_type for c in nb.cells].count("code") == 2
     assert '<h2 id="The-plan-and-the-answers">The plan and the answers</h2>' in html
     assert "Interviewee" in html and "data:image/svg+xml;base64," in html
+
+
+def test_only_a_finished_event_loops_bad_descriptor_is_kept_quiet() -> None:
+    import asyncio
+    import errno
+    import types
+
+    from iivkit.batch.runner import _quiet_hook
+
+    seen: list[object] = []
+    hook = _quiet_hook(seen.append)
+    loop_del = asyncio.BaseEventLoop.__del__
+
+    def unraisable(exc: BaseException, obj: object) -> object:
+        return types.SimpleNamespace(exc_value=exc, object=obj)
+
+    hook(unraisable(OSError(errno.EBADF, "Bad file descriptor"), loop_del))
+    hook(unraisable(ValueError("Invalid file descriptor: -1"), loop_del))
+    assert seen == []
+    other = [
+        unraisable(OSError(errno.EPIPE, "Broken pipe"), loop_del),
+        unraisable(
+            OSError(errno.EBADF, "Bad file descriptor"),
+            test_only_a_finished_event_loops_bad_descriptor_is_kept_quiet,
+        ),
+    ]
+    for u in other:
+        hook(u)
+    assert seen == other

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import math
 import re
 import sys
@@ -266,6 +267,30 @@ def to_html(nb: Any, *, exporter: Any | None = None, title: str | None = None) -
     return str(body)
 
 
+def _quiet_hook(previous: Callable[[Any], object]) -> Callable[[Any], object]:
+    def hook(unraisable: Any) -> object:
+        exc, obj = unraisable.exc_value, getattr(unraisable.object, "__qualname__", "")
+        bad_fd = isinstance(exc, OSError) and exc.errno == errno.EBADF
+        bad_fd = bad_fd or (isinstance(exc, ValueError) and "file descriptor" in str(exc))
+        if bad_fd and obj == "BaseEventLoop.__del__":
+            return None  # a worker thread's finished event loop, collected after its selector went
+        return previous(unraisable)
+
+    hook.iivkit_quiet = True  # type: ignore[attr-defined]
+    return hook
+
+
+def quiet_closed_loops() -> None:
+    """Keep "Exception ignored in BaseEventLoop.__del__ … Bad file descriptor" off the user's screen.
+
+    Each worker thread drives its kernels on an event loop of its own; when the thread ends,
+    the loop may be collected after its selector's file descriptor is already closed, and Python
+    prints a traceback for a clean-up that did no harm. Only that one case is kept quiet.
+    """
+    if not getattr(sys.unraisablehook, "iivkit_quiet", False):
+        sys.unraisablehook = _quiet_hook(sys.unraisablehook)
+
+
 def warm_exporter() -> None:
     """Compile the shared exporter's templates now (by exporting an empty notebook).
 
@@ -345,6 +370,15 @@ class NotebookRunner(Runner):
         from iivkit.batch.kernels import KernelPool
 
         import_jsonschema_without_iri_grammars()  # before any thread imports nbformat
+        quiet_closed_loops()
+        # Import what the threads below use here, on one thread: nbformat's modules import each
+        # other, and two threads importing them at once can each get the other's half-made module
+        # ("cannot import name … from partially initialized module 'nbformat.reader'").
+        import nbclient  # noqa: F401
+        import nbconvert  # noqa: F401
+        import nbformat.v4  # noqa: F401
+        import papermill.iorw  # noqa: F401
+
         self.kernel_name = kernel_name
         self.pool = KernelPool(
             size=max(1, workers),

@@ -204,22 +204,24 @@ def required_parts(name: str, facts: Mapping[str, Any], style: str = "full") -> 
     rendered from."""
     p, o, i = facts["profile"], facts["organisation"], facts["interview"]
     claims = _given(*(f["claim"] for f in facts["findings"]))
+    your_name = RequiredPart(
+        "who you are (your name)",
+        _given(p["name"]),
+        source="profile.name",
+        data_missing=is_missing(p["name"]),
+    )
+    organisation = RequiredPart(
+        "the organisation",
+        _given(o["name"]),
+        texts=_given(o["name"]),
+        source="contact.organisation_id",
+        data_missing=is_missing(o["name"]),
+    )
     if name == "invitation" and style == "short":
         return (
-            RequiredPart(
-                "who you are (your name)",
-                _given(p["name"]),
-                source="profile.name",
-                data_missing=is_missing(p["name"]),
-            ),
+            your_name,
             *_referral_parts(facts),
-            RequiredPart(
-                "the organisation",
-                _given(o["name"]),
-                texts=_given(o["name"]),
-                source="contact.organisation_id",
-                data_missing=is_missing(o["name"]),
-            ),
+            organisation,
             RequiredPart(
                 "one line of your research",
                 _RESEARCH,
@@ -235,12 +237,7 @@ def required_parts(name: str, facts: Mapping[str, Any], style: str = "full") -> 
     if name == "invitation":
         careers = _given(*p["careers_of_interest"])
         return (
-            RequiredPart(
-                "who you are (your name)",
-                _given(p["name"]),
-                source="profile.name",
-                data_missing=is_missing(p["name"]),
-            ),
+            your_name,
             RequiredPart(
                 "your current qualification",
                 texts=_given(p["current_qualification"]),
@@ -249,13 +246,7 @@ def required_parts(name: str, facts: Mapping[str, Any], style: str = "full") -> 
                 source="profile.current_qualification",
                 data_missing=is_missing(p["current_qualification"]),
             ),
-            RequiredPart(
-                "the organisation",
-                _given(o["name"]),
-                texts=_given(o["name"]),
-                source="contact.organisation_id",
-                data_missing=is_missing(o["name"]),
-            ),
+            organisation,
             RequiredPart(
                 "why you are interested",
                 _INTEREST,

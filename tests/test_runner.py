@@ -310,7 +310,9 @@ def test_reports_leave_no_threads_behind(tmp_path: Path) -> None:
             assert result.ok, result.error
             if n in (5, 50):
                 counts[n] = os_threads()
-    assert counts[50] <= counts[5] + 4, counts
+    # The kernel pool starts its next kernels on threads of its own, so a few come and go with
+    # timing; a leak would add about 135 over these 45 reports.
+    assert counts[50] <= counts[5] + 10, counts
 
 
 def test_a_kernel_that_fails_to_start_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+from iivkit.workbook.names import NAME_TITLES
+
 KINDS = ("letter", "plan", "text")
 """What :func:`problems` may be told the text is."""
 
-HONORIFICS = ("Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Sir", "Dame", "Rev", "Revd")
-"""Titles a name may start with; with or without a full stop."""
+HONORIFICS = tuple(sorted((t.capitalize() for t in NAME_TITLES), key=lambda t: (-len(t), t)))
+"""Titles a name may start with, with or without a full stop: the one list in ``workbook.names``."""
 
 _HONORIFIC = re.compile(rf"^(?:{'|'.join(HONORIFICS)})\.?\s+", re.IGNORECASE)
 

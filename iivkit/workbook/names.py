@@ -8,7 +8,7 @@ free text. The one list of titles is here.
 from __future__ import annotations
 
 NAME_TITLES = frozenset(
-    "dr doctor prof professor mr mrs ms miss mx sir dame rev reverend adv hon judge".split()  # noqa: SIM905
+    "dr doctor prof professor mr mrs ms miss mx sir dame rev revd reverend adv hon judge".split()  # noqa: SIM905
 )
 """Titles written before a name, lower case, without a full stop."""
 

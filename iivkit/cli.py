@@ -13,13 +13,15 @@ import sqlite3
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from iivkit import __version__
 from iivkit.errors import DamagedRecordWarning, IivkitError, WorkbookMissingError
-from iivkit.workbook.store import Workbook
+
+if TYPE_CHECKING:
+    from iivkit.workbook.store import Workbook
 
 DEMO_MARKER = ".iivkit-demo"
 
@@ -141,6 +143,8 @@ def main() -> None:
 @click.argument("workbook", type=WorkbookPath(new=True))
 def init(workbook: Path) -> None:
     """Create a new, empty WORKBOOK. Refuses to overwrite an existing file."""
+    from iivkit.workbook.store import Workbook
+
     Workbook.create(workbook).close()
     click.echo(f"Created {workbook} (an empty workbook, readable by you only).")
 
@@ -266,6 +270,7 @@ def _import_contacts(
 def export(workbook: Path, fmt: str, anonymise: bool, out: Path, force: bool) -> None:
     """Export WORKBOOK as JSON, CSV, Excel, or its contacts as vCard."""
     from iivkit.workbook.exports import export as do_export
+    from iivkit.workbook.store import Workbook
 
     with Workbook.read(workbook) as wb:
         if anonymise:
@@ -377,6 +382,8 @@ def _prepare_demo_folder(out: Path) -> None:
     previous = out / "workbook.iiv"
     if previous.exists():
         # Checkpoint the write-ahead log into the file first, so the kept copy is complete.
+        from iivkit.workbook.store import Workbook
+
         with contextlib.suppress(IivkitError, sqlite3.DatabaseError), Workbook.open(previous) as wb:
             wb.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         os.replace(previous, out / "workbook.iiv.previous")
@@ -462,6 +469,7 @@ def letters(workbook: Path, interview_id: int, out: Path, style: str | None) -> 
     """
     from iivkit.method.drafts import write_drafts
     from iivkit.workbook.models import Contact, Interview
+    from iivkit.workbook.store import Workbook
 
     with Workbook.read(workbook) as wb:
         if not wb.exists(Interview, interview_id):
@@ -528,6 +536,7 @@ def due(workbook: Path, today: Any, max_active: int | None, as_json: bool) -> No
     import textwrap
 
     from iivkit.method.next_actions import action_list
+    from iivkit.workbook.store import Workbook
 
     day: dt.date = today.date() if today is not None else dt.date.today()
     with Workbook.read(workbook) as wb:
@@ -583,6 +592,7 @@ def calendar(workbook: Path, out: Path, today: Any, max_active: int | None) -> N
     import datetime as dt
 
     from iivkit.method.calendar_feed import write_feed
+    from iivkit.workbook.store import Workbook
 
     day: dt.date = today.date() if today is not None else dt.date.today()
     with Workbook.read(workbook) as wb:
@@ -606,6 +616,7 @@ def plan(workbook: Path, contact_id: int, minutes: int) -> None:
     """
     from iivkit.method.planner import coverage, render_text
     from iivkit.method.planner import plan as make_plan
+    from iivkit.workbook.store import Workbook
 
     with Workbook.read(workbook) as wb:
         the_plan = make_plan(wb, contact_id, minutes=minutes)
@@ -921,6 +932,7 @@ def funnel(workbook: Path, as_json: bool) -> None:
 
     from iivkit.method.funnel import RATES, STAGES, funnel_by_organisation
     from iivkit.method.funnel import funnel as overall_funnel
+    from iivkit.workbook.store import Workbook
 
     with Workbook.read(workbook) as wb:
         overall = overall_funnel(wb)

@@ -119,7 +119,7 @@ MODULES: dict[str, Module] = {
         "the header's fields",
     ),
     "report_rows": Module(
-        "iivkit/workbook/views.py",
+        "iivkit/workbook/rows.py",
         ("tests/test_reports.py", "tests/test_report_parts.py"),
         ("interview_records", "interview_statuses", "has_unrouted_open_questions", "routing_records"),
         "the rows the report fingerprint hashes",

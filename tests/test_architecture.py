@@ -212,6 +212,9 @@ SQL_READERS = frozenset(
     {
         # The read queries: every view of a workbook that the method, ui, reports and course use.
         "iivkit.workbook.views",
+        # The same rows as plain lists, without pydantic or pandas: what a report's fingerprint
+        # and a class run's digest hash, and the names and days of page titles.
+        "iivkit.workbook.rows",
         # The store: reading records back into models (get, all, frame, meta), and reads that
         # are part of a write or a format check: the version check of an update, naming the
         # record a broken reference points at, refusing a workbook with views or triggers.
@@ -220,6 +223,8 @@ SQL_READERS = frozenset(
         # part of its write path (none does yet).
         "iivkit.workbook.schema",
         "iivkit.workbook.migrations",
+        # Opening a file: its format and the refusal of views and triggers, before any record.
+        "iivkit.workbook.opening",
     }
 )
 

@@ -26,8 +26,17 @@ from iivkit import (
     PlannedQuestion,
     Workbook,
 )
+from iivkit.workbook import rows as stored
 from iivkit.workbook import views
-from iivkit.workbook.models import RECORD_TYPES, ContactStatus, InterviewStatus, OpenQuestionStatus, Outcome
+from iivkit.workbook.models import (
+    HELD_STATUSES,
+    RECORD_TYPES,
+    ContactStatus,
+    InsightKind,
+    InterviewStatus,
+    OpenQuestionStatus,
+    Outcome,
+)
 from iivkit.workbook.views import evidence, evidence_counts, open_questions, pipeline, pipeline_counts, table
 
 PIPELINE = [
@@ -411,14 +420,14 @@ def test_an_interviews_open_questions_say_whom_to_ask(workbook: Workbook) -> Non
     asked = views.interview_open_questions(workbook, iv)
     assert asked["ask_next"].tolist() == ["Ana (Analyst)", "Bo"]
     assert asked["status"].tolist() == ["open", "open"]
-    assert not views.has_unrouted_open_questions(workbook.conn, iv)
+    assert not stored.has_unrouted_open_questions(workbook.conn, iv)
     workbook.add(OpenQuestion(interview_id=iv, text="Nobody to ask?"))
-    assert views.has_unrouted_open_questions(workbook.conn, iv)
+    assert stored.has_unrouted_open_questions(workbook.conn, iv)
 
 
 def test_interview_records_hold_every_row_its_report_reads(workbook: Workbook) -> None:
     iv, _, found = _one_interview(workbook)
-    records = views.interview_records(workbook.conn, iv)
+    records = stored.interview_records(workbook.conn, iv)
     assert records is not None
     assert records["interview"][0] == iv
     assert len(records["same_contact"]) == 2
@@ -426,9 +435,9 @@ def test_interview_records_hold_every_row_its_report_reads(workbook: Workbook) -
     assert {row[0] for row in records["findings"]} == {found, found + 1}
     assert len(records["contacts"]) == 3 and len(records["organisations"]) == 1
     assert not any("pseudonym_salt" in row for row in records["meta"])
-    assert views.interview_records(workbook.conn, 99) is None
-    everything = views.routing_records(workbook.conn)
-    assert set(everything) == set(views.ROUTING_TABLES)
+    assert stored.interview_records(workbook.conn, 99) is None
+    everything = stored.routing_records(workbook.conn)
+    assert set(everything) == set(stored.ROUTING_TABLES)
     assert len(everything["interviews"]) == 2
 
 
@@ -598,7 +607,7 @@ def test_contact_stages_say_which_stage_each_contact_reached_on_the_records_alon
 
 def test_interviews_with_interviewees_in_id_order(workbook: Workbook) -> None:
     ids = _organisations_and_people(workbook)
-    assert views.interviews_with_interviewees(workbook) == [
+    assert stored.interviews_with_interviewees(workbook.conn) == [
         (ids["I-Ana"], "done", "Ana"),
         (ids["I-Bo"], "done", "Bo"),
         (ids["I-Dee"], "planned", "Dee"),
@@ -607,7 +616,7 @@ def test_interviews_with_interviewees_in_id_order(workbook: Workbook) -> None:
 
 def test_raw_rows_are_every_stored_row_in_the_order_written(workbook: Workbook) -> None:
     ids = _organisations_and_people(workbook)
-    rows = views.raw_rows(workbook.conn, "organisations")
+    rows = stored.raw_rows(workbook.conn, "organisations")
     assert [row[:3] for row in rows] == [
         [ids["Acme"], 1, "Acme"],
         [ids["Beta"], 1, "Beta"],
@@ -615,4 +624,10 @@ def test_raw_rows_are_every_stored_row_in_the_order_written(workbook: Workbook) 
     ]
     # meta has no id: its rows come in the order written, not by key.
     workbook.set_meta("aaa", "first by key, last written")
-    assert views.raw_rows(workbook.conn, "meta")[-1] == ["aaa", "first by key, last written"]
+    assert stored.raw_rows(workbook.conn, "meta")[-1] == ["aaa", "first by key, last written"]
+
+
+def test_the_plain_row_reads_name_the_statuses_and_kinds_the_models_define() -> None:
+    # iivkit.workbook.rows spells them out so as not to import the models; they must agree.
+    assert set(stored.HELD) == {s.value for s in HELD_STATUSES}
+    assert set(stored.GROWTH_KINDS) == {InsightKind.strength.value, InsightKind.development.value}

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from iivkit import __version__
 from iivkit.batch.runner import NotebookJob, NotebookResult, Runner
-from iivkit.workbook.exports import write_private
+from iivkit.workbook.files import write_private
 
 OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
 """What became of a task: its file made, failed, or already up to date."""

@@ -43,7 +43,7 @@ from iivkit.method.funnel import funnel_summary, funnel_text
 from iivkit.ui.params import as_date, as_flag, is_blank
 from iivkit.workbook import views
 from iivkit.workbook.anonymise import Pseudonymiser, people_pseudonymiser
-from iivkit.workbook.exports import write_private
+from iivkit.workbook.files import write_private
 from iivkit.workbook.store import Workbook, collect_damaged
 
 OK_STATE, MISSING = "ok", "missing"

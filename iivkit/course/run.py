@@ -54,9 +54,8 @@ from iivkit.course import record as course_record
 from iivkit.course.roster import DEFAULT_LAYOUT, NO_WORKBOOK, UNREADABLE, Student, discover
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.resources import shipped_notebook
-from iivkit.workbook import views
-from iivkit.workbook.exports import write_private
-from iivkit.workbook.files import make_private_dir
+from iivkit.workbook import rows
+from iivkit.workbook.files import make_private_dir, write_private
 from iivkit.workbook.models import RECORD_TYPES
 from iivkit.workbook.store import Workbook
 
@@ -114,7 +113,7 @@ def workbook_digest(conn: sqlite3.Connection) -> str:
     h = hashlib.sha256()
     for table in [m.table for m in RECORD_TYPES] + ["meta"]:
         h.update(table.encode())
-        for row in views.raw_rows(conn, table):
+        for row in rows.raw_rows(conn, table):
             h.update(json.dumps(row, default=str).encode())
     return h.hexdigest()
 

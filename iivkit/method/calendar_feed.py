@@ -26,9 +26,10 @@ from iivkit.method.calendar_export import ALARM_PROPERTIES, EVENT_PROPERTIES, al
 from iivkit.method.followups import load_rules
 from iivkit.method.header_text import one_line
 from iivkit.method.next_actions import Action, action_list
-from iivkit.workbook.exports import write_private
+from iivkit.workbook.files import write_private
 from iivkit.workbook.models import Interview, InterviewStatus
-from iivkit.workbook.store import Workbook, open_in_this_process
+from iivkit.workbook.opening import open_in_this_process
+from iivkit.workbook.store import Workbook
 
 HORIZON_DAYS = 30
 """Actions falling due up to this many days ahead are in the calendar."""

@@ -18,7 +18,7 @@ from iivkit.method.calendar_export import interview_ics
 from iivkit.method.header_text import mail_address, one_line, plain_text
 from iivkit.method.letter_check import LetterCheck, check_letter
 from iivkit.method.letters import Letter, letter_style, letters_for, render_letter
-from iivkit.workbook.exports import write_private
+from iivkit.workbook.files import write_private
 from iivkit.workbook.models import LetterStyle
 from iivkit.workbook.store import Workbook
 

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from iivkit.errors import RecordNotFound
-from iivkit.workbook import views
+from iivkit.workbook import rows
 
 REPORT_NOTEBOOK = "04_debrief_report.ipynb"
 
@@ -23,17 +23,17 @@ def report_inputs(conn: sqlite3.Connection, interview: int) -> dict[str, Any]:
     of the findings this interview tested are included, not just this interview's. People
     (contacts, organisations) are included whole: routing and follow-ups may consult any of
     them. When the planner's routing fills in a missing "ask next", it may read anything, so
-    then the whole workbook counts (see :func:`views.interview_records`).
+    then the whole workbook counts (see :func:`rows.interview_records`).
     """
-    inputs = views.interview_records(conn, interview)
+    inputs = rows.interview_records(conn, interview)
     if inputs is None:
         raise RecordNotFound("does not exist", record=f"interview {interview}")
     # Where the organisation stands on the target list also depends on who was met elsewhere.
-    inputs["interview_statuses"] = views.interview_statuses(conn)
+    inputs["interview_statuses"] = rows.interview_statuses(conn)
     # The strengths and areas to develop across interviews (growth.summary) read every such insight.
-    inputs["growth"] = views.growth_records(conn)
-    if views.has_unrouted_open_questions(conn, interview):
-        inputs["everything"] = views.routing_records(conn)
+    inputs["growth"] = rows.growth_records(conn)
+    if rows.has_unrouted_open_questions(conn, interview):
+        inputs["everything"] = rows.routing_records(conn)
     return inputs
 
 
@@ -59,19 +59,19 @@ class WorkbookInputs:
 
     def json(self, interview: int) -> str:
         """The canonical JSON text of what the report of *interview* reads."""
-        own = views.interview_records(self.conn, interview, whole_tables=False)
+        own = rows.interview_records(self.conn, interview, whole_tables=False)
         if own is None:
             raise RecordNotFound("does not exist", record=f"interview {interview}")
         parts = {key: _dumped(value) for key, value in own.items()}
         if self._shared is None:
-            shared: dict[str, Any] = views.workbook_records(self.conn)
-            shared["interview_statuses"] = views.interview_statuses(self.conn)
-            shared["growth"] = views.growth_records(self.conn)
+            shared: dict[str, Any] = rows.workbook_records(self.conn)
+            shared["interview_statuses"] = rows.interview_statuses(self.conn)
+            shared["growth"] = rows.growth_records(self.conn)
             self._shared = {key: _dumped(value) for key, value in shared.items()}
         parts.update(self._shared)
-        if views.has_unrouted_open_questions(self.conn, interview):
+        if rows.has_unrouted_open_questions(self.conn, interview):
             if self._everything is None:
-                self._everything = _dumped(views.routing_records(self.conn))
+                self._everything = _dumped(rows.routing_records(self.conn))
             parts["everything"] = self._everything
         # json.dumps(..., sort_keys=True) of the whole, written from its parts.
         return "{" + ",".join(f"{json.dumps(key)}:{parts[key]}" for key in sorted(parts)) + "}"

@@ -15,6 +15,7 @@ picks interviews by id in every workbook, whatever their status.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -44,11 +45,9 @@ from iivkit.batch.pipeline import (
 from iivkit.batch.runner import NotebookJob, Runner
 from iivkit.errors import IivkitError, WorkbookMissingError
 from iivkit.reports.inputs import REPORT_NOTEBOOK, WorkbookInputs
-from iivkit.workbook import views
-from iivkit.workbook.exports import write_private
-from iivkit.workbook.files import make_private_dir
-from iivkit.workbook.models import HELD_STATUSES
-from iivkit.workbook.store import Workbook
+from iivkit.workbook import rows as stored
+from iivkit.workbook.files import make_private_dir, write_private
+from iivkit.workbook.opening import read_snapshot
 
 __all__ = ["FAILED", "OK", "UP_TO_DATE", "Batch", "Row", "find_workbooks", "make_reports", "report_job"]
 
@@ -128,17 +127,14 @@ def report_stems(workbooks: list[Path]) -> dict[Path, str]:
     """A file-name stem per workbook: the student's folder for ``<student>/workbook.iiv``,
     else the file's stem; a short hash of the path tells apart any that clash."""
     stems = {}
+    real = {wb: wb.resolve() for wb in workbooks}
     for wb in workbooks:
-        stem = (
-            wb.stem
-            if wb.stem.lower() != "workbook" or not wb.resolve().parent.name
-            else wb.resolve().parent.name
-        )
-        stems[wb] = _slug(stem)
+        folder = real[wb].parent.name
+        stems[wb] = _slug(wb.stem if wb.stem.lower() != "workbook" or not folder else folder)
     clashes = {s for s, n in Counter(stems.values()).items() if n > 1}
     for wb, stem in stems.items():
         if stem in clashes:
-            stems[wb] = f"{stem}-{hashlib.sha256(str(wb.resolve()).encode()).hexdigest()[:6]}"
+            stems[wb] = f"{stem}-{hashlib.sha256(str(real[wb]).encode()).hexdigest()[:6]}"
     return stems
 
 
@@ -181,12 +177,12 @@ def report_title(interview: int, interviewee: str, day: str | None) -> str:
     return f"Debrief: {who}, {when.day} {when:%b %Y}"
 
 
-def _interviews(wb: Workbook, picked: list[int] | None) -> list[tuple[int, str]]:
+def _interviews(conn: sqlite3.Connection, picked: list[int] | None) -> list[tuple[int, str]]:
     """(id, interviewee) of the interviews to report on; picked ids may not exist (caller checks)."""
-    rows = views.interviews_with_interviewees(wb)
+    found = stored.interviews_with_interviewees(conn)
     if picked is None:
-        return [(interview, name) for interview, status, name in rows if status in HELD_STATUSES]
-    names = {interview: name for interview, _, name in rows}
+        return [(interview, name) for interview, status, name in found if status in stored.HELD]
+    names = {interview: name for interview, _, name in found}
     return [(i, names.get(i, "")) for i in dict.fromkeys(picked)]
 
 
@@ -206,10 +202,11 @@ def plan(
         label = str(path)
         real = path.resolve()
         try:
-            with Workbook.read(path) as wb:
-                days = views.interview_days(wb)
-                reads = WorkbookInputs(wb.conn)
-                for interview, who in _interviews(wb, interviews):
+            _, conn = read_snapshot(path)
+            with contextlib.closing(conn):
+                days = stored.interview_days(conn)
+                reads = WorkbookInputs(conn)
+                for interview, who in _interviews(conn, interviews):
                     name = f"{stems[path]}__interview-{interview}"
                     row = Row(
                         name=name, workbook=path, interview=interview, interviewee=who, workbook_label=label

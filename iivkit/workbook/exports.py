@@ -17,19 +17,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import stat
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iivkit.errors import IivkitError
+from iivkit.workbook.files import write_private
 from iivkit.workbook.models import RECORD_TYPES
+from iivkit.workbook.opening import open_in_this_process
 from iivkit.workbook.schema import data_fields
-from iivkit.workbook.store import Workbook, open_in_this_process
+from iivkit.workbook.store import Workbook
 
 if TYPE_CHECKING:
     from iivkit.workbook.interchange import Document
@@ -167,30 +166,6 @@ def render(doc: Document, fmt: str) -> bytes:
 
         return vcards(doc).encode("utf-8")
     raise IivkitError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def write_private(path: Path, content: bytes | str) -> None:
-    """Write *content* to *path* atomically, readable by its owner only (text as UTF-8).
-
-    Something at *path* that is not a regular file (a device such as ``/dev/null``, a pipe, a
-    socket) is refused, never replaced: renaming over it would destroy it, and as root that
-    could be a system file.
-    """
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-        raise IivkitError("is not a regular file (a device, pipe or folder); choose another path", file=path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export(wb: Workbook, fmt: str, out: Path, *, anonymised: bool = False, overwrite: bool = False) -> Path:

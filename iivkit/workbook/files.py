@@ -1,4 +1,4 @@
-"""Where batch outputs go: folders private to their owner, never inside the inputs.
+"""Where batch outputs go: folders and files private to their owner, never inside the inputs.
 
 Reports and class pages hold personal data about third parties, so every folder ``report``
 and ``course report`` create is mode 0700, whatever the umask. An output folder inside an
@@ -9,6 +9,8 @@ pass over the student whose folder it is).
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,3 +59,27 @@ def refuse_inside(out: Path, inputs: Iterable[Path], *, what: str = "an input fo
                 f"is inside {what} ({folder}); choose an --out folder outside it",
                 file=out,
             )
+
+
+def write_private(path: Path, content: bytes | str) -> None:
+    """Write *content* to *path* atomically, readable by its owner only (text as UTF-8).
+
+    Something at *path* that is not a regular file (a device such as ``/dev/null``, a pipe, a
+    socket) is refused, never replaced: renaming over it would destroy it, and as root that
+    could be a system file.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise IivkitError("is not a regular file (a device, pipe or folder); choose another path", file=path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

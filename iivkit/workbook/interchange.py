@@ -37,7 +37,8 @@ from iivkit.workbook.models import (
     Question,
     Record,
 )
-from iivkit.workbook.store import Workbook, open_in_this_process
+from iivkit.workbook.opening import open_in_this_process
+from iivkit.workbook.store import Workbook
 
 FORMAT = "iivkit-workbook"
 FORMAT_VERSION = 1

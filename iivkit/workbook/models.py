@@ -377,6 +377,9 @@ class Record(BaseModel):
         extra="forbid",
         validate_assignment=True,
         validate_default=True,
+        # Each model builds its validator on first use, not on import: a run that only reads
+        # rows (a report re-run) never pays for it.
+        defer_build=True,
     )
 
     table: ClassVar[str]

@@ -21,11 +21,11 @@ from pydantic.fields import FieldInfo
 from iivkit.errors import ValidationFailed
 from iivkit.workbook.models import RECORD_TYPES, Record
 
-SCHEMA_VERSION = 5
-"""Bump this, and add a migration in ``migrations.py``, whenever a table changes shape."""
+# The format's number and the file's mark are defined where files are opened (no pydantic there).
+from iivkit.workbook.opening import APPLICATION_ID as APPLICATION_ID
+from iivkit.workbook.opening import SCHEMA_VERSION as SCHEMA_VERSION
 
-APPLICATION_ID = 0x69697631
-"""Written into the SQLite header (``PRAGMA application_id``) so a workbook knows itself."""
+# The format's number and the file's mark live with the code that opens files (no pydantic).
 
 
 def _base_type(annotation: Any) -> Any:

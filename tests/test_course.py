@@ -39,6 +39,7 @@ from iivkit.course.run import (
     FAILED,
     OK,
     PAGES_FILE,
+    STATE_FILE,
     UP_TO_DATE,
     CourseRun,
     course_report,
@@ -338,11 +339,17 @@ def test_the_jobs_carry_the_notebooks_parameters(klass: Path, tmp_path: Path) ->
     fake_run(klass, tmp_path / "out", runner, anonymise=True)
     jobs: dict[str, NotebookJob] = {j.name: j for j in runner.calls}
     assert jobs["bob"].notebook.name == "student_feedback.ipynb"
-    assert jobs["bob"].parameters == {
+    bob = jobs["bob"].parameters
+    assert bob == {
         "workbook": str((klass / "bob" / "workbook.iiv").resolve()),
         "student": "bob",
         "anonymise": True,
+        "keep": str((tmp_path / "out" / "bob.assessment.json").resolve()),
+        "today": "2026-03-20",
+        "key": bob["key"],
     }
+    state = json.loads((tmp_path / "out" / STATE_FILE).read_text())
+    assert bob["key"] == state["outputs"]["bob"]["fingerprint"], "the page's fingerprint keys its assessment"
     index = jobs["index"].parameters
     assert jobs["index"].notebook.name == "class_summary.ipynb"
     assert (index["layout"], index["today"], index["anonymise"]) == (
@@ -523,10 +530,29 @@ def kernel_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("kernel_env")
-def test_the_class_run_with_real_kernels(klass: Path, tmp_path: Path) -> None:
+def test_the_class_run_with_real_kernels(
+    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
+    assessed: list[str] = []
+    assess = course_data.assess
+    monkeypatch.setattr(
+        course_data, "assess", lambda wb, student, **kw: assessed.append(student) or assess(wb, student, **kw)
+    )
     result = course_cli(str(klass), "--out", str(out), "--anonymise", "--jobs", "2", "--today", "2026-03-20")
     assert result.exit_code == 0, result.output
+    # Each page's kernel kept its assessment for the summary: this process made none.
+    assert assessed == []
+    fingerprints = json.loads((out / STATE_FILE).read_text())["outputs"]
+    for student in ("alice", "bob", "carol", "dave"):
+        kept = course_data.load_assessment(
+            out / f"{student}.assessment.json",
+            student=student,
+            today=TODAY,
+            anonymise=True,
+            key=fingerprints[student]["fingerprint"],
+        )
+        assert kept is not None and kept.overdue_follow_ups is not None, student
     assert sorted(p.name for p in out.glob("*.html")) == sorted(
         [f"{s}.html" for s in STUDENTS] + ["index.html"]
     )

@@ -185,20 +185,35 @@ def assess_student(s: Student, *, today: dt.date | None = None, anonymise: bool 
 
 
 def student_page(
-    workbook: object = None, *, student: object = None, anonymise: object = False
+    workbook: object = None,
+    *,
+    student: object = None,
+    anonymise: object = False,
+    keep: object = None,
+    today: object = None,
+    key: object = None,
 ) -> StudentReport:
     """What one student's feedback page shows (the ``student_feedback`` notebook's parameters).
 
     :param workbook: the workbook's path; blank for the demo workbook.
     :param student: the name to show; blank for the workbook's folder (or file) name.
+    :param keep: where the class run wants this assessment kept for its summary
+        (:func:`save_assessment`, with overdue follow-ups counted as of *today* and the run's
+        *key*), so that it is made once, in the page's kernel; blank to keep nothing.
     """
     from iivkit.ui.support import open_workbook
 
+    flag = as_flag(anonymise, "anonymise")
     with open_workbook(workbook, readonly=True) as wb:
         name = "" if is_blank(student) else str(student).strip()
         if not name:
             name = wb.path.parent.name if wb.path.stem.lower() == "workbook" else wb.path.stem
-        return assess(wb, name, anonymise=as_flag(anonymise, "anonymise"))
+        if is_blank(keep):
+            return assess(wb, name, anonymise=flag)
+        day = as_date(today)
+        report = assess(wb, name, today=day, anonymise=flag)
+    save_assessment(Path(str(keep)), report, today=day, anonymise=flag, key="" if is_blank(key) else str(key))
+    return report
 
 
 # -- the class -------------------------------------------------------------------------------

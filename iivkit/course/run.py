@@ -219,7 +219,6 @@ def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dic
                 row.fingerprint = fingerprint(
                     nb_hash, str(s.workbook.resolve()), s.name, cfg.anonymise, workbook_digest(wb.conn)
                 )
-                _keep_assessment(wb, row, cfg)
                 title = f"Feedback: {_student_name(wb) or s.name}"
         except (IivkitError, sqlite3.Error, OSError) as exc:
             reason = str(exc.located(s.workbook)) if isinstance(exc, IivkitError) else f"{s.workbook}: {exc}"
@@ -227,7 +226,15 @@ def _plan(students: list[Student], cfg: _Settings) -> tuple[list[CourseRow], dic
             inputs[s.name] = [UNREADABLE, reason]
             continue
         inputs[s.name] = ["ok", row.fingerprint]
-        parameters = {"workbook": str(s.workbook.resolve()), "student": s.name, "anonymise": cfg.anonymise}
+        # The page's kernel assesses the workbook anyway: it keeps the assessment for the summary.
+        parameters = {
+            "workbook": str(s.workbook.resolve()),
+            "student": s.name,
+            "anonymise": cfg.anonymise,
+            "keep": str((cfg.out / row.assessment_file).resolve()),
+            "today": cfg.today.isoformat(),
+            "key": row.fingerprint,
+        }
         row.job = NotebookJob(notebook, row.name, parameters, timeout=cfg.timeout, title=title)
     return rows, inputs
 
@@ -241,18 +248,24 @@ def _student_name(wb: Workbook) -> str:
     return profile.name if profile else ""
 
 
-def _keep_assessment(wb: Workbook, row: CourseRow, cfg: _Settings) -> None:
-    """Assess the student's workbook for the summary, unless the last run did so from the same inputs."""
-    path = cfg.out / row.assessment_file
-    kept = course_data.load_assessment(
-        path, student=row.student, today=cfg.today, anonymise=cfg.anonymise, key=row.fingerprint
-    )
-    if kept is None:
+def _keep_assessments(rows: Sequence[CourseRow], cfg: _Settings) -> None:
+    """Assess, for the summary, each readable workbook whose page kept no assessment of it from
+    the same inputs as of today: its page was up to date from an earlier day, or failed."""
+    for row in rows:
+        if not row.fingerprint or row.workbook is None:
+            continue
+        path = cfg.out / row.assessment_file
+        kept = course_data.load_assessment(
+            path, student=row.student, today=cfg.today, anonymise=cfg.anonymise, key=row.fingerprint
+        )
+        if kept is not None:
+            continue
         try:
-            report = course_data.assess(wb, row.student, today=cfg.today, anonymise=cfg.anonymise)
+            with Workbook.read(row.workbook) as wb:
+                report = course_data.assess(wb, row.student, today=cfg.today, anonymise=cfg.anonymise)
         except Exception:  # the summary assesses it again itself, and shows or fails as it always did
             path.unlink(missing_ok=True)
-            return
+            continue
         course_data.save_assessment(
             path, report, today=cfg.today, anonymise=cfg.anonymise, key=row.fingerprint
         )
@@ -284,18 +297,27 @@ def course_report(
     started = time.perf_counter()
     cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), timeout, records)
     make_private_dir(out)
-    rows, inputs = _plan(discover(class_dir, layout, exclude=[out]), cfg)
     state = State.load(out / STATE_FILE)
-    made = _record_tasks(rows, cfg, state) if records else _drop_records(out, state)
-    for row in rows:
-        if row.status == NO_WORKBOOK:
-            write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
-            (out / row.assessment_file).unlink(missing_ok=True)
-            state.forget(row.name)
     workers = jobs or os.cpu_count() or 1
-    # One runner for the pages and the summary: its kernel pool serves both.
-    local = Runs(workers=workers, cwd=out, runner=runner, kernel_imports=kernel_imports(), reserve=1)
+    # One runner for the pages and the summary: its kernel pool serves both. A first run (or a
+    # forced one) starts the kernels' fork server now, so that its imports overlap the planning.
+    prestart = execute is None and (force or not state.entries)
+    local = Runs(
+        workers=workers,
+        cwd=out,
+        runner=runner,
+        kernel_imports=kernel_imports(),
+        reserve=1,
+        prestart=prestart,
+    )
     with local:
+        rows, inputs = _plan(discover(class_dir, layout, exclude=[out]), cfg)
+        made = _record_tasks(rows, cfg, state) if records else _drop_records(out, state)
+        for row in rows:
+            if row.status == NO_WORKBOOK:
+                write_private(out / row.page_file, course_html.note_page(row.student, row.reason))
+                (out / row.assessment_file).unlink(missing_ok=True)
+                state.forget(row.name)
         links = {task.student: task.file for task in made.values()}
         run_batch(
             [*rows, *made.values()],
@@ -313,6 +335,7 @@ def course_report(
             ),
         )
         rows.sort(key=lambda r: r.student.casefold())
+        _keep_assessments(rows, cfg)
         summary = _summary_task(rows, inputs, cfg, made)
         local.reserve = 0
         run_batch(

@@ -256,7 +256,7 @@ def test_a_refused_delete_names_the_file_and_the_record(wb: Workbook) -> None:
     assert wb.count(Contact) == 1
 
 
-def test_save_updates_a_record_with_an_id_and_a_version_even_if_it_is_gone(wb: Workbook) -> None:
+def test_saving_a_loaded_record_deleted_since_is_refused_not_added_again(wb: Workbook) -> None:
     with pytest.raises(RecordNotFound, match="contact 3: does not exist"):
         wb.save(Contact(id=3, version=1, name="Ann"))
     assert wb.count(Contact) == 0

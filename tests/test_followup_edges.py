@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from iivkit import Contact, Interview, Organisation, Workbook
-from iivkit.method.followups import FollowUp, FollowUpRules, business_days_between, follow_up_list
+from iivkit.errors import ValidationFailed
+from iivkit.method.followups import (
+    RULES_KEY,
+    FollowUp,
+    FollowUpRules,
+    business_days_between,
+    follow_up_list,
+    load_rules,
+)
 from iivkit.workbook.models import ContactStatus, InterviewStatus
 
 D = dt.date
@@ -234,3 +242,32 @@ def test_someone_with_no_organisation_still_gets_a_second_contact_reminder(wb: W
     (item,) = items(wb, D(2026, 6, 30), "second_contact")
     assert item.organisation == ""
     assert item.why.endswith("after 3 business days: look for a second person to invite meanwhile.")
+
+
+def test_an_identified_contact_elsewhere_is_not_suggested_as_the_second_person(wb: Workbook) -> None:
+    other = wb.add(Organisation(name="Other Trust"))
+    wb.add(Contact(name="Eve Elsewhere", organisation_id=other.id, status=ContactStatus.identified))
+    waiting(wb, MON)
+    (item,) = items(wb, D(2026, 6, 30), "second_contact")
+    assert item.why.endswith(": find a second person at Health Trust to invite.")
+
+
+# -- unreadable rules: the file, the setting and the first fault ---------------------------------
+
+
+def test_rules_that_are_not_json_are_an_error_naming_the_file_and_the_setting(wb: Workbook) -> None:
+    wb.set_meta(RULES_KEY, "{holidays: none")
+    with pytest.raises(ValidationFailed) as caught:
+        load_rules(wb)
+    assert str(caught.value) == (
+        f"{wb.path}: workbook setting 'followup_rules': cannot be read "
+        "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1)); save the rules again"
+    )
+
+
+def test_a_bad_holiday_in_the_rules_is_named_by_its_place_in_the_list(wb: Workbook) -> None:
+    wb.set_meta(RULES_KEY, '{"holidays": ["2026-12-25", "Boxing Day"]}')
+    with pytest.raises(ValidationFailed) as caught:
+        load_rules(wb)
+    assert caught.value.file == str(wb.path)
+    assert caught.value.message.startswith("cannot be read (holidays.1: ")

@@ -175,3 +175,108 @@ def test_nested_transactions_commit_once_and_roll_back_together(wb: Workbook) ->
             wb.add(Contact(name="Ann"))
         assert wb.conn.in_transaction, "the outer transaction is still open"
     assert not wb.conn.in_transaction and wb.count(Contact) == 1
+
+
+# -- every refusal names the file, the record and the field --------------------------------------
+
+
+def test_a_dangling_reference_names_the_file_the_record_and_the_field(wb: Workbook) -> None:
+    wb.add(Contact(name="Ann"))
+    with pytest.raises(ValidationFailed) as caught:
+        wb.add(Interview(contact_id=9))
+    assert str(caught.value) == (
+        f"{wb.path}: interview 1 field 'contact_id': refers to contact 9, which does not exist"
+    )
+    assert (caught.value.file, caught.value.record) == (str(wb.path), "interview 1")
+    assert wb.count(Interview) == 0
+
+
+def test_a_record_built_past_its_rules_is_refused_by_add_and_by_a_batch(wb: Workbook) -> None:
+    blank = Contact.model_construct(name="   ")  # skips the rules, as a careless caller might
+    with pytest.raises(ValidationFailed) as caught:
+        wb.add(blank)
+    assert caught.value.file == str(wb.path)
+    assert str(caught.value).startswith(f"{wb.path}: new contact field 'name': ")
+    with pytest.raises(ValidationFailed, match="new contact field 'name'"):
+        wb.add_many([Contact(name="Ann"), blank])
+    assert wb.count(Contact) == 0
+
+
+def test_an_update_without_an_id_or_a_stored_record_names_the_file_and_record(wb: Workbook) -> None:
+    with pytest.raises(RecordNotFound) as caught:
+        wb.update(Contact(name="Ann"))
+    assert str(caught.value) == f"{wb.path}: new contact: has no id; add it first"
+    with pytest.raises(RecordNotFound) as caught:
+        wb.update(Contact(id=3, version=1, name="Ann"))
+    assert str(caught.value) == f"{wb.path}: contact 3: does not exist"
+    assert wb.count(Contact) == 0
+
+
+def test_a_stale_update_says_both_versions_and_changes_nothing(wb: Workbook) -> None:
+    ann = wb.add(Contact(name="Ann"))
+    wb.update(ann.model_copy(update={"role": "Lead"}))
+    with pytest.raises(StaleRecordError) as caught:
+        wb.update(ann.model_copy(update={"role": "Chair"}))
+    assert str(caught.value) == (
+        f"{wb.path}: contact 1: was changed elsewhere since you loaded it (you have version 1, "
+        "the workbook has version 2); reload it and make your change again"
+    )
+    assert (wb.get(Contact, 1).role, wb.get(Contact, 1).version) == ("Lead", 2)
+
+
+def test_an_update_that_duplicates_an_outcome_is_refused_naming_its_fields(wb: Workbook) -> None:
+    ann = wb.add(Contact(name="Ann"))
+    interview = wb.add(Interview(contact_id=ann.id or 0))
+    first, second = wb.add(Finding(claim="One.")), wb.add(Finding(claim="Two."))
+    wb.add(FindingOutcome(interview_id=interview.id or 0, finding_id=first.id or 0, outcome=Outcome.mixed))
+    other = wb.add(
+        FindingOutcome(interview_id=interview.id or 0, finding_id=second.id or 0, outcome=Outcome.mixed)
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        wb.update(other.model_copy(update={"finding_id": first.id}))
+    assert str(caught.value) == (
+        f"{wb.path}: finding outcome 2 field 'finding_id': "
+        "a finding outcome with the same interview_id and finding_id already exists"
+    )
+    assert wb.get(FindingOutcome, 2).finding_id == second.id
+
+
+def test_a_refused_delete_names_the_file_and_the_record(wb: Workbook) -> None:
+    ann = wb.add(Contact(name="Ann"))
+    with pytest.raises(RecordNotFound) as caught:
+        wb.delete(Contact, 9)
+    assert str(caught.value) == f"{wb.path}: contact 9: does not exist"
+    wb.update(ann.model_copy(update={"role": "Lead"}))
+    with pytest.raises(StaleRecordError) as caught:
+        wb.delete(Contact, 1, version=1)
+    assert str(caught.value) == (
+        f"{wb.path}: contact 1: was changed elsewhere (you have version 1, the workbook has 2); "
+        "reload before deleting"
+    )
+    assert wb.count(Contact) == 1
+
+
+def test_saving_a_loaded_record_deleted_since_is_refused_not_added_again(wb: Workbook) -> None:
+    with pytest.raises(RecordNotFound, match="contact 3: does not exist"):
+        wb.save(Contact(id=3, version=1, name="Ann"))
+    assert wb.count(Contact) == 0
+
+
+def test_save_does_not_overwrite_a_stored_record_with_a_new_one_of_the_same_id(wb: Workbook) -> None:
+    wb.add(Contact(name="Ann"))
+    with pytest.raises(StaleRecordError, match="you have version 0, the workbook has version 1"):
+        wb.save(Contact(id=1, name="Bo"))
+    assert [c.name for c in wb.all(Contact)] == ["Ann"]
+
+
+def test_a_constraint_other_than_uniqueness_is_reported_in_sqlites_words(wb: Workbook) -> None:
+    # A rule the store does not know about (here a trigger added to the file by hand).
+    wb.conn.execute(
+        "CREATE TRIGGER no_bo BEFORE INSERT ON contacts WHEN NEW.name = 'Bo' "
+        "BEGIN SELECT RAISE(ABORT, 'no more contacts called Bo'); END"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        wb.add(Contact(name="Bo"))
+    assert caught.value.field is None
+    assert str(caught.value) == f"{wb.path}: new contact: no more contacts called Bo"
+    assert wb.count(Contact) == 0

@@ -96,3 +96,11 @@ def test_anonymising_a_document_uses_one_stand_in_for_an_email_however_it_is_wri
     assert contact.email is not None and STAND_IN.fullmatch(contact.email)
     assert contact.notes == f"Her other address: {contact.email}."
     assert contact.name.startswith("Contact ") and "Priya" not in contact.name
+
+
+def test_each_of_two_numbers_in_a_phone_field_is_the_person_s() -> None:
+    p = Pseudonymiser("s")
+    p.add_person("Priya Naidoo", "Contact", phone="082 555 0142 / 021 555 0199")
+    stand_in = p.phone("082 555 0142 / 021 555 0199")
+    assert p.phone("+27 82 555 0142") == p.phone("021 555 0199") == stand_in
+    assert p.text("Ref 5550142 or 5550199.") == f"Ref {stand_in} or {stand_in}."

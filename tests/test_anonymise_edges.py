@@ -269,3 +269,12 @@ def test_each_of_two_numbers_in_a_phone_field_is_the_person_s() -> None:
     stand_in = p.phone("082 555 0142 / 021 555 0199")
     assert p.phone("+27 82 555 0142") == p.phone("021 555 0199") == stand_in
     assert p.text("Ref 5550142 or 5550199.") == f"Ref {stand_in} or {stand_in}."
+
+
+def test_a_name_inside_a_longer_word_of_a_link_is_replaced_too() -> None:
+    # Links are not left alone (a profile link names its person), so a link may change where
+    # nobody was meant; prose keeps the longer word.
+    p = Pseudonymiser("s")
+    slug = p.add_person("Johan Botha", "Contact").lower().replace(" ", "-")
+    out = p.text("See www.johannesburg.gov.za, in Johannesburg.")
+    assert out == f"See www.{slug}nesburg.gov.za, in Johannesburg."

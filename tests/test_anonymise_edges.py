@@ -134,7 +134,7 @@ def test_a_short_number_in_a_record_is_matched_with_the_full_number_in_text() ->
     [
         ("Desk 555-0199.", True),  # seven digits: the shortest phone number
         ("Room 012 34 is on the left.", False),  # five digits
-        ("Call +123 456789 012345 now.", True),  # fifteen digits: the longest
+        ("Office +123 456789 012345.", True),  # fifteen digits: the longest
         ("Card 0123 4567 8901 2345 expired.", False),  # sixteen digits
     ],
 )
@@ -143,7 +143,7 @@ def test_a_number_is_a_phone_number_from_seven_to_fifteen_digits(
 ) -> None:
     out = p.text(text)
     if replaced:
-        assert re.fullmatch(r"\w+ \+00 \d{7}( now)?\.", out), out
+        assert re.fullmatch(r"\w+ \+00 \d{7}\.", out), out
     else:
         assert out == text
 

@@ -241,7 +241,8 @@ class Pseudonymiser:
 
         :param other_names: nicknames, initials and handles they are also known by.
         :param email: their address; its local part ("pnaidoo") is one of their names too.
-        :param phone: their number, recognised in text however it is punctuated.
+        :param phone: their number, recognised in text however it is punctuated; or two
+            numbers separated by "/".
         """
         code = self.code("name", name)
         person = _Person(f"{role} {code}", f"{role.lower()}-{code.lower()}")
@@ -254,8 +255,10 @@ class Pseudonymiser:
             if len(re.sub(r"\W", "", local)) >= 4:
                 person.phrases.add(fold(local)[0].lower())
                 person.parts.update(t for t in _tokens(local) if len(t) >= 4)
-        if phone and len(_digits(phone)) >= 7:
-            person.phones.add(_digits(phone))
+        if phone:
+            # A field may hold two numbers ("082 555 0142 / 021 555 0199"): each is theirs.
+            numbers = {_digits(number) for number in [phone, *phone.split("/")]}
+            person.phones.update(number for number in numbers if len(number) >= 7)
         self._people.append(person)
         self._compiled.clear()
         return person.pseudonym

@@ -82,19 +82,14 @@ def build(folder: Path, reports: int) -> list[tuple[Path, int]]:
         students = math.ceil(students * reports / max(1, len(found))) + 5
 
 
-def plain_report(workbook: Path, interview: int, executed: Path) -> None:
-    """One report the plain way: ``papermill``, then ``jupyter nbconvert``, each a process."""
+def plain_notebook(notebook: Path, parameters: dict[str, str], executed: Path) -> None:
+    """One page the plain way: ``papermill`` with *parameters*, then ``jupyter nbconvert``, each a process."""
     subprocess.run(
         [
             *tool("papermill"),
-            str(NOTEBOOK),
+            str(notebook),
             str(executed),
-            "-p",
-            "workbook",
-            str(workbook),
-            "-p",
-            "interview",
-            str(interview),
+            *[arg for name, value in parameters.items() for arg in ("-p", name, value)],
             "--no-progress-bar",
         ],
         check=True,
@@ -109,18 +104,24 @@ def plain_report(workbook: Path, interview: int, executed: Path) -> None:
     )
 
 
-def plain_loop(sample: list[tuple[Path, int]], work: Path, processes: int) -> float:
-    """Seconds for the plain way on every interview in *sample*, *processes* reports at once."""
+def plain_pages(notebook: Path, runs: list[dict[str, str]], work: Path, processes: int) -> float:
+    """Seconds for the plain way on *notebook* with each of *runs*' parameters, *processes* at once."""
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=processes) as pool:
         done = [
-            pool.submit(plain_report, workbook, interview, work / f"plain-{n}.ipynb")
-            for n, (workbook, interview) in enumerate(sample)
+            pool.submit(plain_notebook, notebook, parameters, work / f"plain-{n}.ipynb")
+            for n, parameters in enumerate(runs)
         ]
         for future in done:
             future.result()
     return time.perf_counter() - started
+
+
+def plain_loop(sample: list[tuple[Path, int]], work: Path, processes: int) -> float:
+    """Seconds for the plain way on every interview in *sample*, *processes* reports at once."""
+    runs = [{"workbook": str(workbook), "interview": str(interview)} for workbook, interview in sample]
+    return plain_pages(NOTEBOOK, runs, work, processes)
 
 
 def cell_seconds(folder: Path) -> list[float]:

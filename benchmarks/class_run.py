@@ -31,12 +31,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch_reports import ROOT, env, tool
+from batch_reports import ROOT, env, plain_pages, tool
 
 NOTEBOOK = ROOT / "notebooks" / "course" / "student_feedback.ipynb"
 TARGET_S = 60.0
@@ -50,45 +49,10 @@ def build(out: Path, students: int) -> Path:
     return out / "class"
 
 
-def plain_page(workbook: Path, student: str, executed: Path) -> None:
-    """One feedback page the plain way: ``papermill``, then ``jupyter nbconvert``, each a process."""
-    subprocess.run(
-        [
-            *tool("papermill"),
-            str(NOTEBOOK),
-            str(executed),
-            "-p",
-            "workbook",
-            str(workbook),
-            "-p",
-            "student",
-            student,
-            "--no-progress-bar",
-        ],
-        check=True,
-        env=env(),
-        capture_output=True,
-    )
-    subprocess.run(
-        [*tool("jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-        check=True,
-        env=env(),
-        capture_output=True,
-    )
-
-
 def plain_loop(workbooks: list[Path], work: Path, processes: int) -> float:
     """Seconds for the plain way on every workbook in *workbooks*, *processes* pages at once."""
-    work.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=processes) as pool:
-        done = [
-            pool.submit(plain_page, wb, wb.parent.name, work / f"plain-{n}.ipynb")
-            for n, wb in enumerate(workbooks)
-        ]
-        for future in done:
-            future.result()
-    return time.perf_counter() - started
+    runs = [{"workbook": str(wb), "student": wb.parent.name} for wb in workbooks]
+    return plain_pages(NOTEBOOK, runs, work, processes)
 
 
 class CpuMeter:

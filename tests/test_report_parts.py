@@ -16,6 +16,7 @@ from iivkit import Contact, Workbook
 from iivkit.errors import RecordNotFound
 from iivkit.reports.data import collect, header, report_inputs, report_inputs_json
 from iivkit.reports.html import grouped_html, header_html, table_html, text_html
+from iivkit.reports.inputs import WorkbookInputs
 from iivkit.ui.presentation import STYLESHEET
 
 ESCAPED = str(escape(MARKUP))
@@ -44,6 +45,20 @@ CHANGES_THAT_MATTER = {
     "another interview's status (where the organisation stands)": (
         "UPDATE interviews SET status = 'cancelled' WHERE id = 2"
     ),
+    "what was said about a finding here": "UPDATE finding_outcomes SET note = 'new' WHERE interview_id = 1",
+    "an open question's answer": "UPDATE open_questions SET answer = 'HR said.' WHERE interview_id = 1",
+    "the interviewee's email": "UPDATE contacts SET email = 'p1@example.org' WHERE id = 1",
+    "a referral's notes": "UPDATE contacts SET notes = 'new' WHERE referred_in_interview_id = 1",
+    "the organisation's sector": "UPDATE organisations SET sector = 'health'",
+    "a strength named in another interview (growth across interviews)": (
+        "UPDATE insights SET kind = 'strength' WHERE interview_id = 2 AND kind = 'insight'"
+    ),
+    "the target-list rules": "INSERT INTO meta (key, value) VALUES ('target_rules', '{\"active_weeks\": 2}')",
+}
+
+READERS = {
+    "one report": report_inputs_json,
+    "every report of the workbook": lambda conn, interview: WorkbookInputs(conn).json(interview),
 }
 
 
@@ -52,13 +67,17 @@ def workbook(tmp_path: Path) -> Path:
     return build_workbook(tmp_path / "w.iiv", interviews=2)
 
 
+@pytest.mark.parametrize("reader", list(READERS))
 @pytest.mark.parametrize("change", list(CHANGES_THAT_MATTER))
-def test_the_fingerprint_changes_with_everything_the_report_shows(workbook: Path, change: str) -> None:
+def test_the_fingerprint_changes_with_everything_the_report_shows(
+    workbook: Path, change: str, reader: str
+) -> None:
+    fingerprint = READERS[reader]
     with Workbook.open(workbook) as wb:
-        before = report_inputs_json(wb.conn, 1)
+        before = fingerprint(wb.conn, 1)
         with wb.conn:
             assert wb.conn.execute(CHANGES_THAT_MATTER[change]).rowcount >= 1, "the change changed nothing"
-        assert report_inputs_json(wb.conn, 1) != before
+        assert fingerprint(wb.conn, 1) != before
 
 
 def test_the_fingerprint_ignores_another_interview_s_own_notes_and_the_secret_salt(workbook: Path) -> None:
@@ -94,8 +113,26 @@ def test_the_fingerprint_is_canonical_json(workbook: Path) -> None:
 
 
 def test_the_fingerprint_of_an_unknown_interview_is_refused(workbook: Path) -> None:
-    with Workbook.open(workbook) as wb, pytest.raises(Exception, match="interview 99"):
-        report_inputs(wb.conn, 99)
+    with Workbook.open(workbook) as wb:
+        for fingerprint in READERS.values():
+            with pytest.raises(RecordNotFound) as caught:
+                fingerprint(wb.conn, 99)
+            assert str(caught.value) == "interview 99: does not exist"
+
+
+def test_bytes_stored_by_another_program_still_give_a_fingerprint_that_follows_them(workbook: Path) -> None:
+    # SQLite keeps whatever another program writes; the report then says what is wrong, so
+    # working out whether it is up to date must not stop at the bytes first.
+    with Workbook.open(workbook) as wb:
+        before = report_inputs_json(wb.conn, 1)
+        seen = set()
+        for blob in (b"\x00\xff", b"\x00\xfe"):
+            with wb.conn:
+                wb.conn.execute("UPDATE interviews SET notes = ? WHERE id = 1", (blob,))
+            text = report_inputs_json(wb.conn, 1)
+            assert text == WorkbookInputs(wb.conn).json(1)
+            seen.add(text)
+        assert len(seen) == 2 and before not in seen
 
 
 # -- escaping -----------------------------------------------------------------------------------

@@ -12,12 +12,13 @@ import pytest
 from markupsafe import escape
 from report_helpers import MARKUP, build_workbook
 
-from iivkit import Contact, Workbook
+from iivkit import Contact, Insight, Workbook
 from iivkit.errors import RecordNotFound
 from iivkit.reports.data import collect, header, report_inputs, report_inputs_json
 from iivkit.reports.html import grouped_html, header_html, table_html, text_html
 from iivkit.reports.inputs import WorkbookInputs
 from iivkit.ui.presentation import STYLESHEET
+from iivkit.workbook import views
 
 ESCAPED = str(escape(MARKUP))
 
@@ -133,6 +134,59 @@ def test_bytes_stored_by_another_program_still_give_a_fingerprint_that_follows_t
             assert text == WorkbookInputs(wb.conn).json(1)
             seen.add(text)
         assert len(seen) == 2 and before not in seen
+
+
+def test_an_interview_s_own_records_leave_the_shared_tables_to_be_read_once(workbook: Path) -> None:
+    shared = {"meta", "profile", "contacts", "organisations"}
+    own = {
+        "interview",
+        "same_contact",
+        "planned_questions",
+        "findings",
+        "finding_outcomes",
+        "insights",
+        "open_questions",
+    }
+    with Workbook.open(workbook) as wb:
+        whole = views.interview_records(wb.conn, 1)
+        alone = views.interview_records(wb.conn, 1, whole_tables=False)
+        assert whole is not None and alone is not None
+        assert set(whole) == own | shared and set(alone) == own
+        assert {key: whole[key] for key in own} == alone
+        assert views.workbook_records(wb.conn) == {key: whole[key] for key in shared}
+
+
+def test_growth_rows_name_each_insight_s_interview_person_and_day_blank_if_undated(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb:
+        strength = wb.add(Insight(interview_id=2, kind="strength", text="Clear writing"))
+        area = wb.add(Insight(interview_id=1, kind="development", text="Statistics", advice="Take a course."))
+        with wb.conn:
+            wb.conn.execute("UPDATE interviews SET scheduled_at = NULL WHERE id = 2")
+        person = dict(wb.conn.execute("SELECT i.id, i.contact_id FROM interviews i").fetchall())
+        rows = views.growth_rows(wb).to_dict("records")
+    assert rows == [
+        {
+            "insight_id": area.id,
+            "interview_id": 1,
+            "kind": "development",
+            "text": "Statistics",
+            "advice": "Take a course.",
+            "contact_id": person[1],
+            "contact": "Person 1",
+            "day": "2024-03-01",
+        },
+        {
+            "insight_id": strength.id,
+            "interview_id": 2,
+            "kind": "strength",
+            "text": "Clear writing",
+            "advice": "",
+            "contact_id": person[2],
+            "contact": "Person 2",
+            "day": "",
+        },
+    ]
+    assert area.id not in (1, person[1]) and strength.id not in (2, person[2]), "ids tell columns apart"
 
 
 # -- escaping -----------------------------------------------------------------------------------

@@ -121,7 +121,16 @@ MODULES: dict[str, Module] = {
     "report_rows": Module(
         "iivkit/workbook/rows.py",
         ("tests/test_reports.py", "tests/test_report_parts.py"),
-        ("interview_records", "interview_statuses", "has_unrouted_open_questions", "routing_records"),
+        (
+            "_rows",
+            "interview_records",
+            "workbook_records",
+            "interview_statuses",
+            "growth_records",
+            "has_unrouted_open_questions",
+            "routing_records",
+        ),
+        # Every function of views.py that a report's fingerprint reads its rows through.
         "the rows the report fingerprint hashes",
     ),
     "report_escaping": Module(

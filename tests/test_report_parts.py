@@ -12,11 +12,13 @@ import pytest
 from markupsafe import escape
 from report_helpers import MARKUP, build_workbook
 
-from iivkit import Contact, Workbook
+from iivkit import Contact, Insight, Workbook
 from iivkit.errors import RecordNotFound
 from iivkit.reports.data import collect, header, report_inputs, report_inputs_json
 from iivkit.reports.html import grouped_html, header_html, table_html, text_html
+from iivkit.reports.inputs import WorkbookInputs
 from iivkit.ui.presentation import STYLESHEET
+from iivkit.workbook import views
 
 ESCAPED = str(escape(MARKUP))
 
@@ -44,6 +46,20 @@ CHANGES_THAT_MATTER = {
     "another interview's status (where the organisation stands)": (
         "UPDATE interviews SET status = 'cancelled' WHERE id = 2"
     ),
+    "what was said about a finding here": "UPDATE finding_outcomes SET note = 'new' WHERE interview_id = 1",
+    "an open question's answer": "UPDATE open_questions SET answer = 'HR said.' WHERE interview_id = 1",
+    "the interviewee's email": "UPDATE contacts SET email = 'p1@example.org' WHERE id = 1",
+    "a referral's notes": "UPDATE contacts SET notes = 'new' WHERE referred_in_interview_id = 1",
+    "the organisation's sector": "UPDATE organisations SET sector = 'health'",
+    "a strength named in another interview (growth across interviews)": (
+        "UPDATE insights SET kind = 'strength' WHERE interview_id = 2 AND kind = 'insight'"
+    ),
+    "the target-list rules": "INSERT INTO meta (key, value) VALUES ('target_rules', '{\"active_weeks\": 2}')",
+}
+
+READERS = {
+    "one report": report_inputs_json,
+    "every report of the workbook": lambda conn, interview: WorkbookInputs(conn).json(interview),
 }
 
 
@@ -52,13 +68,17 @@ def workbook(tmp_path: Path) -> Path:
     return build_workbook(tmp_path / "w.iiv", interviews=2)
 
 
+@pytest.mark.parametrize("reader", list(READERS))
 @pytest.mark.parametrize("change", list(CHANGES_THAT_MATTER))
-def test_the_fingerprint_changes_with_everything_the_report_shows(workbook: Path, change: str) -> None:
+def test_the_fingerprint_changes_with_everything_the_report_shows(
+    workbook: Path, change: str, reader: str
+) -> None:
+    fingerprint = READERS[reader]
     with Workbook.open(workbook) as wb:
-        before = report_inputs_json(wb.conn, 1)
+        before = fingerprint(wb.conn, 1)
         with wb.conn:
             assert wb.conn.execute(CHANGES_THAT_MATTER[change]).rowcount >= 1, "the change changed nothing"
-        assert report_inputs_json(wb.conn, 1) != before
+        assert fingerprint(wb.conn, 1) != before
 
 
 def test_the_fingerprint_ignores_another_interview_s_own_notes_and_the_secret_salt(workbook: Path) -> None:
@@ -94,8 +114,79 @@ def test_the_fingerprint_is_canonical_json(workbook: Path) -> None:
 
 
 def test_the_fingerprint_of_an_unknown_interview_is_refused(workbook: Path) -> None:
-    with Workbook.open(workbook) as wb, pytest.raises(Exception, match="interview 99"):
-        report_inputs(wb.conn, 99)
+    with Workbook.open(workbook) as wb:
+        for fingerprint in READERS.values():
+            with pytest.raises(RecordNotFound) as caught:
+                fingerprint(wb.conn, 99)
+            assert str(caught.value) == "interview 99: does not exist"
+
+
+def test_bytes_stored_by_another_program_still_give_a_fingerprint_that_follows_them(workbook: Path) -> None:
+    # SQLite keeps whatever another program writes; the report then says what is wrong, so
+    # working out whether it is up to date must not stop at the bytes first.
+    with Workbook.open(workbook) as wb:
+        before = report_inputs_json(wb.conn, 1)
+        seen = set()
+        for blob in (b"\x00\xff", b"\x00\xfe"):
+            with wb.conn:
+                wb.conn.execute("UPDATE interviews SET notes = ? WHERE id = 1", (blob,))
+            text = report_inputs_json(wb.conn, 1)
+            assert text == WorkbookInputs(wb.conn).json(1)
+            seen.add(text)
+        assert len(seen) == 2 and before not in seen
+
+
+def test_an_interview_s_own_records_leave_the_shared_tables_to_be_read_once(workbook: Path) -> None:
+    shared = {"meta", "profile", "contacts", "organisations"}
+    own = {
+        "interview",
+        "same_contact",
+        "planned_questions",
+        "findings",
+        "finding_outcomes",
+        "insights",
+        "open_questions",
+    }
+    with Workbook.open(workbook) as wb:
+        whole = views.interview_records(wb.conn, 1)
+        alone = views.interview_records(wb.conn, 1, whole_tables=False)
+        assert whole is not None and alone is not None
+        assert set(whole) == own | shared and set(alone) == own
+        assert {key: whole[key] for key in own} == alone
+        assert views.workbook_records(wb.conn) == {key: whole[key] for key in shared}
+
+
+def test_growth_rows_name_each_insight_s_interview_person_and_day_blank_if_undated(workbook: Path) -> None:
+    with Workbook.open(workbook) as wb:
+        strength = wb.add(Insight(interview_id=2, kind="strength", text="Clear writing"))
+        area = wb.add(Insight(interview_id=1, kind="development", text="Statistics", advice="Take a course."))
+        with wb.conn:
+            wb.conn.execute("UPDATE interviews SET scheduled_at = NULL WHERE id = 2")
+        person = dict(wb.conn.execute("SELECT i.id, i.contact_id FROM interviews i").fetchall())
+        rows = views.growth_rows(wb).to_dict("records")
+    assert rows == [
+        {
+            "insight_id": area.id,
+            "interview_id": 1,
+            "kind": "development",
+            "text": "Statistics",
+            "advice": "Take a course.",
+            "contact_id": person[1],
+            "contact": "Person 1",
+            "day": "2024-03-01",
+        },
+        {
+            "insight_id": strength.id,
+            "interview_id": 2,
+            "kind": "strength",
+            "text": "Clear writing",
+            "advice": "",
+            "contact_id": person[2],
+            "contact": "Person 2",
+            "day": "",
+        },
+    ]
+    assert area.id not in (1, person[1]) and strength.id not in (2, person[2]), "ids tell columns apart"
 
 
 # -- escaping -----------------------------------------------------------------------------------
@@ -103,14 +194,24 @@ def test_the_fingerprint_of_an_unknown_interview_is_refused(workbook: Path) -> N
 
 @pytest.fixture
 def marked_up(tmp_path: Path) -> Path:
-    """A workbook whose every name, role and note holds markup."""
+    """A workbook whose every name, role, note, question, answer, finding and insight holds markup."""
     folder = tmp_path / "a<b>&c"
     folder.mkdir()
     path = build_workbook(folder / "w.iiv", interviews=2, markup=True, student=f"Ada {MARKUP}")
     with Workbook.open(path) as wb, wb.conn:
         wb.conn.execute("UPDATE contacts SET name = name || ? , role = ?", (f" {MARKUP}", f"Lead {MARKUP}"))
         wb.conn.execute("UPDATE organisations SET name = ?", (f"Health Lab {MARKUP}",))
-        wb.conn.execute("UPDATE open_questions SET text = ?", (f"Why {MARKUP}?",))
+        wb.conn.execute("UPDATE contacts SET organisation_id = 1 WHERE referred_in_interview_id IS NOT NULL")
+        wb.conn.execute(
+            "UPDATE open_questions SET text = ?, how_to_answer = ?, answer = ?",
+            (f"Why {MARKUP}?", f"Ask {MARKUP}", f"Said {MARKUP}"),
+        )
+        wb.conn.execute("UPDATE planned_questions SET text = ?", (f"How {MARKUP}?",))
+        wb.conn.execute(
+            "UPDATE findings SET claim = claim || ?, source_title = ?", (f" {MARKUP}", f"Site {MARKUP}")
+        )
+        wb.conn.execute("UPDATE insights SET text = ?", (f"Heard {MARKUP}",))
+        wb.conn.execute("UPDATE interviews SET environment_info = ?, chances_feedback = ?", (MARKUP, MARKUP))
     return path
 
 
@@ -138,8 +239,10 @@ def test_every_table_of_the_report_escapes_its_cells(marked_up: Path) -> None:
     report = collect(marked_up, 1, today=dt.date(2024, 4, 1))
     for part in ("plan", "findings", "insights", "career", "open_questions", "referrals"):
         frame: pd.DataFrame = getattr(report, part)
-        assert len(frame), part
-        assert_escaped(table_html(frame))
+        shown = sum(str(cell).count(MARKUP) for cell in frame.to_numpy().ravel())
+        assert shown >= 2, part
+        # Every field holding markup is shown, each escaped.
+        assert_escaped(table_html(frame), times=shown)
     assert_escaped(grouped_html(report.insights, "Kind"), times=1)
 
 

@@ -130,7 +130,7 @@ MODULES: dict[str, Module] = {
             "has_unrouted_open_questions",
             "routing_records",
         ),
-        # Every function of views.py that a report's fingerprint reads its rows through.
+        # Every function of rows.py that a report's fingerprint reads its rows through.
         "the rows the report fingerprint hashes",
     ),
     "report_escaping": Module(

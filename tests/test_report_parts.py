@@ -18,6 +18,7 @@ from iivkit.reports.data import collect, header, report_inputs, report_inputs_js
 from iivkit.reports.html import grouped_html, header_html, table_html, text_html
 from iivkit.reports.inputs import WorkbookInputs
 from iivkit.ui.presentation import STYLESHEET
+from iivkit.workbook import rows as stored
 from iivkit.workbook import views
 
 ESCAPED = str(escape(MARKUP))
@@ -148,12 +149,12 @@ def test_an_interview_s_own_records_leave_the_shared_tables_to_be_read_once(work
         "open_questions",
     }
     with Workbook.open(workbook) as wb:
-        whole = views.interview_records(wb.conn, 1)
-        alone = views.interview_records(wb.conn, 1, whole_tables=False)
+        whole = stored.interview_records(wb.conn, 1)
+        alone = stored.interview_records(wb.conn, 1, whole_tables=False)
         assert whole is not None and alone is not None
         assert set(whole) == own | shared and set(alone) == own
         assert {key: whole[key] for key in own} == alone
-        assert views.workbook_records(wb.conn) == {key: whole[key] for key in shared}
+        assert stored.workbook_records(wb.conn) == {key: whole[key] for key in shared}
 
 
 def test_growth_rows_name_each_insight_s_interview_person_and_day_blank_if_undated(workbook: Path) -> None:

@@ -66,6 +66,17 @@ PLACEHOLDERS = [
     "[NAME]",
     "[YOUR NAME]",
     "[ORGANISATION_NAME]",
+    "[Name]",
+    "[your name]",
+    "[Recipient's name]",
+    "[ Company Name ]",
+    "[abc]",
+    "[XXX]",
+    "<name>",
+    "<Your Name>",
+    "<date>",
+    "XXX",
+    "XXXX",
 ]
 
 
@@ -92,14 +103,40 @@ def test_a_placeholder_found_by_two_patterns_is_named_once(wb_iv: tuple[Workbook
 
 @pytest.mark.parametrize(
     "text",
-    ["[Note: bring a CV]", "[1]", "{ }", "[OK]", "{1}", "a {{ b", "30% {sic"],
+    [
+        "[Note: bring a CV]",
+        "[1]",
+        "{ }",
+        "[OK]",
+        "{1}",
+        "a {{ b",
+        "30% {sic",
+        "(see below)",
+        "[sic]",
+        "[ Sic ]",
+        "[...]",
+        "[our report](https://example.org/report)",
+        "<3",
+        "<br>",
+        "Thandi Mokoena <thandi.mokoena@example.org>",
+        "<https://example.org>",
+        "if a < b and c > d",
+        "xxx",
+        "XXXL",
+        "AXXX",
+    ],
     ids=repr,
 )
-def test_brackets_that_are_not_placeholders_are_left_alone(
-    wb_iv: tuple[Workbook, Interview], text: str
+@pytest.mark.parametrize("where", ["subject", "body"])
+def test_brackets_and_marks_that_are_not_placeholders_are_left_alone(
+    wb_iv: tuple[Workbook, Interview], text: str, where: str
 ) -> None:
     original = letter(*wb_iv, "confirmation")
-    assert check_letter(edited(original, body=f"{original.body}\n{text}\n")).ready
+    if where == "subject":
+        kept = edited(original, subject=f"{original.subject} {text}")
+    else:
+        kept = edited(original, body=f"{original.body}\n{text}\n")
+    assert missing(kept) == []
 
 
 def test_a_missing_data_marker_is_named_once_with_where_to_fill_it_in(

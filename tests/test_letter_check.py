@@ -21,6 +21,14 @@ from iivkit.method.letter_check import check_letter
 from iivkit.method.letters import Letter, render_letter
 from iivkit.workbook.models import InsightKind, InterviewStatus
 
+Letters = dict[str, Letter]
+
+
+def letter(wb: Workbook, interview: Interview, name: str, style: str = "full") -> Letter:
+    rendered = render_letter(wb, interview.id or 0, name, style=style)
+    assert check_letter(rendered).ready, check_letter(rendered).problems
+    return rendered
+
 
 @pytest.fixture
 def wb_iv(tmp_path: Path) -> Iterator[tuple[Workbook, Interview]]:
@@ -29,10 +37,14 @@ def wb_iv(tmp_path: Path) -> Iterator[tuple[Workbook, Interview]]:
     wb.close()
 
 
-def letter(wb: Workbook, interview: Interview, name: str) -> Letter:
-    rendered = render_letter(wb, interview.id or 0, name)
-    assert check_letter(rendered).ready, check_letter(rendered).problems
-    return rendered
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Letters]:
+    """The letters of one small workbook, each ready to send, rendered once; tests edit copies."""
+    wb, interview = build_workbook(tmp_path_factory.mktemp("letters") / "letters.iiv")
+    try:
+        yield {name: letter(wb, interview, name) for name in ("invitation", "confirmation", "nudge")}
+    finally:
+        wb.close()
 
 
 def edited(original: Letter, *, subject: str | None = None, body: str | None = None, **facts: Any) -> Letter:
@@ -83,9 +95,9 @@ PLACEHOLDERS = [
 @pytest.mark.parametrize("where", ["subject", "body"])
 @pytest.mark.parametrize("placeholder", PLACEHOLDERS)
 def test_a_placeholder_left_in_the_subject_or_body_stops_the_letter(
-    wb_iv: tuple[Workbook, Interview], placeholder: str, where: str
+    letters: Letters, placeholder: str, where: str
 ) -> None:
-    original = letter(*wb_iv, "confirmation")
+    original = letters["confirmation"]
     if where == "subject":
         spoiled = edited(original, subject=f"{original.subject} {placeholder}")
     else:
@@ -95,8 +107,8 @@ def test_a_placeholder_left_in_the_subject_or_body_stops_the_letter(
     assert check.problems == [f"unfilled placeholder {placeholder}"]
 
 
-def test_a_placeholder_found_by_two_patterns_is_named_once(wb_iv: tuple[Workbook, Interview]) -> None:
-    original = letter(*wb_iv, "confirmation")
+def test_a_placeholder_found_by_two_patterns_is_named_once(letters: Letters) -> None:
+    original = letters["confirmation"]
     spoiled = edited(original, body=original.body + "\n{{date}} and {{date}} and {time}\n")
     assert missing(spoiled) == ["unfilled placeholder {{date}}", "unfilled placeholder {time}"]
 
@@ -129,9 +141,9 @@ def test_a_placeholder_found_by_two_patterns_is_named_once(wb_iv: tuple[Workbook
 )
 @pytest.mark.parametrize("where", ["subject", "body"])
 def test_brackets_and_marks_that_are_not_placeholders_are_left_alone(
-    wb_iv: tuple[Workbook, Interview], text: str, where: str
+    letters: Letters, text: str, where: str
 ) -> None:
-    original = letter(*wb_iv, "confirmation")
+    original = letters["confirmation"]
     if where == "subject":
         kept = edited(original, subject=f"{original.subject} {text}")
     else:
@@ -140,9 +152,9 @@ def test_brackets_and_marks_that_are_not_placeholders_are_left_alone(
 
 
 def test_a_missing_data_marker_is_named_once_with_where_to_fill_it_in(
-    wb_iv: tuple[Workbook, Interview],
+    letters: Letters,
 ) -> None:
-    original = letter(*wb_iv, "confirmation")
+    original = letters["confirmation"]
     spoiled = dataclasses.replace(
         edited(original, body=original.body + "\n[MISSING: interview.place] [MISSING: interview.place]\n"),
         hints={"interview.place": "the interview's place (interview 1, field 'place')"},
@@ -156,8 +168,8 @@ def test_a_missing_data_marker_is_named_once_with_where_to_fill_it_in(
 # -- every part, named --------------------------------------------------------------------------
 
 
-def test_a_bare_invitation_names_every_part_it_lacks(wb_iv: tuple[Workbook, Interview]) -> None:
-    bare = edited(letter(*wb_iv, "invitation"), subject="Hello", body="Hello.")
+def test_a_bare_invitation_names_every_part_it_lacks(letters: Letters) -> None:
+    bare = edited(letters["invitation"], subject="Hello", body="Hello.")
     assert missing(bare) == [
         "does not mention who you are (your name)",
         "does not mention your current qualification",
@@ -171,8 +183,8 @@ def test_a_bare_invitation_names_every_part_it_lacks(wb_iv: tuple[Workbook, Inte
     ]
 
 
-def test_a_bare_confirmation_names_every_part_it_lacks(wb_iv: tuple[Workbook, Interview]) -> None:
-    bare = edited(letter(*wb_iv, "confirmation"), subject="Hello", body="Hello.")
+def test_a_bare_confirmation_names_every_part_it_lacks(letters: Letters) -> None:
+    bare = edited(letters["confirmation"], subject="Hello", body="Hello.")
     assert missing(bare) == [
         "does not mention the date",
         "does not mention the time",
@@ -199,8 +211,8 @@ def test_a_bare_nudge_and_thank_you_name_every_part_they_lack(wb_iv: tuple[Workb
     ]
 
 
-def test_a_letter_without_subject_address_or_template_says_each(wb_iv: tuple[Workbook, Interview]) -> None:
-    original = letter(*wb_iv, "confirmation")
+def test_a_letter_without_subject_address_or_template_says_each(letters: Letters) -> None:
+    original = letters["confirmation"]
     spoiled = dataclasses.replace(
         original, subject="  ", to_email=None, template_error="unexpected '}'", hints={}
     )
@@ -216,8 +228,8 @@ def test_a_letter_without_subject_address_or_template_says_each(wb_iv: tuple[Wor
     ]
 
 
-def test_the_word_count_is_the_body_s_alone(wb_iv: tuple[Workbook, Interview]) -> None:
-    original = letter(*wb_iv, "confirmation")
+def test_the_word_count_is_the_body_s_alone(letters: Letters) -> None:
+    original = letters["confirmation"]
     check = check_letter(edited(original, subject="one two three four", body="Five six seven."))
     assert check.words == 3
 
@@ -229,56 +241,58 @@ CONFIRMATION_REST = (
 )
 
 
-def confirmation_lacks(wb_iv: tuple[Workbook, Interview], text: str, **facts: Any) -> list[str]:
+def confirmation_lacks(letters: Letters, text: str, **facts: Any) -> list[str]:
     """The parts a confirmation saying only *text* (and the link and keywords) lacks."""
-    original = letter(*wb_iv, "confirmation")
+    original = letters["confirmation"]
     problems = missing(edited(original, subject="Our interview", body=f"{text} {CONFIRMATION_REST}", **facts))
     return [p.removeprefix("does not mention ") for p in problems]
 
 
 @pytest.mark.parametrize("date", ["8 December", "December 8", "8 Dec", "2026-12-08", "8/12"])
-def test_each_way_of_writing_the_date_counts(wb_iv: tuple[Workbook, Interview], date: str) -> None:
-    assert "the date" not in confirmation_lacks(wb_iv, f"On {date}.")
-    assert "the date" in confirmation_lacks(wb_iv, "On 9 December, 12/8.")
+def test_each_way_of_writing_the_date_counts(letters: Letters, date: str) -> None:
+    assert "the date" not in confirmation_lacks(letters, f"On {date}.")
+    assert "the date" in confirmation_lacks(letters, "On 9 December, 12/8.")
 
 
 @pytest.mark.parametrize(
     "time",
     ["10:00", "10h00", "10.00", "10:00 am", "10:00am", "10.00 am", "10.00am", "10 am", "10am", "10 o'clock"],
 )
-def test_each_way_of_writing_a_morning_hour_counts(wb_iv: tuple[Workbook, Interview], time: str) -> None:
-    assert "the time" not in confirmation_lacks(wb_iv, f"At {time}.")
+def test_each_way_of_writing_a_morning_hour_counts(letters: Letters, time: str) -> None:
+    assert "the time" not in confirmation_lacks(letters, f"At {time}.")
 
 
 @pytest.mark.parametrize("time", ["14:30", "14h30", "14.30", "2:30 pm", "2:30pm", "2.30 pm", "2.30pm"])
-def test_each_way_of_writing_an_afternoon_time_counts(wb_iv: tuple[Workbook, Interview], time: str) -> None:
+def test_each_way_of_writing_an_afternoon_time_counts(letters: Letters, time: str) -> None:
     at = dt.datetime(2026, 12, 8, 14, 30)
-    assert "the time" not in confirmation_lacks(wb_iv, f"At {time}.", scheduled_at=at)
+    assert "the time" not in confirmation_lacks(letters, f"At {time}.", scheduled_at=at)
 
 
-def test_an_hour_alone_counts_only_on_the_hour_and_noon_is_noon(wb_iv: tuple[Workbook, Interview]) -> None:
+def test_an_hour_alone_counts_only_on_the_hour_and_noon_is_noon(letters: Letters) -> None:
     half_past = dt.datetime(2026, 12, 8, 14, 30)
-    assert "the time" in confirmation_lacks(wb_iv, "At 2 pm.", scheduled_at=half_past)
-    assert "the time" in confirmation_lacks(wb_iv, "At 2:30 am.", scheduled_at=half_past)
+    assert "the time" in confirmation_lacks(letters, "At 2 pm.", scheduled_at=half_past)
+    assert "the time" in confirmation_lacks(letters, "At 2:30 am.", scheduled_at=half_past)
     noon = dt.datetime(2026, 12, 8, 12, 0)
     for said in ("noon", "midday", "12 pm", "12pm", "12:00"):
-        assert "the time" not in confirmation_lacks(wb_iv, f"At {said}.", scheduled_at=noon), said
-    assert "the time" in confirmation_lacks(wb_iv, "At 12 am.", scheduled_at=noon)
-    assert "the time" in confirmation_lacks(wb_iv, "At noon.")
+        assert "the time" not in confirmation_lacks(letters, f"At {said}.", scheduled_at=noon), said
+    assert "the time" in confirmation_lacks(letters, "At 12 am.", scheduled_at=noon)
+    assert "the time" in confirmation_lacks(letters, "At noon.")
     midnight = dt.datetime(2026, 12, 8, 0, 0)
-    assert "the time" not in confirmation_lacks(wb_iv, "At 12 am.", scheduled_at=midnight)
+    assert "the time" not in confirmation_lacks(letters, "At 12 am.", scheduled_at=midnight)
 
 
 @pytest.mark.parametrize("zone", ["Africa/Johannesburg", "Johannesburg", "UTC", "GMT", "SAST"])
-def test_each_way_of_naming_the_time_zone_counts(wb_iv: tuple[Workbook, Interview], zone: str) -> None:
-    assert "the time zone" not in confirmation_lacks(wb_iv, f"Times are {zone}.")
+def test_each_way_of_naming_the_time_zone_counts(letters: Letters, zone: str) -> None:
+    assert "the time zone" not in confirmation_lacks(letters, f"Times are {zone}.")
 
 
-def test_a_meeting_in_person_needs_no_time_zone_but_its_place(wb_iv: tuple[Workbook, Interview]) -> None:
-    in_person = confirmation_lacks(wb_iv, "See you.", medium="in_person", place="12 Main Road, Braamfontein")
+def test_a_meeting_in_person_needs_no_time_zone_but_its_place(letters: Letters) -> None:
+    in_person = confirmation_lacks(
+        letters, "See you.", medium="in_person", place="12 Main Road, Braamfontein"
+    )
     assert "the time zone" not in in_person and "the place or link" in in_person
     said = confirmation_lacks(
-        wb_iv, "At 12 Main Road.", medium="in_person", place="12 Main Road, Braamfontein"
+        letters, "At 12 Main Road.", medium="in_person", place="12 Main Road, Braamfontein"
     )
     assert "the place or link" not in said
 
@@ -290,13 +304,11 @@ def test_a_meeting_in_person_needs_no_time_zone_but_its_place(wb_iv: tuple[Workb
         ("phone", ["phone", "call you", "call me", "ring you", "number"]),
     ],
 )
-def test_a_call_s_place_may_be_how_to_join(
-    wb_iv: tuple[Workbook, Interview], medium: str, words: list[str]
-) -> None:
+def test_a_call_s_place_may_be_how_to_join(letters: Letters, medium: str, words: list[str]) -> None:
     for said in words:
-        lacks = confirmation_lacks(wb_iv, f"I will {said}.", medium=medium, place="")
+        lacks = confirmation_lacks(letters, f"I will {said}.", medium=medium, place="")
         assert "the place or link" not in lacks, said
-    assert "the place or link" in confirmation_lacks(wb_iv, "See you.", medium="in_person", place="x")
+    assert "the place or link" in confirmation_lacks(letters, "See you.", medium="in_person", place="x")
 
 
 @pytest.mark.parametrize(
@@ -315,35 +327,33 @@ def test_a_call_s_place_may_be_how_to_join(
         (120, "2 hours"),
     ],
 )
-def test_each_way_of_writing_the_length_counts(
-    wb_iv: tuple[Workbook, Interview], minutes: int, said: str
-) -> None:
-    assert "the length" not in confirmation_lacks(wb_iv, f"For {said}.", duration_minutes=minutes)
+def test_each_way_of_writing_the_length_counts(letters: Letters, minutes: int, said: str) -> None:
+    assert "the length" not in confirmation_lacks(letters, f"For {said}.", duration_minutes=minutes)
 
 
-def test_a_length_that_is_not_the_interview_s_does_not_count(wb_iv: tuple[Workbook, Interview]) -> None:
-    assert "the length" in confirmation_lacks(wb_iv, "For an hour.", duration_minutes=30)
-    assert "the length" in confirmation_lacks(wb_iv, "For half an hour.", duration_minutes=90)
-    assert "the length" in confirmation_lacks(wb_iv, "For 1 hour.", duration_minutes=90)
+def test_a_length_that_is_not_the_interview_s_does_not_count(letters: Letters) -> None:
+    assert "the length" in confirmation_lacks(letters, "For an hour.", duration_minutes=30)
+    assert "the length" in confirmation_lacks(letters, "For half an hour.", duration_minutes=90)
+    assert "the length" in confirmation_lacks(letters, "For 1 hour.", duration_minutes=90)
 
 
 # -- words matched loosely, but not too loosely ------------------------------------------------
 
 
 def test_a_short_keyword_must_stand_alone_and_a_long_one_may_start_a_word(
-    wb_iv: tuple[Workbook, Interview],
+    letters: Letters,
 ) -> None:
     short = {"keywords": ["M&E"]}
-    assert "the keyword 'M&E'" not in confirmation_lacks(wb_iv, "About M&E.", **short)
-    assert "the keyword 'M&E'" in confirmation_lacks(wb_iv, "About M&Every.", **short)
-    assert "the keyword 'M&E'" in confirmation_lacks(wb_iv, "About AM&E.", **short)
+    assert "the keyword 'M&E'" not in confirmation_lacks(letters, "About M&E.", **short)
+    assert "the keyword 'M&E'" in confirmation_lacks(letters, "About M&Every.", **short)
+    assert "the keyword 'M&E'" in confirmation_lacks(letters, "About AM&E.", **short)
     long = {"keywords": ["volunteer"]}
-    assert "the keyword 'volunteer'" not in confirmation_lacks(wb_iv, "About volunteering.", **long)
-    assert "the keyword 'volunteer'" in confirmation_lacks(wb_iv, "About nonvolunteers.", **long)
+    assert "the keyword 'volunteer'" not in confirmation_lacks(letters, "About volunteering.", **long)
+    assert "the keyword 'volunteer'" in confirmation_lacks(letters, "About nonvolunteers.", **long)
 
 
-def test_a_qualification_counts_when_two_of_its_words_are_there(wb_iv: tuple[Workbook, Interview]) -> None:
-    original = letter(*wb_iv, "invitation")
+def test_a_qualification_counts_when_two_of_its_words_are_there(letters: Letters) -> None:
+    original = letters["invitation"]
     # The letter words the qualification ("BSc Psychology (final year)") as a sentence of its own.
     sentence = "I am in the final year of a BSc Psychology."
     assert sentence in original.body
@@ -360,10 +370,10 @@ def test_a_qualification_counts_when_two_of_its_words_are_there(wb_iv: tuple[Wor
     assert not lacks("final-year psychologist")
 
 
-def test_a_zone_s_city_may_be_written_with_spaces(wb_iv: tuple[Workbook, Interview]) -> None:
+def test_a_zone_s_city_may_be_written_with_spaces(letters: Letters) -> None:
     zone = {"timezone": "America/Argentina/Buenos_Aires"}
-    assert "the time zone" not in confirmation_lacks(wb_iv, "Times are Buenos Aires time.", **zone)
+    assert "the time zone" not in confirmation_lacks(letters, "Times are Buenos Aires time.", **zone)
     assert "the time zone" not in confirmation_lacks(
-        wb_iv, "Times are America/Argentina/Buenos_Aires.", **zone
+        letters, "Times are America/Argentina/Buenos_Aires.", **zone
     )
-    assert "the time zone" in confirmation_lacks(wb_iv, "Times are Argentina time.", **zone)
+    assert "the time zone" in confirmation_lacks(letters, "Times are Argentina time.", **zone)

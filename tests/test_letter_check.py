@@ -42,7 +42,8 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Letters]:
     """The letters of one small workbook, each ready to send, rendered once; tests edit copies."""
     wb, interview = build_workbook(tmp_path_factory.mktemp("letters") / "letters.iiv")
     try:
-        yield {name: letter(wb, interview, name) for name in ("invitation", "confirmation", "nudge")}
+        rendered = {name: letter(wb, interview, name) for name in ("invitation", "confirmation", "nudge")}
+        yield rendered | {"short invitation": letter(wb, interview, "invitation", "short")}
     finally:
         wb.close()
 
@@ -377,3 +378,190 @@ def test_a_zone_s_city_may_be_written_with_spaces(letters: Letters) -> None:
         letters, "Times are America/Argentina/Buenos_Aires.", **zone
     )
     assert "the time zone" in confirmation_lacks(letters, "Times are Argentina time.", **zone)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "said", "counts"),
+    [
+        ("HR data", "About HR.", True),  # a two-letter word is a word
+        ("the board", "About the budget.", False),  # a common word alone is not the keyword
+        ("data", "About datasets.", True),  # four letters may start a longer word
+        ("jobs in policy", "About policy.", True),  # any word of it, past the common ones
+        ("grant", "About the grand plan.", False),  # five letters are matched whole
+        ("salary", "About salaries.", True),  # six letters or more are matched on a stem
+        ("writing", "About written reports.", True),
+        ("platform", "About the plates.", False),  # the stem keeps enough of a long word
+    ],
+    ids=repr,
+)
+def test_a_keyword_counts_when_the_stem_of_one_of_its_words_is_there(
+    letters: Letters, keyword: str, said: str, counts: bool
+) -> None:
+    lacks = confirmation_lacks(letters, said, keywords=[keyword])
+    assert (f"the keyword '{keyword}'" not in lacks) is counts
+
+
+def test_an_organisation_counts_when_half_of_its_words_are_there(letters: Letters) -> None:
+    nudge = letters["nudge"]
+    body = nudge.body.replace("the Ubuntu Health Trust", "the Trust")
+    assert "Ubuntu" not in body
+
+    def lacks(name: str) -> bool:
+        facts = {**nudge.facts, "organisation": {**nudge.facts["organisation"], "name": name}}
+        return "does not mention the organisation" in missing(
+            dataclasses.replace(nudge, subject="Following up", body=body, facts=facts)
+        )
+
+    assert not lacks("Ubuntu Trust"), "one word of two is half"
+    assert lacks("Ubuntu Health Trust"), "one word of three is not"
+
+
+# -- who suggested you write ----------------------------------------------------------------------
+
+
+def referred(original: Letter, body: str, **referral: str) -> list[str]:
+    """The problems of *original*, saying *body*, as a letter someone suggested you write (or, with
+    no *referral*, a letter whose facts say nothing of one)."""
+    facts = {k: v for k, v in original.facts.items() if k != "referral"}
+    if referral:
+        facts["referral"] = referral
+    return missing(dataclasses.replace(original, body=body, facts=facts))
+
+
+@pytest.mark.parametrize("name", ["invitation", "short invitation"])
+def test_a_referred_letter_names_who_suggested_it(letters: Letters, name: str) -> None:
+    original = letters[name]
+    needs = "does not mention who suggested you write (Sipho Nkosi)"
+    sipho = {"by": "Sipho Nkosi", "by_first_name": "Sipho"}
+    assert needs in referred(original, original.body, **sipho)
+    assert referred(original, f"Sipho Nkosi suggested I write.\n{original.body}", **sipho) == []
+    assert referred(original, f"Sipho suggested I write.\n{original.body}", **sipho) == []
+    assert needs in referred(original, f"Sipho suggested I write.\n{original.body}", by="Sipho Nkosi")
+    assert referred(original, original.body, by="") == []
+    assert referred(original, original.body) == []
+
+
+# -- data the letter needs but the workbook lacks -------------------------------------------------
+
+
+def lacking(
+    original: Letter, body: str = "Hello.", hints: dict[str, str] | None = None, **tables: Any
+) -> list[str]:
+    """The problems of *original*, saying *body*, with some of the facts it was rendered from emptied
+    (and no hints on where to fill them in, unless *hints*)."""
+    facts = dict(original.facts)
+    for table, changes in tables.items():
+        facts[table] = {**facts[table], **changes} if isinstance(facts[table], dict) else changes
+    return missing(dataclasses.replace(original, subject="Hello", body=body, facts=facts, hints=hints or {}))
+
+
+def test_an_invitation_whose_data_is_empty_says_where_to_fill_it_in(letters: Letters) -> None:
+    empty = {"name": "", "current_qualification": "", "why_interested": "", "careers_of_interest": []}
+    problems = lacking(
+        letters["invitation"],
+        hints={"profile.name": "your name (your profile)"},
+        profile=empty,
+        organisation={"name": "[MISSING: contact.organisation_id]", "main_business": ""},
+        findings=[],
+    )
+    assert problems == [
+        "needs who you are (your name), but it is empty: fill in your name (your profile)",
+        "needs your current qualification, but it is empty: fill in profile.current_qualification",
+        "needs the organisation, but it is empty: fill in contact.organisation_id",
+        "needs why you are interested, but it is empty: fill in profile.why_interested",
+        "does not mention what you know about the organisation",
+        "does not mention the purpose of the interview",
+        "does not mention how it helps your career development",
+        "needs the careers that interest you, but it is empty: fill in profile.careers_of_interest",
+        "needs the research you will share and confirm, but it is empty: fill in findings",
+    ]
+
+
+def test_a_short_invitation_whose_data_is_empty_says_where_to_fill_it_in(letters: Letters) -> None:
+    problems = lacking(
+        letters["short invitation"],
+        profile={"name": ""},
+        organisation={"name": ""},
+        findings=[{"claim": ""}],
+    )
+    assert problems == [
+        "needs who you are (your name), but it is empty: fill in profile.name",
+        "needs the organisation, but it is empty: fill in contact.organisation_id",
+        "needs one line of your research, but it is empty: fill in findings",
+        "does not mention the ask (a short conversation)",
+        "does not mention an easy out ('if now is not a good time…')",
+    ]
+
+
+def test_a_confirmation_whose_data_is_empty_names_each_field_once(letters: Letters) -> None:
+    problems = lacking(letters["confirmation"], interview={"scheduled_at": None, "place": "", "keywords": []})
+    assert problems == [
+        "needs the date, but it is empty: fill in interview.scheduled_at",  # and the time: one field
+        "needs the place or link, but it is empty: fill in interview.place",
+        "does not mention the length",
+        "does not mention the time zone",
+        "needs the keywords to cover, but it is empty: fill in interview.keywords",
+    ]
+
+
+def test_a_nudge_whose_data_is_empty_says_where_to_fill_it_in(letters: Letters) -> None:
+    problems = lacking(letters["nudge"], interview={"invitation_sent_date": None}, organisation={"name": ""})
+    assert problems == [
+        "needs when you sent the invitation, but it is empty: fill in interview.invitation_sent",
+        "needs the organisation, but it is empty: fill in contact.organisation_id",
+    ]
+
+
+def test_a_thank_you_without_a_debrief_names_the_insight_once(wb_iv: tuple[Workbook, Interview]) -> None:
+    thanks = dataclasses.replace(render_letter(wb_iv[0], wb_iv[1].id or 0, "thank_you"), hints={})
+    assert "[MISSING: insight]" in thanks.body
+    assert missing(thanks) == ["unfilled placeholder [MISSING: insight]: fill in insight"]
+    assert lacking(thanks, "Thank you.") == [
+        "needs a specific insight from the debrief, but it is empty: fill in insight"
+    ]
+
+
+def test_a_missing_data_marker_does_not_say_what_it_names(letters: Letters) -> None:
+    original = dataclasses.replace(letters["confirmation"], hints={})
+    marked = edited(
+        original, body=f"{original.body}\n[MISSING: interview.place]\n", keywords=["interview tips"]
+    )
+    assert missing(marked) == [
+        "unfilled placeholder [MISSING: interview.place]: fill in interview.place",
+        "does not mention the keyword 'interview tips'",
+    ]
+
+
+# -- what a first letter must not do ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["invitation", "nudge"])
+def test_a_first_letter_quoting_pay_names_each_figure_once(letters: Letters, name: str) -> None:
+    original = letters[name]
+    body = f"{original.body}\nJuniors earn R15 000. Seniors earn R15 000, or $2,000.\n"
+    assert missing(edited(original, body=body)) == [
+        "quotes a pay figure (R15 000, $2,000) to someone you have not met: keep pay for the conversation"
+    ]
+
+
+def test_a_confirmation_may_mention_pay(letters: Letters) -> None:
+    original = letters["confirmation"]
+    assert missing(edited(original, body=f"{original.body}\nJuniors earn R15 000.\n")) == []
+
+
+@pytest.mark.parametrize(("name", "limit"), [("short invitation", 120), ("invitation", 400), ("nudge", 400)])
+def test_a_first_letter_stays_under_its_word_limit(letters: Letters, name: str, limit: int) -> None:
+    original = letters[name]
+
+    def padded(words: int) -> Letter:
+        return edited(original, body=original.body + " more" * (words - len(original.body.split())))
+
+    assert missing(padded(limit - 1)) == []
+    title = f"{original.style} {original.title}"
+    assert missing(padded(limit)) == [f"is {limit} words: keep a {title} under {limit} words"]
+
+
+def test_a_confirmation_has_no_word_limit(letters: Letters) -> None:
+    original = letters["confirmation"]
+    check = check_letter(edited(original, body=original.body + " more" * 500))
+    assert check.ready and check.words > 500

@@ -380,6 +380,50 @@ def test_a_zone_s_city_may_be_written_with_spaces(letters: Letters) -> None:
     assert "the time zone" in confirmation_lacks(letters, "Times are Argentina time.", **zone)
 
 
+def test_what_you_know_about_the_organisation_counts_from_three_of_its_words(letters: Letters) -> None:
+    # "Community health programmes in Gauteng": four words that count.
+    def knows(said: str) -> bool:
+        problems = lacking(letters["invitation"], said, findings=[])
+        return "does not mention what you know about the organisation" not in problems
+
+    assert knows("You run health programmes in Gauteng.")
+    assert not knows("You run health programmes.")
+
+
+def test_one_line_of_research_counts_from_three_of_its_words(letters: Letters) -> None:
+    # "The Trust is expanding its research unit in 2027": five words that count.
+    def says(said: str) -> bool:
+        return "does not mention one line of your research" not in lacking(letters["short invitation"], said)
+
+    assert says("The Trust is growing its unit in 2027.")
+    assert not says("The Trust is growing its unit.")
+
+
+def test_a_thank_you_names_an_insight_from_three_of_its_words(letters: Letters) -> None:
+    debrief = ["Volunteer at the open days in March."]
+    thanks = dataclasses.replace(
+        letters["nudge"], name="thank_you", facts={**letters["nudge"].facts, "debrief": debrief}
+    )
+    assert missing(edited(thanks, body="Thank you. I will volunteer at open days.")) == []
+    assert missing(edited(thanks, body="Thanks! I will volunteer at open evenings.")) == [
+        "does not mention a specific insight from the debrief"
+    ]
+    assert missing(edited(thanks, body="I will volunteer at open days.")) == ["does not mention your thanks"]
+
+
+def test_a_marker_does_not_join_the_words_around_it(letters: Letters) -> None:
+    original = dataclasses.replace(letters["confirmation"], hints={})
+    glued = edited(
+        original, body=f"{original.body}\nBring a CV[MISSING: interview.place].\n", keywords=["CV"]
+    )
+    assert missing(glued) == ["unfilled placeholder [MISSING: interview.place]: fill in interview.place"]
+
+
+def test_a_zone_without_a_region_is_named_as_it_is(letters: Letters) -> None:
+    assert "the time zone" not in confirmation_lacks(letters, "Times are UTC.", timezone="UTC")
+    assert "the time zone" in confirmation_lacks(letters, "Times are local.", timezone="UTC")
+
+
 @pytest.mark.parametrize(
     ("keyword", "said", "counts"),
     [
@@ -436,7 +480,9 @@ def test_a_referred_letter_names_who_suggested_it(letters: Letters, name: str) -
     assert needs in referred(original, original.body, **sipho)
     assert referred(original, f"Sipho Nkosi suggested I write.\n{original.body}", **sipho) == []
     assert referred(original, f"Sipho suggested I write.\n{original.body}", **sipho) == []
-    assert needs in referred(original, f"Sipho suggested I write.\n{original.body}", by="Sipho Nkosi")
+    # Without a first name only the full name counts.
+    alone = f"Sipho suggested I write: none of my lecturers could answer my questions.\n{original.body}"
+    assert needs in referred(original, alone, by="Sipho Nkosi")
     assert referred(original, original.body, by="") == []
     assert referred(original, original.body) == []
 

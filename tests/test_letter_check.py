@@ -406,18 +406,34 @@ def test_what_you_know_about_the_organisation_counts_from_three_of_its_words(let
     assert knows("The Trust is growing its unit in 2027.", findings=findings), "a finding's words count"
 
 
-def test_one_line_of_research_counts_from_three_of_its_words(letters: Letters) -> None:
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("short invitation", "one line of your research"),
+        ("invitation", "the research you will share and confirm"),
+    ],
+)
+def test_research_counts_from_three_of_a_finding_s_words(letters: Letters, name: str, part: str) -> None:
     # "The Trust is expanding its research unit in 2027": five words that count.
     def says(said: str, **findings: Any) -> bool:
-        problems = lacking(letters["short invitation"], said, **findings)
-        return "does not mention one line of your research" not in problems
+        return f"does not mention {part}" not in lacking(letters[name], said, **findings)
 
     assert says("The Trust is growing its unit in 2027.")
     assert not says("The Trust is growing its unit.")
     assert says("I found that clinics close early.")
-    # Three words of eight are enough.
     long = [{"claim": "Clinics in Soweto close early on Fridays during the winter holidays."}]
-    assert says("Soweto clinics close at four.", findings=long)
+    assert says("Soweto clinics close at four.", findings=long), "three words of eight"
+
+
+def test_the_careers_count_by_name_or_by_their_words(letters: Letters) -> None:
+    def says(careers: list[str], said: str) -> bool:
+        problems = lacking(letters["invitation"], said, profile={"careers_of_interest": careers})
+        return "does not mention the careers that interest you" not in problems
+
+    assert says(["Health research"], "I want to do research in health.")
+    assert not says(["Health research", "Programme management"], "I want to manage.")
+    assert says(["IT"], "I want to work in IT."), "a name of common words counts when it is there whole"
+    assert not says(["IT"], "I want to work.")
 
 
 def test_a_thank_you_names_an_insight_from_three_of_its_words(letters: Letters) -> None:

@@ -468,7 +468,7 @@ def test_a_zone_without_a_region_is_named_as_it_is(letters: Letters) -> None:
         ("IT", "About IT.", True),  # a keyword of common words counts when it is there whole
         ("the board", "About the budget.", False),  # a common word alone is not the keyword
         ("data", "About datasets.", True),  # four letters may start a longer word
-        ("jobs in policy", "About policy.", True),  # any word of it, past the common ones
+        ("jobs in health policy", "About policy.", True),  # any one word of it, past the common ones
         ("grant", "About the grand plan.", False),  # five letters are matched whole
         ("salary", "About salaries.", True),  # six letters or more are matched on a stem
         ("writing", "About written reports.", True),

@@ -620,7 +620,7 @@ def test_a_missing_data_marker_does_not_say_what_it_names(letters: Letters) -> N
 @pytest.mark.parametrize("name", ["invitation", "nudge"])
 def test_a_first_letter_quoting_pay_names_each_figure_once(letters: Letters, name: str) -> None:
     original = letters[name]
-    body = f"{original.body}\nJuniors earn R15 000. Seniors earn R15 000, or $2,000.\n"
+    body = f"{original.body}\nJuniors earn R15 000. Seniors earn R15 000, or $2,000.Some $2,000 a month.\n"
     assert missing(edited(original, body=body)) == [
         "quotes a pay figure (R15 000, $2,000) to someone you have not met: keep pay for the conversation"
     ]

@@ -437,15 +437,19 @@ def test_the_careers_count_by_name_or_by_their_words(letters: Letters) -> None:
 
 
 def test_a_thank_you_names_an_insight_from_three_of_its_words(letters: Letters) -> None:
-    debrief = ["Volunteer at the open days in March."]
-    thanks = dataclasses.replace(
-        letters["nudge"], name="thank_you", facts={**letters["nudge"].facts, "debrief": debrief}
-    )
-    assert missing(edited(thanks, body="Thank you. I will volunteer at open days.")) == []
-    assert missing(edited(thanks, body="Thanks! I will volunteer at open evenings.")) == [
+    def thanks(*debrief: str) -> Letter:
+        facts = {**letters["nudge"].facts, "debrief": list(debrief)}
+        return dataclasses.replace(letters["nudge"], name="thank_you", facts=facts)
+
+    # Seven words that count: three of them are enough.
+    advice = thanks("Volunteer at the open days in March before applying for internships.")
+    assert missing(edited(advice, body="Thank you. I will volunteer at open days.")) == []
+    assert missing(edited(advice, body="Thanks! I will volunteer at open evenings.")) == [
         "does not mention a specific insight from the debrief"
     ]
-    assert missing(edited(thanks, body="I will volunteer at open days.")) == ["does not mention your thanks"]
+    assert missing(edited(advice, body="I will volunteer at open days.")) == ["does not mention your thanks"]
+    # An insight of fewer than three words counts when the letter says it whole.
+    assert missing(edited(thanks("Learn SQL."), body="Thank you. I will learn SQL.")) == []
 
 
 def test_a_marker_does_not_join_the_words_around_it(letters: Letters) -> None:

@@ -1,8 +1,11 @@
-"""The letter check at its edges: each placeholder syntax, in the subject and the body; each way
-of writing a date, a time, a zone and a length; every part a letter needs, named exactly.
+"""The letter check at its edges: each placeholder syntax, in the subject and the body, and text
+that only looks like one; each way of writing a date, a time, a zone and a length; how much of a
+name, keyword, finding or insight a letter must say; every part a letter needs, named exactly,
+and where to fill in the data it lacks; pay figures and word limits in a first letter.
 
 These are fast tests of :func:`~iivkit.method.letter_check.check_letter` on letters rendered
-from a small workbook and then edited, as a user edits a draft.
+once from a small workbook, each test editing a copy as a user edits a draft. They are the
+tests ``make mutants`` runs against the check.
 """
 
 from __future__ import annotations

@@ -451,6 +451,10 @@ def test_a_thank_you_names_an_insight_from_three_of_its_words(letters: Letters) 
         "does not mention a specific insight from the debrief"
     ]
     assert missing(edited(advice, body="I will volunteer at open days.")) == ["does not mention your thanks"]
+    # Two words are not enough, even when they are half of a short insight.
+    assert missing(
+        edited(thanks("Volunteer at the open days in March."), body="Thanks! Open days, yes.")
+    ) == ["does not mention a specific insight from the debrief"]
     # An insight of fewer than three words counts when the letter says it whole.
     assert missing(edited(thanks("Learn SQL."), body="Thank you. I will learn SQL.")) == []
 

@@ -103,7 +103,7 @@ MODULES: dict[str, Module] = {
     ),
     "letter_check": Module(
         "iivkit/method/letter_check.py",
-        ("tests/test_letters.py", "tests/test_letter_check.py"),
+        ("tests/test_letter_check.py",),
         why="whether a letter is ready to send: required parts and leftover placeholders",
     ),
     "report_fingerprint": Module(

@@ -20,11 +20,16 @@ from iivkit.method.letter_phrases import MONEY
 from iivkit.method.letters import MARKER, Letter, is_missing
 
 _PLACEHOLDERS = (
-    re.compile(r"\{\{.*?\}\}"),
-    re.compile(r"\{%.*?%\}"),
-    re.compile(r"\{[A-Za-z_][\w.]*\}"),
-    re.compile(r"\[\s*TODO[^\]]*\]", re.IGNORECASE),
-    re.compile(r"\[[A-Z][A-Z _]{2,}\]"),
+    re.compile(r"\{\{.*?\}\}"),  # {{ name }}
+    re.compile(r"\{%.*?%\}"),  # {% if place %}
+    re.compile(r"\{[A-Za-z_][\w.]*\}"),  # {name}, {contact.name}
+    re.compile(r"\[\s*TODO[^\]]*\]", re.IGNORECASE),  # [TODO], [todo: add the date]
+    # [NAME], [Your name], [Recipient's name]: words alone in square brackets, three letters or
+    # more; not [OK], [1], [Note: …], an editor's [sic], nor the text of a link, [our report](https://…)
+    re.compile(r"\[\s*(?!(?i:sic)\s*\])[A-Za-z][A-Za-z _'’-]+[A-Za-z_]\s*\](?!\()"),
+    # <name>, <Your Name>; not <3, <br>, nor an address, <thandi@example.org>
+    re.compile(r"<[A-Za-z][A-Za-z _'’-]+[A-Za-z_]>"),
+    re.compile(r"(?<!\w)X{3,}(?!\w)"),  # Dear XXX
 )
 _STOP_WORDS = (
     "a an the and or of in on at to for with from by as is are was were be been am i my me we our you "

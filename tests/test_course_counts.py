@@ -222,6 +222,10 @@ def test_a_class_of_one_has_every_column_named_and_each_number_a_whole_number(tm
     for column in [*numbers, *(f"exercise_{n}_met" for n in range(1, 5))]:
         assert str(table[column].dtype) == "Int64", column
     assert table.loc["ada", numbers].tolist() == [2, 1, 1, 2, 0]
+    for fb in ada.feedback:
+        assert table.loc["ada", f"exercise_{fb.number}"] == fb.status
+        assert table.loc["ada", f"exercise_{fb.number}_met"] == fb.met
+    assert table.loc["ada", "exercise_2_met"] == 1, "three findings to test; no generalist, no specialist"
 
 
 def test_names_of_two_words_still_leave_the_question_the_same() -> None:

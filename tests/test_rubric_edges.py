@@ -7,6 +7,7 @@ refuted. Fast tests of :func:`~iivkit.course.exercises.check`, one exercise at a
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from iivkit import (
 from iivkit.course.exercises import HINTS, check
 from iivkit.course.feedback import ExerciseFeedback
 from iivkit.course.rubric import MET, NOT_MET, STRONGER
+from iivkit.errors import DamagedRecordWarning
 
 KEYS = {text: key for key, text in HINTS.items()}
 
@@ -602,6 +604,27 @@ def test_an_interview_with_keywords_and_no_letters_meets_only_the_keywords(tmp_p
     ]
 
 
+def test_a_letter_whose_contact_is_damaged_is_saved_but_cannot_be_checked(tmp_path: Path) -> None:
+    path = build_complete(tmp_path / "w.iiv")
+    conn = sqlite3.connect(path)  # a hand-made workbook, past every check
+    conn.execute("UPDATE contacts SET name = name || ? WHERE id = 2", ("\nBcc: evil@x.org",))
+    conn.commit()
+    conn.close()
+    with Workbook.read(path) as wb, pytest.warns(DamagedRecordWarning, match="contact 2 field 'name'"):
+        fb = check(wb, 3)
+    damaged = "contact 2 field 'name': must be one line: remove the line break ('\\n')"
+    where = "interview 2 with contact 2"
+    assert lines(fb) == [
+        "invitation: met · The introduction letter is written and saved. ·  · ",
+        "invitation_ready: not met · The introduction letter cannot be checked, because a record it needs is "
+        f"damaged: {damaged}. · {where}, field 'invitation_text' · letter/check",
+        "keywords: met · Keywords to cover: data platform, R, junior analysts. ·  · ",
+        "confirmation: met · The confirmation email is written and saved. ·  · ",
+        "confirmation_ready: not met · The confirmation email cannot be checked, because a record it needs "
+        f"is damaged: {damaged}. · {where}, field 'confirmation_text' · letter/check",
+    ]
+
+
 # -- exercise 4 at its edges ----------------------------------------------------------------------------
 
 
@@ -743,3 +766,53 @@ def test_a_debriefed_interview_could_be_stronger_without_thanks_or_what_was_lear
         )
     else:
         assert found == "debriefed: met · The interview is marked debriefed, and you thanked them. ·  · "
+
+
+# -- what the notebook's parameters choose -----------------------------------------------------------
+
+
+def test_the_people_given_are_the_ones_judged(tmp_path: Path) -> None:
+    path = build_complete(tmp_path / "w.iiv")
+    with Workbook.open(path) as wb:
+        wb.add(Contact(name="Sam Second", seniority="senior", focus_area="general"))
+        wb.add(Contact(name="Tia Third", focus_area="technology"))
+    with Workbook.read(path) as wb:
+        fb = check(wb, 2, generalist="Sam Second", specialist="Tia Third")
+    assert fb.subject == "Sam Second and Tia Third"
+    assert lines(fb)[1:5] == [
+        "generalist: met · Sam Second is your senior generalist. ·  · ",
+        "generalist_plan: not met · No question plan is saved for Sam Second yet. · contact 3 (Sam Second) · "
+        "plan",
+        "specialist: met · Tia Third is your technology specialist. ·  · ",
+        "specialist_plan: not met · No question plan is saved for Tia Third yet. · contact 4 (Tia Third) · "
+        "plan",
+    ]
+
+
+def test_the_interview_given_is_the_one_whose_letters_are_judged(built: dict[str, Path]) -> None:
+    with Workbook.read(built["complete"]) as wb:
+        fb = check(wb, 3, interview=1)
+    assert fb.subject == f"interview 1 with {GENERALIST}"
+    assert [p.state for p in fb.points] == [NOT_MET] * 5
+    assert point(fb, "keywords") == (
+        f"keywords: not met · No keywords listed for the meeting. · interview 1 with {GENERALIST}, "
+        "field 'keywords' · keywords"
+    )
+
+
+def test_the_interview_given_is_the_one_debriefed(built: dict[str, Path]) -> None:
+    with Workbook.read(built["complete"]) as wb:
+        fb = check(wb, 4, interview=2)
+    assert fb.subject == f"interview 2 with {SPECIALIST}"
+    assert point(fb, "debriefed").startswith(
+        f"debriefed: not met · The interview is not marked debriefed yet. · interview 2 with {SPECIALIST}, "
+        "field 'status' · debriefed"
+    )
+
+
+@pytest.mark.parametrize("case", list(BUILDERS))
+def test_every_text_of_a_point_is_text_never_none(built: dict[str, Path], case: str) -> None:
+    with Workbook.read(built[case]) as wb:
+        points = [p for n in range(1, 5) for p in check(wb, n).points]
+    for p in points:
+        assert all(isinstance(v, str) for v in (p.message, p.record, p.field, p.hint)), p

@@ -29,6 +29,7 @@ from iivkit.course.exercises import HINTS, check
 from iivkit.course.feedback import ExerciseFeedback
 from iivkit.course.rubric import MET, NOT_MET, STRONGER
 from iivkit.errors import DamagedRecordWarning
+from iivkit.method.planner import plan, save_plan
 
 KEYS = {text: key for key, text in HINTS.items()}
 
@@ -816,3 +817,29 @@ def test_every_text_of_a_point_is_text_never_none(built: dict[str, Path], case: 
         points = [p for n in range(1, 5) for p in check(wb, n).points]
     for p in points:
         assert all(isinstance(v, str) for v in (p.message, p.record, p.field, p.hint)), p
+
+
+def test_a_plan_with_time_for_every_category_and_nothing_missing_is_met(tmp_path: Path) -> None:
+    path = build_complete(tmp_path / "w.iiv")
+    with Workbook.open(path) as wb:
+        wb.update(wb.get(Interview, 1).model_copy(update={"duration_minutes": 60}))
+        save_plan(wb, 1, plan(wb, 1, minutes=60))
+        fb = check(wb, 2)
+    (found,) = [p for p in fb.points if p.part == "generalist_plan"]
+    assert (found.state, found.record, found.field, found.hint, found.notes) == (MET, "", "", "", ())
+    assert found.message.startswith("A plan of ")
+    assert found.message.endswith(
+        f" questions is saved for {GENERALIST}; it asks about broad strategy, which fits a senior generalist."
+    )
+
+
+def test_a_name_with_the_word_with_in_it_is_named_whole(tmp_path: Path) -> None:
+    with Workbook.create(tmp_path / "w.iiv") as wb:
+        jo = wb.add(Contact(name="Jo with Co", seniority="senior", focus_area="general"))
+        wb.add(Interview(contact_id=jo.id, status="planned"))
+        ask(wb, 1, ("Where is the strategy heading?", None))
+        fb = check(wb, 2)
+    assert point(fb, "springboard") == (
+        "springboard: not met · None of the questions for Jo with Co springs from a finding. · interview 1 "
+        "with Jo with Co, field 'planned questions' · springboard"
+    )

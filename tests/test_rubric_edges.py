@@ -852,3 +852,44 @@ def test_a_name_with_the_word_with_in_it_is_named_whole(tmp_path: Path) -> None:
         "springboard: not met · None of the questions for Jo with Co springs from a finding. · interview 1 "
         "with Jo with Co, field 'planned questions' · springboard"
     )
+
+
+def test_only_the_debriefed_interview_s_own_records_count(tmp_path: Path) -> None:
+    path = held(tmp_path / "w.iiv")
+    with Workbook.open(path) as wb:
+        other = wb.add(Interview(contact_id=1, status="planned"))
+        ask(wb, other.id, ("I read three. True?", 3))
+        wb.add(FindingOutcome(interview_id=other.id, finding_id=2, outcome="confirmed", note="Yes."))
+        wb.add(OpenQuestion(interview_id=other.id, text="Who hires?", how_to_answer="Ask HR."))
+        wb.add(OpenQuestion(text="What pays?", how_to_answer="A report."))
+    fb = debrief(path)
+    assert fb.subject == WHERE
+    assert [line.split(" · ")[:2] for line in lines(fb)[:3]] == [
+        ["outcomes: not met", "No outcome yet for the findings you tested."],
+        ["open_questions: not met", "No open questions written down for this interview."],
+        ["how_to_answer: not met", "No open questions yet, so none says how to get it answered."],
+    ]
+
+
+def test_outcomes_all_not_discussed_mean_nothing_was_tested(tmp_path: Path) -> None:
+    path = held(tmp_path / "w.iiv")
+    with Workbook.open(path) as wb:
+        ask(wb, 1, ("I read one. True?", 1), ("I read two. True?", 2))
+        for finding in (1, 2):
+            wb.add(FindingOutcome(interview_id=1, finding_id=finding, outcome="not_discussed"))
+    assert point(debrief(path), "outcomes") == (
+        "outcomes: not met · Every outcome so far is 'not discussed': no finding was tested in this "
+        f"interview. · {WHERE}, field 'finding outcomes' · outcomes/tested · Not discussed, so not tested: "
+        "finding 1, 2."
+    )
+
+
+def test_a_finding_not_discussed_is_noted_while_another_still_needs_its_outcome(tmp_path: Path) -> None:
+    path = held(tmp_path / "w.iiv")
+    with Workbook.open(path) as wb:
+        ask(wb, 1, ("I read one. True?", 1), ("I read two. True?", 2))
+        wb.add(FindingOutcome(interview_id=1, finding_id=1, outcome="not_discussed"))
+    assert point(debrief(path), "outcomes") == (
+        f"outcomes: not met · No outcome yet for the findings you tested (finding 2). · {WHERE}, "
+        "field 'finding outcomes' · outcomes · Not discussed, so not tested: finding 1."
+    )

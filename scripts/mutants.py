@@ -424,6 +424,7 @@ def write_baseline(results: dict[str, dict[str, object]], baseline: dict[str, ob
             "file": r["file"],
             "functions": list(MODULES[name].functions),
             "tests": list(MODULES[name].tests),
+            **({"left_out": list(MODULES[name].deselect)} if MODULES[name].deselect else {}),
             "before": before,
             "mutants": r["mutants"],
             "not_checked": r["not_checked"],

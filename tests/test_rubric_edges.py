@@ -10,6 +10,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from exercise_helpers import GENERALIST, SPECIALIST, VISION, build_complete, build_empty, build_partial
@@ -322,8 +323,8 @@ def research(
 DATED: dict[str, object] = {"source_title": "Report", "source_date": dt.date(2025, 6, 1)}
 
 
-def research_check(tmp_path: Path, **kwargs: object) -> ExerciseFeedback:
-    with Workbook.read(research(tmp_path / "w.iiv", **kwargs)) as wb:  # type: ignore[arg-type]
+def research_check(tmp_path: Path, **kwargs: Any) -> ExerciseFeedback:
+    with Workbook.read(research(tmp_path / "w.iiv", **kwargs)) as wb:
         return check(wb, 1)
 
 
@@ -858,6 +859,7 @@ def test_only_the_debriefed_interview_s_own_records_count(tmp_path: Path) -> Non
     path = held(tmp_path / "w.iiv")
     with Workbook.open(path) as wb:
         other = wb.add(Interview(contact_id=1, status="planned"))
+        assert other.id is not None
         ask(wb, other.id, ("I read three. True?", 3))
         wb.add(FindingOutcome(interview_id=other.id, finding_id=2, outcome="confirmed", note="Yes."))
         wb.add(OpenQuestion(interview_id=other.id, text="Who hires?", how_to_answer="Ask HR."))

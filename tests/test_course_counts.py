@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iivkit import Contact, Finding, FindingOutcome, Interview, OpenQuestion, Workbook
+from iivkit import Contact, Finding, FindingOutcome, Interview, OpenQuestion, Profile, Workbook
 from iivkit.course.data import ClassSummary, StudentReport, assess, common_questions
 from iivkit.workbook.models import ContactStatus, InterviewStatus, Outcome
 
@@ -186,3 +186,91 @@ def test_at_most_ten_questions_are_listed_unless_asked_for_more() -> None:
     asked = [(f"s{n}", f"What about {topic}?") for n, topic in enumerate(topics)]
     assert len(common_questions(asked)) == 10
     assert len(common_questions(asked, top=12)) == 12
+
+
+def test_a_student_with_nothing_has_zeros_an_empty_funnel_and_no_name(tmp_path: Path) -> None:
+    with Workbook.create(tmp_path / "w.iiv") as wb:
+        report = assess(wb, "ada", today=dt.date(2026, 3, 20))
+    assert report.name == "", "no profile, no name"
+    assert (report.interviews_done, report.findings_tested, report.findings_confirmed) == (0, 0, 0)
+    assert (report.overdue_follow_ups, report.open_questions) == (0, [])
+    assert report.funnel == "0 → 0 → 0 → 0"
+
+
+def test_the_funnel_counts_the_people_invited_and_met(tmp_path: Path) -> None:
+    with workbook(tmp_path / "w.iiv", HELD, []) as wb:
+        wb.add(Contact(name="Not yet asked"))
+        report = assess(wb, "ada")
+    assert report.funnel.startswith("2 → 2 (100%) → 2 (100%)")
+
+
+def test_a_class_of_one_has_every_column_named_and_each_number_a_whole_number(tmp_path: Path) -> None:
+    with workbook(tmp_path / "w.iiv", HELD, [(1, 1, C)]) as wb:
+        wb.add(Profile(name="Ada Lovelace"))
+        ada = assess(wb, "ada", today=dt.date(2026, 3, 20))
+    table = summary(ada).table()
+    numbers = [
+        "interviews_done",
+        "findings_tested",
+        "findings_confirmed",
+        "overdue_follow_ups",
+        "open_questions",
+    ]
+    exercises = [c for n in range(1, 5) for c in (f"exercise_{n}", f"exercise_{n}_met")]
+    assert list(table.columns) == ["name", "state", "reason", *exercises, *numbers]
+    assert table.loc["ada", "name"] == "Ada Lovelace"
+    for column in [*numbers, *(f"exercise_{n}_met" for n in range(1, 5))]:
+        assert str(table[column].dtype) == "Int64", column
+    assert table.loc["ada", numbers].tolist() == [2, 1, 1, 2, 0]
+    for fb in ada.feedback:
+        assert table.loc["ada", f"exercise_{fb.number}"] == fb.status
+        assert table.loc["ada", f"exercise_{fb.number}_met"] == fb.met
+    assert table.loc["ada", "exercise_2_met"] == 1, "three findings to test; no generalist, no specialist"
+
+
+def test_names_of_two_words_still_leave_the_question_the_same() -> None:
+    table = common_questions(
+        [
+            ("ada", "How do people at Acme Globex progress?"),
+            ("bob", "How do people at Initech Umbrella progress?"),
+        ]
+    )
+    assert table.to_dict("records") == [
+        {"question": "How do people at Acme Globex progress?", "students": 2, "times": 2}
+    ]
+
+
+def test_a_name_right_after_the_first_word_is_left_out_too() -> None:
+    table = common_questions([("ada", "Does Acme promote?"), ("bob", "Does Globex promote?")])
+    assert table["students"].tolist() == [2]
+
+
+def test_questions_that_differ_in_more_than_names_stay_apart() -> None:
+    table = common_questions([("ada", "How do analysts progress?"), ("bob", "What tools matter?")])
+    assert table["question"].tolist() == ["How do analysts progress?", "What tools matter?"]
+
+
+def test_on_a_tie_of_students_the_question_asked_more_often_comes_first() -> None:
+    table = common_questions(
+        [
+            ("ada", "What tools matter?"),
+            ("ada", "Who hires analysts?"),
+            ("ada", "Who hires analysts?"),
+        ]
+    )
+    assert table.to_dict("records") == [
+        {"question": "Who hires analysts?", "students": 1, "times": 2},
+        {"question": "What tools matter?", "students": 1, "times": 1},
+    ]
+
+
+def test_no_questions_give_an_empty_table_with_its_columns() -> None:
+    table = common_questions([])
+    assert table.empty and list(table.columns) == ["question", "students", "times"]
+
+
+def test_questions_without_words_are_grouped_by_their_lower_case_text() -> None:
+    # Upper case would make "ß?" and "SS?" one question; lower case keeps them apart.
+    table = common_questions([("ada", "Eh?"), ("bob", "EH?"), ("cy", "ß?"), ("dee", "SS?")])
+    assert sorted(table["question"]) == ["Eh?", "SS?", "ß?"]
+    assert table.set_index("question").loc["Eh?", "students"] == 2

@@ -62,3 +62,12 @@ def test_mutant_names_follow_mutmut_s_scheme() -> None:
     assert MUTANTS.mangled("Workbook.delete") == "xǁWorkbookǁdelete"
     assert MUTANTS.mangled("check_letter") == "x_check_letter"
     assert MUTANTS.module_name("iivkit/method/letter_check.py") == "iivkit.method.letter_check"
+
+
+@pytest.mark.parametrize("name", [n for n, m in MUTANTS.MODULES.items() if m.deselect])
+def test_each_test_left_out_of_a_module_is_one_of_its_tests(name: str) -> None:
+    module = MUTANTS.MODULES[name]
+    for test in module.deselect:
+        path, _, function = test.partition("::")
+        assert path in module.tests, f"{name}: {test} is not in one of its test files"
+        assert f"def {function}(" in (ROOT / path).read_text(encoding="utf-8"), f"{name}: {test} is gone"

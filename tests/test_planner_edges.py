@@ -35,6 +35,7 @@ from iivkit.workbook.models import (
     OpenQuestion,
     Organisation,
     Outcome,
+    Profile,
     Tiara,
 )
 from iivkit.workbook.store import Workbook
@@ -207,6 +208,7 @@ def test_ordinary_findings_take_the_templates_in_turn(book: Book) -> None:
         f"springboard: tests finding {ids[1]}, a sector-wide finding that anyone can speak to"
     )
     assert items[ids[1]].topics == ("springboard",)
+    assert items[ids[1]].goal == 0
 
 
 def test_each_category_takes_its_own_templates_in_turn(book: Book) -> None:
@@ -222,10 +224,10 @@ def test_each_category_takes_its_own_templates_in_turn(book: Book) -> None:
 
 
 def test_a_springboard_quotes_the_claim_without_its_closing_full_stop(book: Book) -> None:
-    claim = book.finding("  ...Acme Analytics doubled its team.  ", book.acme, source_title="Acme news")
+    claim = book.finding("  ...Acme Analytics moved to Platform X.  ", book.acme, source_title="Acme news")
     item = next(i for i in plan(book.wb, book.contact("Sam Junior", "junior")).items if i.finding_id == claim)
     assert item.text == (
-        "I read in “Acme news” that “...Acme Analytics doubled its team”. Does that match what you see at "
+        "I read in “Acme news” that “...Acme Analytics moved to Platform X”. Does that match what you see at "
         "Acme Analytics?"
     )
 
@@ -284,6 +286,10 @@ def test_a_finding_earlier_interviews_spoke_to_says_what_they_said(book: Book) -
     )
     item = next(i for i in plan(book.wb, sam).items if i.finding_id == fid)
     assert item.source_question == "ca-18" and item.category is Category.career
+    assert item.text == (
+        "I read that Acme Analytics pays graduates R18,000 a month, but someone at Acme Analytics told me "
+        "otherwise: more like R22,000. Does that sound like the pay you see for people starting out?"
+    )
     assert item.reason.endswith("; refuted by Mia Manager, Acme Analytics on 2 March")
     # The person who said it hears the ordinary template.
     own = next(i for i in plan(book.wb, mia).items if i.finding_id == fid)
@@ -346,10 +352,12 @@ def test_a_senior_generalists_strategy_and_organisation_questions_tie(book: Book
 def test_a_focus_tag_counts_as_the_contacts_focus(book: Book) -> None:
     plain = book.mine("What is Acme like to work for?")
     tagged = book.mine("How does Acme run its user studies?", focus_tags=["UX research"])
+    whole = book.mine("How is Acme run?", focus_tags=["general"], seniority=["mid"])
     tagged_2 = book.mine("Who takes part in Acme's user studies?", focus_tags=["UX research"])
     p = plan(book.wb, book.contact("Uma User", focus_tags=["UX research"]), minutes=120)
-    # The first goes in as their own area; the second, scoring 3 more than the plain one, next.
-    assert _own(p, Category.organisation) == [tagged, tagged_2, plain]
+    # The first goes in as their own area. The second scores 3 for the tag, as much as a question
+    # for a generalist (2) in a narrow band (1) added before it.
+    assert _own(p, Category.organisation) == [tagged, whole, tagged_2, plain]
     assert _item(p, tagged).reason == "their own area; their focus: ux research; your own question"
     assert _item(p, tagged_2).reason == "in organisation; their focus: ux research; your own question"
 
@@ -368,14 +376,20 @@ def _room_for_one(book: Book, contact: int) -> int:
 
 
 @pytest.mark.parametrize(
-    ("requirements", "expected"),
+    ("requirements", "expected", "reason"),
     [
-        ({}, "organisation"),  # requirements detail scores 1 for a very senior contact, 2 elsewhere
-        ({"seniority": ["very_senior"]}, "requirements"),  # 1 + a narrow band 1 = 2: a tie, first wins
+        # Requirements detail scores 1 less for a very senior contact than a question elsewhere…
+        ({}, "organisation", "in organisation; your own question"),
+        # … so with a narrow band of seniority (1) it ties, and the first added wins.
+        (
+            {"seniority": ["very_senior"]},
+            "requirements",
+            "in requirements; suits a very senior contact; your own question",
+        ),
     ],
 )
 def test_requirements_detail_scores_lower_for_a_very_senior_contact(
-    book: Book, requirements: dict[str, list[str]], expected: str
+    book: Book, requirements: dict[str, list[str]], expected: str, reason: str
 ) -> None:
     chief = book.contact("Grace Chief", "very_senior")
     minutes = _room_for_one(book, chief)
@@ -385,7 +399,7 @@ def test_requirements_detail_scores_lower_for_a_very_senior_contact(
     }
     p = plan(book.wb, chief, minutes=minutes)
     assert _own(p) == [ids[expected]]
-    assert _item(p, ids[expected]).reason.startswith(f"in {expected}; ")
+    assert _item(p, ids[expected]).reason == reason
     assert p.total_minutes == minutes
 
 
@@ -640,3 +654,159 @@ def test_an_open_question_and_a_note_asking_the_same_go_in_once(book: Book) -> N
     p = plan(book.wb, sam, minutes=60)
     assert [i.text for i in p.items if i.carried] == ["How long do client projects usually run?"]
     assert not [g for g in coverage(p, book.wb) if g.kind == "carried"]
+
+
+def test_two_pay_findings_both_take_the_plain_salary_template(book: Book) -> None:
+    # The template that tells what earlier interviews said is for a finding they spoke to.
+    ids = [
+        book.finding(
+            f"Acme pays analysts R{n}0,000 a month.", book.acme, topic="pay", source_title="Job advert"
+        )
+        for n in (2, 3)
+    ]
+    items = {
+        i.finding_id: i for i in plan(book.wb, book.contact("Sam Junior", "junior")).items if i.finding_id
+    }
+    assert [items[f].source_question for f in ids] == ["ca-17", "ca-17"]
+
+
+def test_coverage_names_each_tiara_part_the_plan_lacks(book: Book) -> None:
+    full = plan(book.wb, book.contact("Sam Junior", "junior"), minutes=60)
+    assert not [g for g in coverage(full, book.wb) if g.kind == "tiara"]
+    one = _without(full, drop=lambda i: i.tiara is Tiara.resources)
+    assert [(g.kind, g.message) for g in coverage(one, book.wb) if g.kind == "tiara"] == [
+        ("tiara", "TIARA: nothing yet on resources (people, courses, places to look)")
+    ]
+    three = _without(full, drop=lambda i: i.tiara in (Tiara.trends, Tiara.advice, Tiara.assignments))
+    assert [g.message for g in coverage(three, book.wb) if g.kind == "tiara"] == [
+        "TIARA: nothing yet on trends (where the field is going), advice (what they would do in your place) "
+        "and assignments (a small task to try)"
+    ]
+
+
+def test_coverage_reads_the_tiara_part_of_a_saved_question_from_the_bank_and_the_users_own(
+    book: Book,
+) -> None:
+    sam = book.contact("Sam Junior", "junior")
+    mine = book.mine("What could I try building this month?", "opportunities", tiara="assignments")
+    # As a saved plan reads back: text, category and source, no TIARA part of its own.
+    items = (
+        PlanItem(Category.industry, "Where is the field going?", "", source_question="in-04"),
+        PlanItem(Category.opportunities, "What could I try building this month?", "", source_question=mine),
+        PlanItem(Category.closing, "Who else should I talk to?", "", source_question="cl-01"),
+    )
+    saved = dataclasses.replace(plan(book.wb, sam), items=items)
+    assert [g.message for g in coverage(saved, book.wb) if g.kind == "tiara"] == [
+        "TIARA: nothing yet on insights (how things really work) and advice (what they would do in your "
+        "place)"
+    ]
+
+
+def test_the_users_own_springboard_template_ties_with_the_banks_and_comes_second(book: Book) -> None:
+    # For a senior contact the bank's strategy template scores 2, as the user's own template does.
+    mine = book.mine("At {organisation}, I read “{finding}”. Is that how it is?")
+    ids = [book.finding(f"Acme Analytics changed in way {n}.", book.acme) for n in range(2)]
+    items = {
+        i.finding_id: i for i in plan(book.wb, book.contact("Sue Senior", "senior")).items if i.finding_id
+    }
+    assert [items[f].source_question for f in ids] == ["or-03", mine]
+    assert (
+        items[ids[1]].text
+        == "At Acme Analytics, I read “Acme Analytics changed in way 1”. Is that how it is?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("seniority", "own_area"),
+    [
+        # The bank's question on the user's goal scores 5 (their focus 3, the goal 2); so does the
+        # user's own question on their focus (3 + 2), added later: the bank's goes in first as
+        # their own area.
+        ((), "bank"),
+        # With a narrow band of seniority the user's question scores 6 and goes first.
+        (("mid",), "mine"),
+    ],
+)
+def test_a_question_on_the_users_goal_scores_two_more(
+    book: Book, seniority: tuple[str, ...], own_area: str
+) -> None:
+    book.wb.add(
+        Profile(name="Lee Learner", target_roles=["Software engineer"], career_stage="career_changer")
+    )
+    mine = book.mine(
+        "Which tools does your team use?", "role", focus_tags=["technology"], seniority=seniority
+    )
+    p = plan(book.wb, book.contact("Tariq Byte", focus="technology"), minutes=30)
+    goal = _item(p, "rq-07")
+    area = "a technology specialist's own area"
+    narrow = "; suits a mid contact" if seniority else ""
+    if own_area == "bank":
+        assert goal.reason == f"{area}; their focus: technology; your goal: technology"
+        assert _item(p, mine).reason == "in role and day-to-day; their focus: technology; your own question"
+    else:
+        assert goal.reason == "covers requirements; their focus: technology; your goal: technology"
+        assert _item(p, mine).reason == f"{area}; their focus: technology{narrow}; your own question"
+
+
+def _held(book: Book, contact: int, notes: str) -> int:
+    talk = book.wb.add(
+        Interview(
+            contact_id=contact, status="done", scheduled_at=dt.datetime(2026, 3, 2, 10), next_questions=notes
+        )
+    )
+    assert talk.id is not None
+    return talk.id
+
+
+def test_an_ask_next_time_note_goes_in_when_it_exactly_fits(book: Book) -> None:
+    _held(book, book.contact("Mia Manager"), "How long do client projects usually run")
+    sam = book.contact("Sam Junior", "junior")
+    # The opener (3), salary (3), chances (3) and "who else" (2) come first; the note takes 3.
+    exact = plan(book.wb, sam, minutes=14)
+    assert [i.text for i in exact.items if i.carried] == ["How long do client projects usually run?"]
+    assert exact.total_minutes == 14
+    assert not [i for i in plan(book.wb, sam, minutes=13).items if i.carried]
+
+
+def test_an_open_question_on_the_users_chances_stands_in_for_the_chances_question(book: Book) -> None:
+    sam = book.contact("Sam Junior", "junior")
+    book.wb.add(OpenQuestion(text="What are my chances of getting hired at Acme?", suggested_contact_id=sam))
+    p = plan(book.wb, sam, minutes=30)
+    carried = next(i for i in p.items if i.carried)
+    assert (carried.text, carried.category) == (
+        "What are my chances of getting hired at Acme?",
+        Category.career,
+    )
+    assert not [i for i in p.items if i.reason.startswith("career: a candid read")]
+    assert "career: salary" in [i.reason for i in p.items]
+
+
+def test_a_question_for_the_users_target_role_needs_one(book: Book) -> None:
+    sam = book.contact("Sam Junior", "junior")
+    assert not any(
+        "{target_role}" in i.text or "role like" in i.text for i in plan(book.wb, sam, minutes=90).items
+    )
+    book.wb.add(Profile(name="Lee Learner", target_roles=["Data analyst"]))
+    texts = [i.text for i in plan(book.wb, sam, minutes=90).items]
+    assert "What would someone need to show to be taken seriously for a role like Data analyst?" in texts
+
+
+def test_a_salary_finding_leaves_out_the_question_offering_a_salary_range(book: Book) -> None:
+    sam = book.contact("Sam Junior", "junior")
+    assert "ca-01" in [i.source_question for i in plan(book.wb, sam, minutes=90).items]
+    book.finding("Analysts start on R18,000 a month.", topic="salaries")
+    p = plan(book.wb, sam, minutes=90)
+    assert not [i for i in p.items if "salary_range" in i.topics]
+    assert sum("salary" in i.topics for i in p.items) == 1
+
+
+def test_the_users_own_springboard_template_keeps_its_focus(book: Book) -> None:
+    mine = book.mine("I read “{finding}”. How does your data team see it?{heard}", focus_tags=["technology"])
+    fid = book.finding("Acme Analytics moved to one data platform.", book.acme)
+    p = plan(book.wb, book.contact("Tariq Byte", "junior", "technology"), minutes=30)
+    item = next(i for i in p.items if i.finding_id == fid)
+    assert item.source_question == mine and item.focus == ("technology",)
+    # No one has spoken to the finding yet: nothing is said of what they said.
+    assert item.text == "I read “Acme Analytics moved to one data platform”. How does your data team see it?"
+    # It is a question on their own area already: none is added for it.
+    assert not [i for i in p.items if "own area" in i.reason]

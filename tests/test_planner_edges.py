@@ -810,3 +810,71 @@ def test_the_users_own_springboard_template_keeps_its_focus(book: Book) -> None:
     assert item.text == "I read “Acme Analytics moved to one data platform”. How does your data team see it?"
     # It is a question on their own area already: none is added for it.
     assert not [i for i in p.items if "own area" in i.reason]
+
+
+# -- what each picked question carries, and where it goes -------------------------------------------
+
+
+def test_a_plan_is_for_thirty_minutes_unless_told(book: Book) -> None:
+    p = plan(book.wb, book.contact("Sam Junior", "junior"))
+    assert p.minutes == 30 and p.total_minutes == 30
+
+
+def test_a_picked_question_keeps_its_tiara_part_and_how_close_it_is_to_the_goal(book: Book) -> None:
+    mine = book.mine("What is Acme like to work for?")
+    p = plan(book.wb, book.contact("Sam Junior", "junior"), minutes=30)
+    closer = p.items[-1]
+    assert (closer.source_question, closer.tiara, closer.goal) == ("cl-01", Tiara.resources, 0)
+    salary = _item(p, "ca-01")
+    assert (salary.tiara, salary.goal) == (Tiara.insights, 1)
+    assert _item(p, mine).goal == 2
+
+
+def test_springboards_and_carried_questions_lead_their_category(book: Book) -> None:
+    sector = [book.finding(f"Analytics firms changed in way {n}.") for n in range(2)]
+    pay = book.finding("Analysts start on R18,000 a month.", topic="salaries")
+    sam = book.contact("Sam Junior", "junior")
+    book.wb.add(OpenQuestion(text="How does promotion work here?", suggested_contact_id=sam))
+    book.wb.add(OpenQuestion(text="How fast is progression for analysts?", suggested_contact_id=sam))
+    p = plan(book.wb, sam, minutes=90)
+    industry = [i for i in p.items if i.category is Category.industry]
+    assert [i.finding_id for i in industry[:2]] == sector and len(industry) > 2
+    assert not any(i.finding_id for i in industry[2:])
+    career = [i for i in p.items if i.category is Category.career]
+    assert [(i.finding_id, i.carried) for i in career[:3]] == [(pay, ""), (None, "open"), (None, "open")]
+    assert [i.text for i in career[1:3]] == [
+        "How does promotion work here?",
+        "How fast is progression for analysts?",
+    ]
+    assert len(career) > 3 and not any(i.carried or i.finding_id for i in career[3:])
+
+
+def test_an_open_question_naming_their_organisation_goes_under_organisation(book: Book) -> None:
+    sam = book.contact("Sam Junior", "junior")
+    book.wb.add(OpenQuestion(text="Why did Acme Analytics move offices?", suggested_contact_id=sam))
+    book.wb.add(OpenQuestion(text="Why are firms moving offices?", suggested_contact_id=sam))
+    carried = [(i.text, i.category) for i in plan(book.wb, sam).items if i.carried]
+    assert carried == [
+        ("Why are firms moving offices?", Category.industry),
+        ("Why did Acme Analytics move offices?", Category.organisation),
+    ]
+
+
+def test_a_generic_opener_asks_for_rapport_not_just_any_background(book: Book) -> None:
+    for seniority in ("senior", "very_senior"):
+        p = plan(book.wb, book.contact(f"Sue {seniority}", seniority), minutes=30)
+        assert (p.items[0].source_question, p.items[0].reason) == ("bg-01", "rapport: their own path first")
+
+
+@pytest.mark.parametrize(("how_found", "opener"), [("alumni", "bg-15"), ("event", "bg-16")])
+def test_the_opener_follows_how_the_user_found_them(book: Book, how_found: str, opener: str) -> None:
+    p = plan(book.wb, book.contact("Al Umni", how_found=how_found), minutes=30)
+    assert p.items[0].source_question == opener
+    assert p.items[0].reason.startswith("rapport: you ")
+
+
+def test_personal_openers_never_fill_a_long_plan(book: Book) -> None:
+    openers = {"bg-12", "bg-13", "bg-14", "bg-15", "bg-16"}
+    for seniority in ("junior", "mid", "senior", "very_senior"):
+        p = plan(book.wb, book.contact(f"Pat {seniority}", seniority), minutes=150)
+        assert not openers & {i.source_question for i in p.items}, seniority

@@ -464,7 +464,7 @@ def test_a_specialists_own_area_goes_in_when_it_exactly_fits(book: Book) -> None
     assert not any("technology" in i.focus for i in base.items)
     with_area = plan(book.wb, techie, minutes=14)
     area = [i for i in with_area.items if i.reason.startswith("a technology specialist's own area")]
-    assert len(area) == 1 and area[0].minutes == 3
+    assert len(area) == 1 and area[0].minutes == 3 and "technology" in area[0].focus
     assert with_area.total_minutes == 14
 
 
@@ -878,3 +878,76 @@ def test_personal_openers_never_fill_a_long_plan(book: Book) -> None:
     for seniority in ("junior", "mid", "senior", "very_senior"):
         p = plan(book.wb, book.contact(f"Pat {seniority}", seniority), minutes=150)
         assert not openers & {i.source_question for i in p.items}, seniority
+
+
+def test_the_salary_range_question_stays_when_no_finding_is_about_pay(book: Book) -> None:
+    # A public-sector specialist's own pay question comes first; the salary range one fills later.
+    book.finding("Councils are hiring more planners.", topic="public sector hiring")
+    official = book.contact("Olu Official", focus="public_sector")
+    p = plan(book.wb, official, minutes=90)
+    assert _item(p, "ca-11").reason.startswith("career: salary")
+    assert "ca-01" in [i.source_question for i in p.items]
+    book.finding("Council planners start on R20,000 a month.", topic="salaries")
+    assert "ca-01" not in [i.source_question for i in plan(book.wb, official, minutes=90).items]
+
+
+def test_a_short_plan_covers_the_categories_closest_to_the_users_way_in_first(book: Book) -> None:
+    p = plan(book.wb, book.contact("Sam Junior", "junior"), minutes=20)
+    assert [(i.source_question, i.reason) for i in p.items] == [
+        ("bg-06", "rapport: their own path first; suits a junior contact"),
+        ("ro-01", "covers role and day-to-day"),
+        ("rq-01", "covers requirements"),
+        ("ca-01", "career: salary"),
+        ("ca-05", "career: a candid read of your chances"),
+        ("ap-01", "covers application"),
+        ("cl-01", "closing: who else to talk to, always last"),
+    ]
+
+
+def test_covering_a_category_takes_its_question_closest_to_the_users_goal(book: Book) -> None:
+    book.wb.add(
+        Profile(name="Lee Learner", target_roles=["Software engineer"], career_stage="career_changer")
+    )
+    p = plan(book.wb, book.contact("Tariq Byte", focus="technology"), minutes=30)
+    application = [i for i in p.items if i.category is Category.application]
+    assert [(i.source_question, i.reason) for i in application] == [
+        ("ap-10", "covers application; their focus: technology; your goal: technology")
+    ]
+
+
+def test_an_ask_next_time_note_comes_after_the_salary_and_chances_questions_and_before_the_rest(
+    book: Book,
+) -> None:
+    _held(book, book.contact("Mia Manager"), "How does promotion work for analysts")
+    mine = book.mine("Which teams do analysts move to after a few years?", "career")
+    p = plan(book.wb, book.contact("Sam Junior", "junior"), minutes=90)
+    career = [i for i in p.items if i.category is Category.career]
+    assert [i.reason.split(";")[0] for i in career[:4]] == [
+        "career: salary",
+        "career: a candid read of your chances",
+        "carried over: “ask next time”, after talking to Mia Manager on 2 March",
+        "in career",
+    ]
+    assert career[3].source_question == mine and len(career) > 4
+
+
+def test_a_focus_tag_no_question_shares_adds_nothing(book: Book) -> None:
+    p = plan(book.wb, book.contact("Bea Keeper", "junior", focus_tags=["beekeeping"]), minutes=30)
+    assert not [i for i in p.items if "own area" in i.reason]
+    assert p.total_minutes == 30
+
+
+def test_the_question_on_the_users_open_area_to_develop_follows_salary_and_chances(tmp_path: Path) -> None:
+    from iivkit.workbook import demo
+
+    with demo.build_demo(tmp_path / "demo.iiv") as wb:
+        farah = next(c for c in wb.all(Contact) if c.name == "Farah Ismail")
+        career = [i for i in plan(wb, farah.id or 0, minutes=60).items if i.category is Category.career]
+    assert [i.finding_id is not None for i in career] == [True, False, False, False, False]
+    assert [i.carried for i in career] == ["", "open", "", "", ""]
+    assert career[2].reason.startswith("career: a candid read of your chances")
+    assert (
+        career[3].reason.startswith("career: your top open area to develop")
+        and "development" in career[3].topics
+    )
+    assert career[4].reason.startswith("on your goal, in career")

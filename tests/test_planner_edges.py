@@ -951,3 +951,58 @@ def test_the_question_on_the_users_open_area_to_develop_follows_salary_and_chanc
         and "development" in career[3].topics
     )
     assert career[4].reason.startswith("on your goal, in career")
+
+
+def test_a_senior_generalists_short_plan_covers_the_best_scoring_categories_first(book: Book) -> None:
+    p = plan(book.wb, book.contact("Sue Senior", "senior"), minutes=20)
+    assert [(i.source_question, i.reason) for i in p.items] == [
+        ("bg-01", "rapport: their own path first"),
+        ("ro-20", "covers role and day-to-day; fits a generalist: the organisation as a whole"),
+        ("rq-12", "covers requirements; fits a senior contact: strategy"),
+        ("ca-01", "career: salary"),
+        ("ca-05", "career: a candid read of your chances"),
+        ("ca-06", "balance: assignments (TIARA)"),
+        ("cl-03", "closing: who else to talk to, always last; fits a senior contact: strategy"),
+    ]
+
+
+def test_a_juniors_half_hour_plan_covers_every_category(book: Book) -> None:
+    p = plan(book.wb, book.contact("Sam Junior", "junior"), minutes=30)
+    assert [(i.source_question, i.reason) for i in p.items] == [
+        ("bg-06", "rapport: their own path first; suits a junior contact"),
+        ("in-04", "covers industry"),
+        ("or-04", "covers organisation"),
+        ("ro-01", "covers role and day-to-day"),
+        ("rq-01", "covers requirements"),
+        ("ca-01", "career: salary"),
+        ("ca-05", "career: a candid read of your chances"),
+        ("ca-06", "balance: assignments (TIARA)"),
+        ("ap-01", "covers application"),
+        ("op-01", "covers opportunities"),
+        ("cl-01", "closing: who else to talk to, always last"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "categories"),
+    [
+        (31, ["application"]),
+        (32, ["application"]),
+        (33, ["application", "opportunities"]),
+        (36, ["requirements", "application", "opportunities"]),  # in the plan's order
+    ],
+)
+def test_questions_on_the_users_goal_go_in_best_scoring_first(
+    book: Book, minutes: int, categories: list[str]
+) -> None:
+    book.wb.add(
+        Profile(name="Lee Learner", target_roles=["Software engineer"], career_stage="career_changer")
+    )
+    # The user's own questions cover application and opportunities, so the bank's questions there
+    # on the goal (their focus 3, the goal 2) wait for the goal step, with those on requirements
+    # and career (the career changer's stage 2).
+    book.mine("Which of my projects should I show?", "application")
+    book.mine("Is there a meetup I could join?", "opportunities")
+    p = plan(book.wb, book.contact("Tariq Byte", focus="technology"), minutes=minutes)
+    on_goal = [i.reason.split(";")[0] for i in p.items if i.reason.startswith("on your goal")]
+    assert on_goal == [f"on your goal, in {c}" for c in categories]

@@ -1006,3 +1006,23 @@ def test_questions_on_the_users_goal_go_in_best_scoring_first(
     p = plan(book.wb, book.contact("Tariq Byte", focus="technology"), minutes=minutes)
     on_goal = [i.reason.split(";")[0] for i in p.items if i.reason.startswith("on your goal")]
     assert on_goal == [f"on your goal, in {c}" for c in categories]
+
+
+def test_a_chief_executives_plan_fills_the_time_with_strategy_and_spreads_out(book: Book) -> None:
+    p = plan(book.wb, book.contact("Grace Chief", "very_senior"), minutes=40)
+    strategy = "fits a very senior contact: strategy"
+    assert [(i.source_question, i.reason) for i in p.items] == [
+        ("bg-01", "rapport: their own path first"),
+        ("bg-10", f"adds to rapport and background; {strategy}"),
+        ("in-06", f"covers industry; {strategy}"),
+        ("or-06", f"covers organisation; {strategy}"),
+        ("ro-18", f"covers role and day-to-day; {strategy}"),
+        ("ro-06", "balance: assignments (TIARA)"),
+        ("rq-12", f"covers requirements; {strategy}"),
+        ("ca-01", "career: salary"),
+        ("ca-05", "career: a candid read of your chances"),
+        ("ca-15", "adds to career; fits a generalist: the organisation as a whole"),
+        ("ap-01", "covers application"),
+        ("op-08", f"covers opportunities; {strategy}"),
+        ("cl-03", f"closing: who else to talk to, always last; {strategy}"),
+    ]

@@ -174,7 +174,7 @@ MODULES: dict[str, Module] = {
     ),
     "planner": Module(
         "iivkit/method/planner.py",
-        ("tests/test_planner.py",),
+        ("tests/test_planner.py", "tests/test_planner_edges.py"),
         (
             "findings_to_test",
             "_topic_fits",

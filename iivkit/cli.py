@@ -636,7 +636,7 @@ def plan(workbook: Path, contact_id: int, minutes: int) -> None:
     "--jobs",
     type=click.IntRange(1, 512),
     default=None,
-    help="Reports to run at once (default: the number of CPU cores).",
+    help="Reports to run at once (default: twice the number of CPU cores).",
 )
 @click.option(
     "--interview",
@@ -759,7 +759,7 @@ def course() -> None:
     "--jobs",
     type=click.IntRange(1, 512),
     default=None,
-    help="Pages to make at once (default: the number of CPU cores).",
+    help="Pages to make at once (default: twice the number of CPU cores).",
 )
 @click.option("--force", is_flag=True, help="Re-make pages even when the workbooks have not changed.")
 @click.option(

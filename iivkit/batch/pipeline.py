@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +44,17 @@ Execute = Callable[[list[NotebookJob]], Iterator[NotebookResult]]
 """Runs a list of jobs, yielding each result as it finishes (in any order)."""
 
 _T = TypeVar("_T", bound="Task")
+
+
+def default_workers() -> int:
+    """Notebooks run at once when the user does not say: twice the CPU cores.
+
+    A report's kernel waits about as long as it computes (messages to and from the parent,
+    the next kernel's start), so with one notebook per core the cores idle half the time. On
+    2 cores, 204 reports took 43 s one per core, 24 s two per core, and 25 s three per core
+    (``benchmarks/batch_reports.py``; ``docs/performance.md``).
+    """
+    return 2 * (os.cpu_count() or 1)
 
 
 def notebook_hash(notebook: Path) -> str:

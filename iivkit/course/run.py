@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import time
@@ -42,6 +41,7 @@ from iivkit.batch.pipeline import (
     Runs,
     State,
     Task,
+    default_workers,
     fingerprint,
     notebook_hash,
     run_batch,
@@ -298,7 +298,7 @@ def course_report(
     cfg = _Settings(class_dir, out, layout, anonymise, today or dt.date.today(), timeout, records)
     make_private_dir(out)
     state = State.load(out / STATE_FILE)
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or default_workers()
     # One runner for the pages and the summary: its kernel pool serves both. A first run (or a
     # forced one) starts the kernels' fork server now, so that its imports overlap the planning.
     prestart = execute is None and (force or not state.entries)

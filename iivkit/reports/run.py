@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import re
 import sqlite3
 import time
@@ -38,6 +37,7 @@ from iivkit.batch.pipeline import (
     Runs,
     State,
     Task,
+    default_workers,
     fingerprint,
     notebook_hash,
     run_batch,
@@ -284,7 +284,7 @@ def make_reports(
     make_private_dir(out)
     workbooks = find_workbooks(paths)
     state = State.load(out / STATE_FILE)
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or default_workers()
     # A first run (or a forced one) will start kernels: start their fork server before planning,
     # so that its imports (a second) overlap the planning. A re-run usually has little to do.
     prestart = execute is None and bool(workbooks) and (force or not state.entries)

@@ -35,7 +35,7 @@ test: $(STAMP)
 
 # Plants small bugs in the core rules one at a time and runs the fast tests that cover each;
 # prints the kill rate per module and the survivors, against tests/mutants-baseline.json.
-# One module: make mutants MODULES=letter_check. Too slow for `make test` (about an hour).
+# One module: make mutants MODULES=letter_check. Too slow for `make test`: every module takes hours.
 mutants: $(STAMP)
 	nice -n 10 $(BIN)/python scripts/mutants.py $(MODULES)
 

@@ -283,7 +283,7 @@ def test_every_input_of_a_report_makes_it_run_again_when_changed(tmp_path: Path,
     assert statuses(batch)["w__interview-2"] == (OK if shared else UP_TO_DATE)
 
 
-def test_a_run_with_nothing_to_make_loads_no_pandas_and_no_kernel(tmp_path: Path) -> None:
+def test_a_run_with_nothing_to_make_loads_no_pandas_no_models_and_no_kernel(tmp_path: Path) -> None:
     path = build_workbook(tmp_path / "w.iiv", interviews=2)
     out = tmp_path / "out"
     run([path], out)
@@ -292,7 +292,8 @@ def test_a_run_with_nothing_to_make_loads_no_pandas_and_no_kernel(tmp_path: Path
         "from iivkit.cli import main\n"
         f"sys.argv = ['iivkit', 'report', {str(path)!r}, '--out', {str(out)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('pandas', 'nbclient', 'matplotlib') if m in sys.modules))\n"
+        "loaded = ('pandas', 'nbclient', 'matplotlib', 'pydantic', 'iivkit.workbook.models')\n"
+        "print(sorted(m for m in loaded if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "2 up to date" in done.stdout, done.stdout + done.stderr

@@ -94,10 +94,10 @@ def growth_records(conn: sqlite3.Connection) -> list[list[Any]]:
         """
         SELECT n.id, n.interview_id, n.kind, n.text, n.advice, c.id, c.name, i.scheduled_at
         FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
-        WHERE n.kind IN (:strength, :development)
+        WHERE n.kind IN (?, ?)
         ORDER BY i.scheduled_at IS NULL, i.scheduled_at, i.id, n.id
         """,
-        dict(zip(("strength", "development"), GROWTH_KINDS, strict=True)),
+        GROWTH_KINDS,
     ).fetchall()
 
     def text(value: Any) -> str:

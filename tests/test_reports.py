@@ -6,6 +6,7 @@ the command line end to end, and the Dask path on a local cluster.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -21,7 +22,7 @@ from report_helpers import MARKUP, build_workbook
 
 import iivkit.batch.cluster
 import iivkit.batch.runner
-from iivkit import Insight, Workbook
+from iivkit import Contact, Insight, Interview, Workbook
 from iivkit.batch.runner import FakeRunner, NotebookJob
 from iivkit.cli import main
 from iivkit.reports.data import collect, report_inputs_json
@@ -512,3 +513,31 @@ def test_a_first_run_starts_the_fork_server_before_planning_and_a_rerun_starts_n
     (empty / "junk.iiv").write_text("not a workbook\n")
     make_reports([empty], tmp_path / "out2", notebook=NOTEBOOK, progress=False)
     assert events == ["server started", "planned", "closed now=True"]
+
+
+def test_a_run_reports_on_each_held_interview_under_its_interviewee_and_day(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.iiv", interviews=2)
+    with Workbook.open(path) as wb:
+        org = wb.all(Contact)[0].organisation_id
+        undated = wb.add(Contact(name="Nomsa Dube", organisation_id=org))
+        wb.add(Interview(contact_id=undated.id, status="done"))
+        later = wb.add(Contact(name="Pieter Botha", organisation_id=org))
+        wb.add(Interview(contact_id=later.id, status="planned", scheduled_at=dt.datetime(2024, 4, 9, 14, 0)))
+    runner = FakeRunner()
+    batch = run([path], tmp_path / "out", runner)
+    titles = {job.name: job.title for job in runner.calls}
+    assert titles == {
+        "w__interview-1": "Debrief: Person 1, 1 Mar 2024",
+        "w__interview-2": "Debrief: Person 2, 2 Mar 2024",
+        "w__interview-3": "Debrief: Nomsa Dube",
+    }, "done and debriefed interviews only; a planned one is left out"
+    assert [(r.interview, r.interviewee) for r in batch.rows] == [
+        (1, "Person 1"),
+        (2, "Person 2"),
+        (3, "Nomsa Dube"),
+    ]
+    picked = FakeRunner()
+    run([path], tmp_path / "picked", picked, interviews=[4])
+    assert [(job.name, job.title) for job in picked.calls] == [
+        ("w__interview-4", "Debrief: Pieter Botha, 9 Apr 2024")
+    ]

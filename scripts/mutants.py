@@ -136,7 +136,7 @@ MODULES: dict[str, Module] = {
             "interview_days",
         ),
         # Every function of rows.py that a report run reads its rows through.
-        "the rows a report run reads: what its fingerprint hashes, which interviews it reports on, their titles",
+        "the rows a report run reads: what its fingerprint hashes, which interviews it covers, titles",
     ),
     "report_escaping": Module(
         "iivkit/reports/html.py",

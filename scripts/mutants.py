@@ -132,11 +132,9 @@ MODULES: dict[str, Module] = {
             "growth_records",
             "has_unrouted_open_questions",
             "routing_records",
-            "interviews_with_interviewees",
-            "interview_days",
         ),
-        # Every function of rows.py that a report run reads its rows through.
-        "the rows a report run reads: what its fingerprint hashes, which interviews it covers, titles",
+        # Every function of rows.py that a report's fingerprint reads its rows through.
+        "the rows the report fingerprint hashes",
     ),
     "report_escaping": Module(
         "iivkit/reports/html.py",

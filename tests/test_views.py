@@ -32,6 +32,7 @@ from iivkit.workbook.models import (
     HELD_STATUSES,
     RECORD_TYPES,
     ContactStatus,
+    InsightKind,
     InterviewStatus,
     OpenQuestionStatus,
     Outcome,
@@ -626,6 +627,8 @@ def test_raw_rows_are_every_stored_row_in_the_order_written(workbook: Workbook) 
     assert stored.raw_rows(workbook.conn, "meta")[-1] == ["aaa", "first by key, last written"]
 
 
-def test_the_plain_row_reads_name_the_statuses_the_models_define() -> None:
+def test_the_plain_row_reads_name_the_statuses_and_kinds_the_models_define() -> None:
     # iivkit.workbook.rows spells them out so as not to import the models; they must agree.
     assert set(stored.HELD) == {s.value for s in HELD_STATUSES}
+    assert stored.STRENGTH == InsightKind.strength.value
+    assert stored.DEVELOPMENT == InsightKind.development.value

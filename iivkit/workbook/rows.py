@@ -13,6 +13,9 @@ from typing import Any
 HELD = ("done", "debriefed")
 """The statuses of an interview that took place (``models.HELD_STATUSES``, by value)."""
 
+STRENGTH, DEVELOPMENT = "strength", "development"
+"""The insight kinds of a strength and an area to develop (``models.InsightKind``, by value)."""
+
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[list[Any]]:
     return [list(r) for r in conn.execute(sql, params).fetchall()]
@@ -91,9 +94,10 @@ def growth_records(conn: sqlite3.Connection) -> list[list[Any]]:
         """
         SELECT n.id, n.interview_id, n.kind, n.text, n.advice, c.id, c.name, i.scheduled_at
         FROM insights n JOIN interviews i ON i.id = n.interview_id JOIN contacts c ON c.id = i.contact_id
-        WHERE n.kind IN ('strength', 'development')
+        WHERE n.kind IN (:strength, :development)
         ORDER BY i.scheduled_at IS NULL, i.scheduled_at, i.id, n.id
-        """
+        """,
+        {"strength": STRENGTH, "development": DEVELOPMENT},
     ).fetchall()
 
     def text(value: Any) -> str:

@@ -630,5 +630,5 @@ def test_raw_rows_are_every_stored_row_in_the_order_written(workbook: Workbook) 
 def test_the_plain_row_reads_name_the_statuses_and_kinds_the_models_define() -> None:
     # iivkit.workbook.rows spells them out so as not to import the models; they must agree.
     assert set(stored.HELD) == {s.value for s in HELD_STATUSES}
-    assert stored.STRENGTH == InsightKind.strength.value
-    assert stored.DEVELOPMENT == InsightKind.development.value
+    assert InsightKind.strength.value == stored.STRENGTH
+    assert InsightKind.development.value == stored.DEVELOPMENT

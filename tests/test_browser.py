@@ -88,7 +88,7 @@ def screenshot_on_failure(request: pytest.FixtureRequest, lab_page: Any) -> Iter
     failed_before = request.session.testsfailed
     yield
     if request.session.testsfailed > failed_before:
-        out = Path("test-results")
+        out = Path(os.environ.get("IIVKIT_TEST_RESULTS") or "test-results")
         out.mkdir(exist_ok=True)
         lab_page.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
 

@@ -61,7 +61,8 @@ from iivkit.workbook.store import Workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-RESULTS = ROOT / "test-results"
+# Where the click counts (and a failed step's picture) go; elsewhere for a read-only checkout.
+RESULTS = Path(os.environ.get("IIVKIT_TEST_RESULTS") or ROOT / "test-results")
 STEP_TIMEOUT_MS = 20_000
 """How long a step waits for the page: generous for 2 busy cores, short enough to fail fast."""
 

@@ -64,6 +64,13 @@ def edited(original: Letter, *, subject: str | None = None, body: str | None = N
     )
 
 
+def with_added(original: Letter, where: str, text: str) -> Letter:
+    """*original* with *text* added to its subject, or as a line of its body (*where*)."""
+    if where == "subject":
+        return edited(original, subject=f"{original.subject} {text}")
+    return edited(original, body=f"{original.body}\n{text}\n")
+
+
 def missing(checked: Letter) -> list[str]:
     return check_letter(checked).problems
 
@@ -101,12 +108,8 @@ PLACEHOLDERS = [
 def test_a_placeholder_left_in_the_subject_or_body_stops_the_letter(
     letters: Letters, placeholder: str, where: str
 ) -> None:
-    original = letters["confirmation"]
-    if where == "subject":
-        spoiled = edited(original, subject=f"{original.subject} {placeholder}")
-    else:
-        spoiled = edited(original, body=f"{original.body}\nSee you on {placeholder}.\n")
-    check = check_letter(spoiled)
+    text = placeholder if where == "subject" else f"See you on {placeholder}."
+    check = check_letter(with_added(letters["confirmation"], where, text))
     assert not check.ready
     assert check.problems == [f"unfilled placeholder {placeholder}"]
 
@@ -147,12 +150,7 @@ def test_a_placeholder_found_by_two_patterns_is_named_once(letters: Letters) -> 
 def test_brackets_and_marks_that_are_not_placeholders_are_left_alone(
     letters: Letters, text: str, where: str
 ) -> None:
-    original = letters["confirmation"]
-    if where == "subject":
-        kept = edited(original, subject=f"{original.subject} {text}")
-    else:
-        kept = edited(original, body=f"{original.body}\n{text}\n")
-    assert missing(kept) == []
+    assert missing(with_added(letters["confirmation"], where, text)) == []
 
 
 def test_a_missing_data_marker_is_named_once_with_where_to_fill_it_in(

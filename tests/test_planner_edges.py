@@ -699,8 +699,8 @@ def test_coverage_reads_the_tiara_part_of_a_saved_question_from_the_bank_and_the
     )
     saved = dataclasses.replace(plan(book.wb, sam), items=items)
     assert [g.message for g in coverage(saved, book.wb) if g.kind == "tiara"] == [
-        "TIARA: nothing yet on insights (how things really work) and advice (what they would do in your "
-        "place)"
+        "TIARA: nothing yet on insights (how things really work) and advice (what they would do in "
+        "your place)"
     ]
 
 

@@ -136,16 +136,14 @@ WORKBOOKS: dict[str, dict[int, list[str]]] = {
             "field 'job_kinds' · job_kinds",
             "findings: not met · 2 of your 3 findings about Metro Transit have a source; the exercise asks "
             "for 5. · findings about organisation 1 (Metro Transit) · findings · Without a source: finding "
-            "1. "
-            "{source} · Source without a date: finding 2. {source_date}",
+            "1. {source} · Source without a date: finding 2. {source_date}",
         ],
         2: [
             "to_test: not met · 1 finding marked to test; pick at least 2. · findings, field 'to_test' · "
             "to_test",
             "generalist: met · Mo Senior is your senior generalist. ·  · ",
             "generalist_plan: not met · A plan of 1 question is saved for Mo Senior, but it is not yet "
-            "fitted "
-            "to a senior generalist. · interview 1 with Mo Senior, field 'planned questions' · "
+            "fitted to a senior generalist. · interview 1 with Mo Senior, field 'planned questions' · "
             "tailor/generalist"
             " · No salary question: offer the salary range you found and ask if it is realistic. {gap/salary}"
             " · No question asking for a candid read of your chances. {gap/chances}"
@@ -390,21 +388,20 @@ def test_targets_are_met_when_there_is_no_organisation_yet_to_name(tmp_path: Pat
         ),
         (
             [{}],
-            "findings: not met · 0 of your 1 finding about Health Lab have a source; the exercise asks for "
-            "5. · "
-            "findings about organisation 1 (Health Lab) · findings · Without a source: finding 1. {source}",
+            "findings: not met · 0 of your 1 finding about Health Lab have a source; the exercise asks "
+            "for 5. · findings about organisation 1 (Health Lab) · findings · Without a source: finding 1. "
+            "{source}",
         ),
         (
             [DATED, {}],
-            "findings: not met · 1 of your 2 findings about Health Lab have a source; the exercise asks for "
-            "5. "
-            "· findings about organisation 1 (Health Lab) · findings · Without a source: finding 2. {source}",
+            "findings: not met · 1 of your 2 findings about Health Lab have a source; the exercise asks "
+            "for 5. · findings about organisation 1 (Health Lab) · findings · Without a source: finding 2. "
+            "{source}",
         ),
         (
             [DATED] * 4 + [{}],
             "findings: not met · 4 of your 5 findings about Health Lab have a source; the exercise asks for "
-            "5. "
-            "· finding 5, field 'source_title' · source · Without a source: finding 5. {source}",
+            "5. · finding 5, field 'source_title' · source · Without a source: finding 5. {source}",
         ),
         (
             [{"source_link": "https://lab.example.org", "source_date": dt.date(2025, 1, 1)}] * 3
@@ -420,8 +417,7 @@ def test_targets_are_met_when_there_is_no_organisation_yet_to_name(tmp_path: Pat
         (
             [DATED] * 3 + [{"source_title": "Undated"}] * 2,
             "findings: could be stronger · You have 5 findings about Health Lab with a source. · finding 4, "
-            "5, "
-            "field 'source_date' · source_date · Source without a date: finding 4, 5. {source_date}",
+            "5, field 'source_date' · source_date · Source without a date: finding 4, 5. {source_date}",
         ),
     ],
     ids=[
@@ -546,9 +542,8 @@ def test_a_plan_is_fitted_by_its_words_strategy_for_the_generalist_technology_fo
     }
     assert point(fb, "generalist_plan").startswith(
         "generalist_plan: could be stronger · A plan of 1 question is saved for Gen Eral; it asks about "
-        "broad "
-        "strategy, which fits a senior generalist. · interview 1 with Gen Eral, field 'planned questions' · "
-        "plan/gaps · "
+        "broad strategy, which fits a senior generalist. · interview 1 with Gen Eral, field 'planned "
+        "questions' · plan/gaps · "
     )
     assert point(fb, "springboard") == (
         "springboard: not met · None of the questions for Tech Lead springs from a finding. · interview 2 "
@@ -565,13 +560,12 @@ def test_a_plan_without_those_words_is_not_fitted_to_either(tmp_path: Path) -> N
         fb = check(wb, 2)
     assert point(fb, "generalist_plan").startswith(
         "generalist_plan: not met · A plan of 1 question is saved for Gen Eral, but it is not yet fitted to "
-        "a "
-        "senior generalist. · interview 1 with Gen Eral, field 'planned questions' · tailor/generalist · "
+        "a senior generalist. · interview 1 with Gen Eral, field 'planned questions' · tailor/generalist · "
     )
     assert point(fb, "specialist_plan").startswith(
         "specialist_plan: not met · A plan of 2 questions is saved for Tech Lead, but it is not yet fitted "
-        "to "
-        "a technology specialist. · interview 2 with Tech Lead, field 'planned questions' · tailor/specialist"
+        "to a technology specialist. · interview 2 with Tech Lead, field 'planned questions' · "
+        "tailor/specialist"
     )
     assert point(fb, "springboard") == (
         "springboard: not met · None of the questions for Gen Eral or Tech Lead springs from a finding. · "

@@ -31,6 +31,7 @@ from iivkit import (
     PlannedQuestion,
     Workbook,
 )
+from iivkit.errors import DamagedRecordWarning
 from iivkit.workbook.models import (
     Category,
     ContactStatus,
@@ -175,6 +176,12 @@ def write_copies(path: Path, model: type[Record], writes: list[tuple[str, Any]])
     conn.close()
 
 
+def damage_named(seen: list[warnings.WarningMessage]) -> list[str]:
+    """The damaged records the caught warnings name; other warnings (a ResourceWarning from an
+    earlier test's object collected meanwhile) are not the read's to give."""
+    return sorted(str(w.message) for w in seen if issubclass(w.category, DamagedRecordWarning))
+
+
 @pytest.mark.parametrize("model", MODELS, ids=[m.table for m in MODELS])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
@@ -191,10 +198,10 @@ def test_a_table_view_keeps_exactly_the_records_their_model_accepts(
         with Workbook.read(path) as wb, warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             accepted = [r.id for r in wb.all(model)]
-            said_by_all = sorted(str(w.message) for w in seen)
+            said_by_all = damage_named(seen)
             seen.clear()
             frame = table(wb, model)
-            said_by_table = sorted(str(w.message) for w in seen)
+            said_by_table = damage_named(seen)
     assert list(frame.index) == accepted, writes
     assert said_by_table == said_by_all, "each damaged record is named, as a record-by-record read names it"
 
